@@ -1,0 +1,1 @@
+"""Practicum: a server for live team practicums in learning and development."""
