@@ -1,0 +1,109 @@
+"""The Flask app factory: configuration, event store, session service, sockets and pages."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from flask import Flask, jsonify
+
+from practicum import engine
+from practicum.server.api import api
+from practicum.server.catalog import load_catalog
+from practicum.server.config import cors_origins, load_config
+from practicum.server.extensions import socketio
+from practicum.server.identity import Tokens
+from practicum.server.limits import WindowLimiter
+from practicum.server.presence import Presence
+from practicum.server.service import Practicum
+from practicum.server.sockets import Broadcaster
+from practicum.server.store import EventStore
+
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure an app; `test_config` overrides configuration for tests."""
+    config = load_config(test_config)
+    app = Flask(__name__, template_folder="../../templates", static_folder="../../static")
+    app.config.update(config)
+    app.config["MAX_CONTENT_LENGTH"] = 256 * 1024
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+
+    clock = config.get("CLOCK") or time.time
+    store = EventStore(config["DATABASE_URL"], config["SQLITE_SYNCHRONOUS"])
+    catalog, problems = load_catalog(config["SCENARIO_DIR"])
+    for problem in problems:
+        # A broken scenario file must not stop the others from being served.
+        log.warning("scenario skipped: %s", problem)
+    service = Practicum(store, catalog, clock)
+    app.extensions["practicum"] = service
+    app.extensions["practicum.store"] = store
+    app.extensions["practicum.scenario_problems"] = problems
+    app.extensions["practicum.presence"] = Presence()
+    app.extensions["practicum.tokens"] = Tokens(config["SECRET_KEY"])
+    app.extensions["practicum.join_limiter"] = WindowLimiter(config["JOIN_ATTEMPTS_PER_MINUTE"])
+    app.extensions["practicum.broadcaster"] = Broadcaster(socketio)
+
+    socketio.init_app(
+        app,
+        async_mode=config["ASYNC_MODE"],
+        # Same-origin by default: python-engineio compares Origin with the Host header.
+        cors_allowed_origins=cors_origins(config) or None,
+        max_http_buffer_size=config["MAX_PACKET_BYTES"],
+        ping_interval=10,
+        ping_timeout=10,
+        manage_session=False,
+    )
+
+    app.register_blueprint(api)
+    _register_pages(app)
+
+    @app.get("/healthz")
+    def healthz() -> Any:
+        return jsonify({"ok": True, "scenarios": sorted(catalog)})
+
+    service.rebuild()
+    if config["RUN_TIMERS"]:
+        socketio.start_background_task(run_timers, app)
+    return app
+
+
+def _register_pages(app: Flask) -> None:
+    try:
+        from practicum.server.pages import init_pages
+    except ImportError:  # the pages module is optional for API-only deployments
+        return
+    init_pages(app)
+
+
+def sweep(app: Flask) -> int:
+    """Tick every live session whose deadline has passed; return how many produced events."""
+    service: Practicum = app.extensions["practicum"]
+    broadcaster: Broadcaster = app.extensions["practicum.broadcaster"]
+    now = service.clock()
+    changed = 0
+    for session_id in service.live_session_ids():
+        _scenario, state = service.cached(session_id)
+        deadline = engine.deadline_of(state)
+        if deadline is None or deadline > now:
+            continue
+        events = service.tick(session_id)
+        if events:
+            broadcaster.after(app.extensions, session_id, events)
+            changed += 1
+    return changed
+
+
+def run_timers(app: Flask) -> None:
+    """Sweep deadlines forever: rounds time out even when nobody is connected."""
+    interval = app.config["TICK_SECONDS"]
+    while True:
+        socketio.sleep(interval)
+        try:
+            with app.app_context():
+                sweep(app)
+        except Exception:  # noqa: BLE001 - the timer must outlive any one bad session
+            log.exception("timer sweep failed")

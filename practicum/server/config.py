@@ -1,0 +1,98 @@
+"""Configuration: defaults, overridden by PRACTICUM_* environment variables or a test dict."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ASYNC_MODES = ("eventlet", "gevent", "threading")
+ROOT = Path(__file__).resolve().parents[2]
+
+# Every key here may be set as PRACTICUM_<KEY> in the environment.
+DEFAULTS: dict[str, Any] = {
+    "INSTANCE_DIR": str(ROOT / "instance"),
+    "DATABASE_URL": None,  # default: SQLite file in INSTANCE_DIR
+    # Generated once and kept in INSTANCE_DIR when unset, so learners' tokens survive a restart.
+    "SECRET_KEY": None,
+    "FACILITATOR_PASSWORD": None,  # generated once, kept in INSTANCE_DIR, printed at start
+    "ASYNC_MODE": "eventlet",
+    "HOST": "127.0.0.1",
+    "PORT": 5000,
+    "SCENARIO_DIR": str(ROOT / "scenarios"),
+    # Allowed websocket origins besides the page's own; empty means same-origin only.
+    "CORS_ORIGINS": "",
+    # Transport cap: engine.io drops a connection that sends more than this in one packet.
+    "MAX_PACKET_BYTES": 64 * 1024,
+    # Application cap: larger payloads are refused with payload/too_large, the socket stays up.
+    "MAX_PAYLOAD_BYTES": 16 * 1024,
+    # Per-connection token bucket: sustained events per second and burst size.
+    "RATE_PER_SECOND": 10.0,
+    "RATE_BURST": 40,
+    # Join attempts per client address per minute (join codes must not be brute-forced).
+    "JOIN_ATTEMPTS_PER_MINUTE": 20,
+    # Seconds between timer sweeps that call tick(now) on live sessions.
+    "TICK_SECONDS": 0.5,
+    # SQLite durability: NORMAL survives a process crash (SIGKILL); FULL also survives power loss.
+    "SQLITE_SYNCHRONOUS": "NORMAL",
+    "MAX_CONNECTIONS": 20000,
+    "RUN_TIMERS": True,
+}
+
+
+def _coerce(key: str, raw: str) -> Any:
+    default = DEFAULTS.get(key)
+    if isinstance(default, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the effective configuration: defaults < environment < overrides."""
+    config = dict(DEFAULTS)
+    for key in DEFAULTS:
+        raw = os.environ.get(f"PRACTICUM_{key}")
+        if raw is not None and raw != "":
+            config[key] = _coerce(key, raw)
+    config.update(overrides or {})
+    if config["ASYNC_MODE"] not in ASYNC_MODES:
+        raise ValueError(
+            f"PRACTICUM_ASYNC_MODE={config['ASYNC_MODE']!r}: use one of {', '.join(ASYNC_MODES)}"
+        )
+    instance = Path(config["INSTANCE_DIR"])
+    if not config["DATABASE_URL"]:
+        instance.mkdir(parents=True, exist_ok=True)
+        config["DATABASE_URL"] = f"sqlite:///{instance / 'practicum.db'}"
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = _kept_secret(instance / "secret_key", lambda: secrets.token_hex(32))
+    if not config["FACILITATOR_PASSWORD"]:
+        config["FACILITATOR_PASSWORD"] = _kept_secret(
+            instance / "facilitator_password", lambda: secrets.token_urlsafe(9)
+        )
+        config["FACILITATOR_PASSWORD_GENERATED"] = True
+    return config
+
+
+def _kept_secret(path: Path, make: Any) -> str:
+    """Read a secret from path, creating it (mode 0600) on first use."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = make()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value
+
+
+def cors_origins(config: dict[str, Any]) -> list[str]:
+    """Return the extra allowed websocket origins (never '*')."""
+    origins = [o.strip() for o in str(config["CORS_ORIGINS"]).split(",") if o.strip()]
+    if "*" in origins:
+        raise ValueError("PRACTICUM_CORS_ORIGINS must list origins; '*' is not allowed")
+    return origins

@@ -1,0 +1,361 @@
+"""Inbound Socket.IO messages: one marshmallow schema per event, camelCase on the wire."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+ACTION_ID = validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$", error="8-64 letters, digits, '-' or '_'")
+ID = validate.Regexp(r"^[A-Za-z0-9_-]{1,64}$", error="an id: 1-64 letters, digits, '-' or '_'")
+NAME = validate.Length(min=1, max=40)
+TEXT = validate.Length(max=4000)
+
+
+class Message(Schema):
+    """Base: unknown keys are errors."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class Action(Message):
+    """Base of every state-changing message: carries a client-generated idempotency id."""
+
+    action_id = fields.String(
+        required=True,
+        data_key="actionId",
+        validate=ACTION_ID,
+        metadata={"description": "client-generated id; a retry with the same id is applied once"},
+    )
+
+
+class FacilitatorAction(Action):
+    """Base of facilitator actions: they name the session they act on."""
+
+    session_id = fields.String(required=True, data_key="sessionId", validate=ID)
+
+
+def _id(description: str, required: bool = True) -> fields.String:
+    return fields.String(required=required, validate=ID, metadata={"description": description})
+
+
+# --- learner (/play) -----------------------------------------------------------------------
+
+
+class Hello(Message):
+    """Resume with a token from join_session (also done on connect with `auth: {token}`)."""
+
+    token = fields.String(required=True, validate=validate.Length(min=10, max=400))
+
+
+class JoinSession(Action):
+    """Join a session by its join code, as a new learner."""
+
+    code = fields.String(
+        required=True,
+        validate=validate.Length(min=4, max=16),
+        metadata={"description": "join code (case, spaces, dashes ignored)"},
+    )
+    name = fields.String(required=True, validate=NAME, metadata={"description": "display name"})
+
+
+class CreateTeam(Action):
+    """Create a team and join it."""
+
+    name = fields.String(required=True, validate=NAME)
+
+
+class JoinTeam(Action):
+    """Join an existing team."""
+
+    team = _id("team id")
+
+
+class Empty(Action):
+    """An action with no fields besides actionId."""
+
+
+class RunDiagnostic(Action):
+    """Buy a diagnostic; its finding reaches the whole team."""
+
+    diagnostic = _id("diagnostic id (d_...)")
+
+
+class MarkEvidence(Action):
+    """Link a finding the team holds to a cause: 1 supports, -1 against, 0 removes the mark."""
+
+    diagnostic = _id("diagnostic id whose finding is marked")
+    cause = _id("root cause id (rc_...)")
+    stance = fields.Integer(required=True, validate=validate.OneOf([-1, 0, 1]))
+
+
+class DeclareCause(Action):
+    """Declare a root cause, the cell it belongs to, and a confidence."""
+
+    cause = _id("root cause id")
+    cell = _id("taxonomy cell id (cell_...)")
+    confidence = fields.Float(required=True, validate=validate.Range(min=0, max=1))
+
+
+class CauseRef(Action):
+    """Name a declared cause (to withdraw it)."""
+
+    cause = _id("root cause id")
+
+
+class RuleOutCause(Action):
+    """Mark a cause as ruled out (or not)."""
+
+    cause = _id("root cause id")
+    ruled_out = fields.Boolean(required=True, data_key="ruledOut")
+
+
+class SelectIntervention(Action):
+    """Select an intervention starting in a given week (0 = now)."""
+
+    intervention = _id("intervention id (i_...)")
+    start_week = fields.Integer(
+        required=True, data_key="startWeek", validate=validate.Range(min=0, max=520)
+    )
+
+
+class InterventionRef(Action):
+    """Name a selected intervention (to deselect it)."""
+
+    intervention = _id("intervention id")
+
+
+class SelectMetric(Action):
+    """Pick a success metric with an optional target value."""
+
+    metric = _id("metric id (m_...)")
+    target = fields.Float(required=True, allow_none=True, allow_nan=False)
+
+
+class MetricRef(Action):
+    """Name a picked metric (to drop it)."""
+
+    metric = _id("metric id")
+
+
+class SetIsolation(Action):
+    """Choose the isolation method (null clears it)."""
+
+    isolation = fields.String(required=True, allow_none=True, validate=ID)
+
+
+class WriteText(Action):
+    """Write a deliverable text field."""
+
+    field = _id("deliverable field id")
+    text = fields.String(required=True, validate=TEXT)
+
+
+class RespondInject(Action):
+    """Answer an inject the team received."""
+
+    inject = _id("inject id (inj_...)")
+    text = fields.String(required=True, validate=TEXT)
+
+
+class Chat(Action):
+    """Send a chat message to the team."""
+
+    text = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+# --- facilitator (/facilitate) -----------------------------------------------------------------
+
+
+class Watch(Message):
+    """Start receiving a session's live board."""
+
+    session_id = fields.String(required=True, data_key="sessionId", validate=ID)
+
+
+class FacilitatorEmpty(FacilitatorAction):
+    """A facilitator action with no fields besides actionId and sessionId."""
+
+
+class Extend(FacilitatorAction):
+    """Add minutes to the current round."""
+
+    minutes = fields.Integer(required=True, validate=validate.Range(min=-60, max=120))
+
+
+class ReopenRound(FacilitatorAction):
+    """Reopen a team's submitted deliverable for a round."""
+
+    team = _id("team id")
+    round = _id("round id (r_...)")
+
+
+class MoveLearner(FacilitatorAction):
+    """Move a learner into another team."""
+
+    learner = _id("learner id")
+    team = _id("team id")
+
+
+class LockTeam(FacilitatorAction):
+    """Lock or unlock a team's membership."""
+
+    team = _id("team id")
+    locked = fields.Boolean(required=True)
+
+
+class FacilitatorCreateTeam(FacilitatorAction):
+    """Create an empty team."""
+
+    name = fields.String(required=True, validate=NAME)
+
+
+class FireInject(FacilitatorAction):
+    """Fire an inject on some teams (null: every team)."""
+
+    inject = _id("inject id")
+    teams = fields.List(
+        fields.String(validate=ID),
+        required=True,
+        allow_none=True,
+        validate=validate.Length(max=200),
+    )
+
+
+class Override(Message):
+    """A facilitator's override of one component's points."""
+
+    points = fields.Float(required=True, validate=validate.Range(min=0, max=100))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class ScoreRound(FacilitatorAction):
+    """Score a team's round: facilitator levels, a comment, and overrides with reasons."""
+
+    team = _id("team id")
+    round = _id("round id")
+    levels = fields.Dict(
+        keys=fields.String(validate=ID),
+        values=fields.Integer(validate=validate.Range(min=1, max=4)),
+        required=True,
+        metadata={"description": "component id -> level 1..4"},
+    )
+    comment = fields.String(required=True, validate=validate.Length(max=2000))
+    overrides = fields.Dict(
+        keys=fields.String(validate=ID),
+        values=fields.Nested(Override),
+        required=True,
+        metadata={"description": "component id -> {points, reason}"},
+    )
+
+
+class PublishScores(FacilitatorAction):
+    """Publish a round's scores to the teams."""
+
+    round = _id("round id")
+
+
+# Rejection codes the transport layer itself answers (the engine's are in engine/errors.py).
+SERVER_ERRORS: dict[str, str] = {
+    "payload/invalid": "The payload does not match the event's schema (names each bad field).",
+    "payload/too_large": "The payload is larger than the application limit (16 KB by default).",
+    "rate/limited": "The connection sent more messages than its rate limit allows.",
+    "join/bad_code": "No session has that join code.",
+    "join/rate_limited": "Too many join attempts from this address in the last minute.",
+    "auth/not_connected": "The socket is not registered (reconnect).",
+    "auth/no_identity": "A learner command came before join_session or hello.",
+    "auth/bad_token": "The learner token is not valid (join again).",
+    "auth/unknown_learner": "The token names a learner the session does not have.",
+    "auth/forbidden": "Facilitator namespace without a facilitator sign-in (connection refused).",
+    "session/unknown": "No session has that id.",
+    "server/error": "An unexpected server failure; the action was not applied.",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    """How one inbound event is handled: its schema and the engine command it becomes."""
+
+    event: str
+    schema: type[Schema]
+    command: str | None  # engine command type; None for session-level messages
+    summary: str
+
+
+LEARNER_ROUTES: tuple[Route, ...] = (
+    Route("hello", Hello, None, "resume as the learner a token names; answers the full view"),
+    Route("join_session", JoinSession, "join_session", "join with a join code and a name"),
+    Route("create_team", CreateTeam, "create_team", "create a team and join it"),
+    Route("join_team", JoinTeam, "join_team", "join a team"),
+    Route("auto_assign", Empty, "auto_assign", "be placed in the emptiest open team"),
+    Route("leave_team", Empty, "leave_team", "leave the team"),
+    Route("run_diagnostic", RunDiagnostic, "run_diagnostic", "buy a diagnostic"),
+    Route("mark_evidence", MarkEvidence, "mark_evidence", "link a finding to a cause"),
+    Route("declare_cause", DeclareCause, "declare_cause", "declare a root cause"),
+    Route("withdraw_cause", CauseRef, "withdraw_cause", "withdraw a declared cause"),
+    Route("rule_out_cause", RuleOutCause, "rule_out_cause", "rule a cause out (or back in)"),
+    Route(
+        "select_intervention",
+        SelectIntervention,
+        "select_intervention",
+        "select an intervention with a start week",
+    ),
+    Route(
+        "deselect_intervention",
+        InterventionRef,
+        "deselect_intervention",
+        "drop a selected intervention",
+    ),
+    Route("select_metric", SelectMetric, "select_metric", "pick a metric and its target"),
+    Route("deselect_metric", MetricRef, "deselect_metric", "drop a metric"),
+    Route("set_isolation", SetIsolation, "set_isolation", "choose the isolation method"),
+    Route("write_text", WriteText, "write_text", "write a deliverable text field"),
+    Route("respond_inject", RespondInject, "respond_inject", "answer an inject"),
+    Route("chat", Chat, "chat", "send a team chat message"),
+    Route("submit_round", Empty, "submit_round", "submit the round's deliverable"),
+)
+
+FACILITATOR_ROUTES: tuple[Route, ...] = (
+    Route("watch", Watch, None, "watch a session's live board"),
+    Route("start_session", FacilitatorEmpty, "start_session", "open the first round"),
+    Route("pause", FacilitatorEmpty, "pause", "pause the clock"),
+    Route("resume", FacilitatorEmpty, "resume", "resume the clock"),
+    Route("extend", Extend, "extend", "add minutes to the round"),
+    Route("advance", FacilitatorEmpty, "advance", "move to the next round (or the debrief)"),
+    Route("reopen_round", ReopenRound, "reopen_round", "reopen a team's submission"),
+    Route("move_learner", MoveLearner, "move_learner", "move a learner to a team"),
+    Route("lock_team", LockTeam, "lock_team", "lock or unlock a team"),
+    Route("create_team", FacilitatorCreateTeam, "create_team", "create a team"),
+    Route("fire_inject", FireInject, "fire_inject", "fire an inject"),
+    Route("score_round", ScoreRound, "score_round", "score a team's round"),
+    Route("publish_scores", PublishScores, "publish_scores", "publish a round's scores"),
+    Route("end_session", FacilitatorEmpty, "end_session", "close the session"),
+)
+
+
+def load(route: Route, payload: Any) -> dict[str, Any]:
+    """Validate a payload against a route's schema; raise ValidationError with field messages."""
+    if not isinstance(payload, dict):
+        raise ValidationError({"_schema": ["the payload must be a JSON object"]})
+    return route.schema().load(payload)
+
+
+def describe_errors(messages: Any) -> str:
+    """Flatten marshmallow's nested messages into 'field: problem; ...'."""
+    return "; ".join(f"{path}: {text}" for path, text in _flatten(messages, ""))
+
+
+def _flatten(messages: Any, path: str) -> Any:
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            sub = path if key == "_schema" else (f"{path}.{key}" if path else str(key))
+            yield from _flatten(value, sub)
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        yield path or "payload", " ".join(messages)
+    elif isinstance(messages, list):
+        for item in messages:
+            yield from _flatten(item, path)
+    else:
+        yield path or "payload", str(messages)

@@ -1,0 +1,78 @@
+"""Who is connected: socket ids mapped to sessions, roles, learners and rooms."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from practicum.server.limits import TokenBucket
+
+
+@dataclass
+class Connection:
+    """One socket's identity and the rooms the server put it in."""
+
+    sid: str
+    namespace: str
+    address: str
+    bucket: TokenBucket
+    session_id: str | None = None
+    learner_id: str | None = None
+    team_id: str | None = None
+    facilitator: bool = False
+    rooms: set[str] = field(default_factory=set)
+
+
+class Presence:
+    """The process's table of live connections (one per socket id)."""
+
+    def __init__(self) -> None:
+        self._by_sid: dict[str, Connection] = {}
+        self._by_session: dict[str, set[str]] = defaultdict(set)
+        self._lock = threading.Lock()
+
+    def add(self, connection: Connection) -> None:
+        """Register a new socket."""
+        with self._lock:
+            self._by_sid[connection.sid] = connection
+
+    def get(self, sid: str) -> Connection | None:
+        """Return a socket's connection record."""
+        return self._by_sid.get(sid)
+
+    def bind(self, sid: str, session_id: str) -> None:
+        """Record that a socket belongs to a session."""
+        with self._lock:
+            connection = self._by_sid[sid]
+            if connection.session_id and connection.session_id != session_id:
+                self._by_session[connection.session_id].discard(sid)
+            connection.session_id = session_id
+            self._by_session[session_id].add(sid)
+
+    def remove(self, sid: str) -> Connection | None:
+        """Forget a socket; return its record."""
+        with self._lock:
+            connection = self._by_sid.pop(sid, None)
+            if connection and connection.session_id:
+                members = self._by_session.get(connection.session_id)
+                if members is not None:
+                    members.discard(sid)
+                    if not members:
+                        del self._by_session[connection.session_id]
+            return connection
+
+    def in_session(self, session_id: str) -> list[Connection]:
+        """Return the session's connections."""
+        with self._lock:
+            return [
+                self._by_sid[s] for s in self._by_session.get(session_id, ()) if s in self._by_sid
+            ]
+
+    def online_learners(self, session_id: str) -> set[str]:
+        """Return the ids of the session's learners with at least one open socket."""
+        return {c.learner_id for c in self.in_session(session_id) if c.learner_id}
+
+    def has_facilitator(self, session_id: str) -> bool:
+        """Say whether anyone watches the session's board."""
+        return any(c.facilitator for c in self.in_session(session_id))

@@ -1,0 +1,90 @@
+"""Run the app on the configured async server, with a tuned listening socket."""
+
+from __future__ import annotations
+
+import resource
+import socket
+import sys
+from typing import Any
+
+from flask import Flask
+
+from practicum.server.extensions import socketio
+
+
+def _tune(listener: Any) -> None:
+    # Without TCP_NODELAY an emit followed by an ack waits ~40 ms for Nagle's algorithm and
+    # delayed ACKs; Linux hands the option down to every accepted socket.
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def _raise_file_limit(wanted: int) -> int:
+    """Raise the open-files soft limit towards `wanted` (each connection holds one)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = min(max(soft, wanted + 256), hard)
+    if target > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return target
+
+
+def banner(app: Flask, host: str, port: int) -> str:
+    """Return the start-up message with the URLs a facilitator and learners open."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    base = f"http://{shown}:{port}"
+    scenarios = ", ".join(sorted(app.extensions["practicum"].catalog)) or "none"
+    lines = [
+        "Practicum is running.",
+        f"  Facilitator console: {base}/facilitator",
+        f"  Learners join at:    {base}/",
+        f"  Scenarios loaded:    {scenarios}",
+        f"  Event store:         {app.config['DATABASE_URL']}",
+        f"  Async mode:          {app.config['ASYNC_MODE']}",
+    ]
+    if app.config.get("FACILITATOR_PASSWORD_GENERATED"):
+        lines.append(
+            f"  Facilitator password: {app.config['FACILITATOR_PASSWORD']}"
+            "  (kept in instance/; set PRACTICUM_FACILITATOR_PASSWORD to choose one)"
+        )
+    for problem in app.extensions["practicum.scenario_problems"]:
+        lines.append(f"  Skipped a scenario file: {problem}")
+    lines.append("Press Ctrl+C to stop.")
+    return "\n".join(lines)
+
+
+def serve(app: Flask) -> None:
+    """Serve forever on HOST:PORT with the configured async mode."""
+    host, port = app.config["HOST"], int(app.config["PORT"])
+    mode = app.config["ASYNC_MODE"]
+    max_connections = int(app.config["MAX_CONNECTIONS"])
+    _raise_file_limit(max_connections)
+    print(banner(app, host, port), flush=True)
+    if mode == "eventlet":
+        import eventlet
+        import eventlet.wsgi
+
+        listener = eventlet.listen((host, port), backlog=4096)
+        _tune(listener)
+        # eventlet's default max_size is 1024 concurrent connections: far too few here.
+        eventlet.wsgi.server(listener, app, max_size=max_connections, log_output=False)
+    elif mode == "gevent":
+        from gevent.pool import Pool
+        from gevent.pywsgi import WSGIServer
+        from gevent.socket import socket as gsocket
+
+        listener = gsocket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        _tune(listener)
+        listener.bind((host, port))
+        listener.listen(4096)
+        WSGIServer(listener, app, spawn=Pool(max_connections), log=None).serve_forever()
+    else:
+        # Threading mode is for development and tests; it is not built for many connections.
+        socketio.run(
+            app,
+            host=host,
+            port=port,
+            allow_unsafe_werkzeug=True,
+            log_output=False,
+            use_reloader=False,
+        )
+    sys.exit(0)

@@ -1,0 +1,301 @@
+"""The session service: runs engine decisions against cached state and the durable event log."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from practicum import engine
+from practicum.scenario.model import Scenario
+from practicum.server.store import (
+    DuplicateAction,
+    DuplicateJoinCode,
+    EventStore,
+    SeqConflict,
+    SessionRow,
+    StoredEvent,
+)
+
+# No 0/O, 1/I/L: a code read off a projector must not be misread. 30^6 is about 729 million
+# codes; with join attempts rate-limited per address, guessing one is out of reach.
+JOIN_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+JOIN_CODE_LENGTH = 6
+# How many handled action ids each live session remembers in memory; older ones are answered
+# from the actions table.
+RECENT_ACTIONS = 2048
+MAX_RETRIES = 8
+
+
+class UnknownSession(Exception):
+    """No session has this id."""
+
+
+class UnknownScenario(Exception):
+    """No scenario in the catalogue has this id."""
+
+
+@dataclass
+class LiveSession:
+    """A session's state as this process last saw it, and the seq it reflects."""
+
+    scenario: Scenario
+    state: Any
+    seq: int
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    recent: OrderedDict[str, dict[str, Any]] = field(default_factory=OrderedDict)
+
+    def remember(self, action_id: str, ack: dict[str, Any]) -> None:
+        """Keep an action's ack for fast duplicate answers."""
+        self.recent[action_id] = ack
+        if len(self.recent) > RECENT_ACTIONS:
+            self.recent.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What applying one command did: the ack to send and the events to broadcast."""
+
+    ack: dict[str, Any]
+    events: list[Any]
+    duplicate: bool = False
+
+
+def new_join_code() -> str:
+    """Return a random join code."""
+    return "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def normalise_join_code(raw: str) -> str:
+    """Return a typed join code in canonical form (case, spaces and dashes ignored)."""
+    return "".join(ch for ch in raw.upper() if ch.isalnum())
+
+
+def _to_event(stored: StoredEvent) -> Any:
+    return engine.Event(type=stored.type, data=stored.data, team=stored.team)
+
+
+def _rows(events: list[Any]) -> list[tuple[str, str | None, dict[str, Any]]]:
+    return [(e.type, e.team, e.data) for e in events]
+
+
+class Practicum:
+    """Sessions of practicums: create, look up, apply commands, run timers."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        catalog: dict[str, Scenario],
+        clock: Callable[[], float],
+    ) -> None:
+        self.store = store
+        self.catalog = catalog
+        self.clock = clock
+        self._live: dict[str, LiveSession] = {}
+        self._live_lock = threading.Lock()
+
+    # --- sessions ---------------------------------------------------------------------------
+
+    def create_session(self, scenario_id: str) -> tuple[str, str]:
+        """Create a session from a catalogue scenario; return (session id, join code)."""
+        scenario = self.catalog.get(scenario_id)
+        if scenario is None:
+            raise UnknownScenario(scenario_id)
+        now = self.clock()
+        for _ in range(MAX_RETRIES):
+            session_id = "s_" + secrets.token_urlsafe(8).replace("-", "x").replace("_", "y")
+            code = new_join_code()
+            events = engine.new_session(scenario, session_id, code, now)
+            row = SessionRow(session_id, scenario_id, code, now, "live")
+            try:
+                seq = self.store.create_session(row, _rows(events))
+            except DuplicateJoinCode:
+                continue
+            state = engine.replay(scenario, events)
+            with self._live_lock:
+                self._live[session_id] = LiveSession(scenario, state, seq)
+            return session_id, code
+        raise RuntimeError("could not allocate a unique join code")
+
+    def session_by_code(self, code: str) -> str | None:
+        """Return the live session id for a join code, or None."""
+        row = self.store.session_by_code(normalise_join_code(code))
+        return None if row is None else row.id
+
+    def list_sessions(self) -> list[dict[str, Any]]:
+        """Return a summary of every session, newest first."""
+        summaries = []
+        for row in self.store.sessions():
+            scenario = self.catalog.get(row.scenario_id)
+            summary: dict[str, Any] = {
+                "id": row.id,
+                "scenarioId": row.scenario_id,
+                "title": scenario.title if scenario else row.scenario_id,
+                "joinCode": row.join_code,
+                "createdAt": row.created_at,
+                "status": row.status,
+            }
+            if scenario is not None:
+                public = engine.public_view(scenario, self.live(row.id).state)
+                summary["phase"] = public.get("phase")
+                summary["teams"] = len(public.get("teams", []))
+                summary["learners"] = public.get("learnerCount", 0)
+            summaries.append(summary)
+        return summaries
+
+    def live(self, session_id: str) -> LiveSession:
+        """Return the cached session, loading it from the log on first use."""
+        with self._live_lock:
+            live = self._live.get(session_id)
+        if live is not None:
+            return live
+        row = self.store.session(session_id)
+        if row is None or row.scenario_id not in self.catalog:
+            raise UnknownSession(session_id)
+        scenario = self.catalog[row.scenario_id]
+        stored = self.store.load(session_id)
+        state = engine.replay(scenario, [_to_event(e) for e in stored])
+        loaded = LiveSession(scenario, state, stored[-1].seq if stored else 0)
+        with self._live_lock:
+            # Another greenlet may have loaded it meanwhile: keep the first one.
+            return self._live.setdefault(session_id, loaded)
+
+    def rebuild(self) -> int:
+        """Load every live session from the log (at start-up); return how many."""
+        rows = self.store.sessions(status="live")
+        for row in rows:
+            if row.scenario_id in self.catalog:
+                self.live(row.id)
+        return len(rows)
+
+    def snapshot(self, session_id: str) -> tuple[Scenario, Any]:
+        """Return the scenario and the state, caught up with the log."""
+        live = self.live(session_id)
+        with live.lock:
+            self._catch_up(session_id, live)
+            return live.scenario, live.state
+
+    def cached(self, session_id: str) -> tuple[Scenario, Any]:
+        """Return the scenario and the cached state without touching the database."""
+        live = self.live(session_id)
+        return live.scenario, live.state
+
+    def stored_events(self, session_id: str) -> list[dict[str, Any]]:
+        """Return the full event log of a session as JSON-able rows."""
+        self.live(session_id)
+        return [e.to_dict() for e in self.store.load(session_id)]
+
+    def live_session_ids(self) -> list[str]:
+        """Return the ids of sessions cached in this process."""
+        with self._live_lock:
+            return list(self._live)
+
+    # --- commands ---------------------------------------------------------------------------
+
+    def _catch_up(self, session_id: str, live: LiveSession) -> list[Any]:
+        """Fold events other processes appended since this process last looked."""
+        newer = [_to_event(e) for e in self.store.load(session_id, after_seq=live.seq)]
+        if newer:
+            state = live.state
+            for event in newer:
+                state = engine.evolve(live.scenario, state, event)
+            live.state = state
+            live.seq += len(newer)
+        return newer
+
+    def apply(
+        self,
+        session_id: str,
+        command: Any,
+        action_id: str | None,
+        extra: dict[str, Any] | None = None,
+    ) -> Applied:
+        """Decide a command, persist its events before acking, and fold them into the cache.
+
+        `extra` is merged into an accepted ack before it is stored, so a retried action is
+        answered exactly as the first time (e.g. with the ids the server generated for it).
+        """
+        live = self.live(session_id)
+        with live.lock:
+            if action_id is not None and action_id in live.recent:
+                return Applied(live.recent[action_id], [], duplicate=True)
+            for _ in range(MAX_RETRIES):
+                now = self.clock()
+                caught_up = self._catch_up(session_id, live)
+                if action_id is not None and caught_up:
+                    previous = self.store.action_result(session_id, action_id)
+                    if previous is not None:
+                        return Applied(previous, caught_up, duplicate=True)
+                state = live.state
+                timer_events = engine.tick(live.scenario, state, now)
+                for event in timer_events:
+                    state = engine.evolve(live.scenario, state, event)
+                decision = engine.decide(live.scenario, state, command, now)
+                if isinstance(decision, engine.Rejected):
+                    if timer_events:
+                        if not self._persist(session_id, live, timer_events, now, None, None):
+                            continue
+                        return Applied(_rejection(decision), timer_events)
+                    return Applied(_rejection(decision), [])
+                events = timer_events + list(decision.events)
+                ack = {"ok": True, **decision.result, **(extra or {})}
+                try:
+                    if not self._persist(session_id, live, events, now, action_id, ack):
+                        continue
+                except DuplicateAction as duplicate:
+                    live.remember(action_id or "", duplicate.result)
+                    return Applied(duplicate.result, self._catch_up(session_id, live), True)
+                if action_id is not None:
+                    live.remember(action_id, ack)
+                return Applied(ack, events)
+            raise RuntimeError(f"session {session_id}: too much write contention")
+
+    def _persist(
+        self,
+        session_id: str,
+        live: LiveSession,
+        events: list[Any],
+        now: float,
+        action_id: str | None,
+        ack: dict[str, Any] | None,
+    ) -> bool:
+        """Append events and fold them; False when another writer won the seq race."""
+        status = "closed" if any(e.type == engine.SESSION_CLOSED for e in events) else None
+        try:
+            seq = self.store.append(
+                session_id, live.seq, _rows(events), now, action_id, ack, status=status
+            )
+        except SeqConflict:
+            return False
+        state = live.state
+        for event in events:
+            state = engine.evolve(live.scenario, state, event)
+        live.state = state
+        live.seq = seq
+        return True
+
+    def tick(self, session_id: str) -> list[Any]:
+        """Apply the clock to one session; return the events it produced."""
+        live = self.live(session_id)
+        with live.lock:
+            for _ in range(MAX_RETRIES):
+                now = self.clock()
+                caught_up = self._catch_up(session_id, live)
+                events = engine.tick(live.scenario, live.state, now)
+                if not events:
+                    return caught_up
+                if self._persist(session_id, live, events, now, None, None):
+                    return caught_up + events
+        return []
+
+    def has_pending_deadline(self, session_id: str) -> bool:
+        """Say whether a session's clock is running (so the sweeper should tick it)."""
+        live = self.live(session_id)
+        return engine.deadline_of(live.state) is not None
+
+
+def _rejection(decision: Any) -> dict[str, Any]:
+    return {"ok": False, "code": decision.code, "message": decision.message}

@@ -1,0 +1,402 @@
+"""Socket.IO handlers: validate, call the service, answer with an ack, broadcast views."""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, request, session
+from flask_socketio import SocketIO, join_room, leave_room
+from marshmallow import ValidationError
+
+from practicum import engine
+from practicum.server import messages
+from practicum.server.extensions import socketio as socketio_extension
+from practicum.server.limits import TokenBucket
+from practicum.server.messages import FACILITATOR_ROUTES, LEARNER_ROUTES, Route
+from practicum.server.presence import Connection
+from practicum.server.service import UnknownSession
+
+PLAY = "/play"
+FACILITATE = "/facilitate"
+log = logging.getLogger(__name__)
+
+
+def error(code: str, message: str) -> dict[str, Any]:
+    """Return a rejection ack."""
+    return {"ok": False, "code": code, "message": message}
+
+
+def session_room(session_id: str) -> str:
+    """Return the room of every learner in a session."""
+    return f"s:{session_id}"
+
+
+def team_room(session_id: str, team_id: str) -> str:
+    """Return the room of one team's learners."""
+    return f"t:{session_id}:{team_id}"
+
+
+def board_room(session_id: str) -> str:
+    """Return the room of a session's facilitators."""
+    return f"f:{session_id}"
+
+
+def _ext(name: str) -> Any:
+    return current_app.extensions[name]
+
+
+def _new_id(prefix: str) -> str:
+    return prefix + secrets.token_hex(6)
+
+
+class Broadcaster:
+    """Sends each client the view its role and team may see after events change a session."""
+
+    def __init__(self, socketio: SocketIO) -> None:
+        self.socketio = socketio
+
+    def after(self, app_ext: dict[str, Any], session_id: str, events: list[Any]) -> None:
+        """Emit updated views to the rooms the events touch."""
+        if not events:
+            return
+        service = app_ext["practicum"]
+        presence = app_ext["practicum.presence"]
+        scenario, state = service.cached(session_id)
+        session_wide = any(e.team is None for e in events)
+        teams = {e.team for e in events if e.team is not None}
+        self._follow_membership(scenario, state, session_id, presence)
+        if session_wide:
+            teams |= set(engine.team_ids(state))
+            self.socketio.emit(
+                "public",
+                engine.public_view(scenario, state),
+                to=session_room(session_id),
+                namespace=PLAY,
+            )
+        for team_id in sorted(teams):
+            if engine.has_team(state, team_id):
+                self.socketio.emit(
+                    "team",
+                    engine.team_view(scenario, state, team_id),
+                    to=team_room(session_id, team_id),
+                    namespace=PLAY,
+                )
+        for event in events:
+            notice = engine.notice_for(scenario, event)
+            if notice is not None:
+                room = team_room(session_id, event.team) if event.team else session_room(session_id)
+                self.socketio.emit("notice", notice, to=room, namespace=PLAY)
+        self.board(app_ext, session_id)
+
+    def board(self, app_ext: dict[str, Any], session_id: str) -> None:
+        """Send the live board to the session's facilitators, if any watch it."""
+        presence = app_ext["practicum.presence"]
+        if not presence.has_facilitator(session_id):
+            return
+        scenario, state = app_ext["practicum"].cached(session_id)
+        self.socketio.emit(
+            "board",
+            facilitator_board(scenario, state, presence.online_learners(session_id)),
+            to=board_room(session_id),
+            namespace=FACILITATE,
+        )
+
+    def _follow_membership(self, scenario: Any, state: Any, session_id: str, presence: Any) -> None:
+        """Move learners' sockets between team rooms when their team changed."""
+        for connection in presence.in_session(session_id):
+            if connection.learner_id is None:
+                continue
+            team_id = engine.team_of(state, connection.learner_id)
+            if team_id == connection.team_id:
+                continue
+            if connection.team_id is not None:
+                leave_room(team_room(session_id, connection.team_id), connection.sid, PLAY)
+            if team_id is not None:
+                join_room(team_room(session_id, team_id), connection.sid, PLAY)
+            connection.team_id = team_id
+            self.socketio.emit(
+                "view",
+                engine.learner_view(scenario, state, connection.learner_id),
+                to=connection.sid,
+                namespace=PLAY,
+            )
+
+    def presence_changed(
+        self, app_ext: dict[str, Any], session_id: str, team_id: str | None
+    ) -> None:
+        """Tell a team and the facilitators who is online now."""
+        presence = app_ext["practicum.presence"]
+        online = sorted(presence.online_learners(session_id))
+        if team_id is not None:
+            self.socketio.emit(
+                "presence",
+                {"teamId": team_id, "online": online},
+                to=team_room(session_id, team_id),
+                namespace=PLAY,
+            )
+        self.board(app_ext, session_id)
+
+
+def facilitator_board(scenario: Any, state: Any, online: set[str]) -> dict[str, Any]:
+    """Return the facilitator view with who is online."""
+    board = engine.facilitator_view(scenario, state)
+    board["online"] = sorted(online)
+    return board
+
+
+# --- the guard every handler runs through -----------------------------------------------------
+
+
+def guarded(namespace: str, route: Route, handler: Callable[..., dict[str, Any]]) -> Callable:
+    """Wrap a handler: rate limit, size cap, schema validation, and no exception escapes."""
+
+    def wrapper(payload: Any = None) -> dict[str, Any]:
+        presence = _ext("practicum.presence")
+        connection = presence.get(request.sid)
+        if connection is None:
+            return error("auth/not_connected", "This socket is not registered; reconnect.")
+        config = current_app.config
+        now = _ext("practicum").clock()
+        if not connection.bucket.allow(now):
+            return error("rate/limited", "Too many messages: slow down and retry in a moment.")
+        try:
+            size = len(json.dumps(payload, separators=(",", ":")).encode())
+        except (TypeError, ValueError):
+            return error("payload/invalid", "The payload must be JSON.")
+        if size > config["MAX_PAYLOAD_BYTES"]:
+            return error(
+                "payload/too_large",
+                f"The payload is {size} bytes; the limit is {config['MAX_PAYLOAD_BYTES']}.",
+            )
+        try:
+            data = messages.load(route, payload)
+        except ValidationError as exc:
+            return error("payload/invalid", messages.describe_errors(exc.messages))
+        try:
+            return handler(connection, data)
+        except UnknownSession:
+            return error("session/unknown", "That session does not exist.")
+        except Exception:  # noqa: BLE001 - a bug must never take the connection down
+            log.exception("handler %s%s failed", namespace, route.event)
+            return error("server/error", "Something went wrong on the server; try again.")
+
+    wrapper.__name__ = f"on_{route.event}"
+    return wrapper
+
+
+def _apply(
+    connection: Connection, command: Any, action_id: str | None, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    service = _ext("practicum")
+    applied = service.apply(connection.session_id, command, action_id, extra=extra)
+    current_app.extensions["practicum.broadcaster"].after(
+        current_app.extensions, connection.session_id, applied.events
+    )
+    return applied.ack
+
+
+# --- learners ----------------------------------------------------------------------------------
+
+
+def _attach_learner(connection: Connection, session_id: str, learner_id: str) -> dict[str, Any]:
+    """Bind a socket to a learner: rooms, presence; return the learner's full view."""
+    service = _ext("practicum")
+    presence = _ext("practicum.presence")
+    scenario, state = service.snapshot(session_id)
+    if not engine.has_learner(state, learner_id):
+        raise LookupError(learner_id)
+    presence.bind(connection.sid, session_id)
+    connection.learner_id = learner_id
+    team_id = engine.team_of(state, learner_id)
+    join_room(session_room(session_id), connection.sid, PLAY)
+    if connection.team_id and connection.team_id != team_id:
+        leave_room(team_room(session_id, connection.team_id), connection.sid, PLAY)
+    if team_id is not None:
+        join_room(team_room(session_id, team_id), connection.sid, PLAY)
+    connection.team_id = team_id
+    _ext("practicum.broadcaster").presence_changed(current_app.extensions, session_id, team_id)
+    return {
+        "view": engine.learner_view(scenario, state, learner_id),
+        "scenario": engine.scenario_public(scenario),
+        "serverTime": service.clock(),
+    }
+
+
+def on_hello(connection: Connection, data: dict[str, Any]) -> dict[str, Any]:
+    """Resume as the learner a token names."""
+    identity = _ext("practicum.tokens").learner(data["token"])
+    if identity is None:
+        return error("auth/bad_token", "This sign-in token is not valid; join again.")
+    try:
+        resumed = _attach_learner(connection, identity.session_id, identity.learner_id)
+    except (LookupError, UnknownSession):
+        return error("auth/unknown_learner", "That seat is no longer in the session; join again.")
+    return {
+        "ok": True,
+        "sessionId": identity.session_id,
+        "learnerId": identity.learner_id,
+        **resumed,
+    }
+
+
+def on_join_session(connection: Connection, data: dict[str, Any]) -> dict[str, Any]:
+    """Join a session by code as a new learner; answer a token for later reconnects."""
+    service = _ext("practicum")
+    limiter = _ext("practicum.join_limiter")
+    if not limiter.allow(connection.address, service.clock()):
+        return error("join/rate_limited", "Too many join attempts from here; wait a minute.")
+    session_id = service.session_by_code(data["code"])
+    if session_id is None:
+        return error("join/bad_code", "No session has that join code. Check the code on screen.")
+    learner_id = _new_id("l_")
+    command = engine.Command(
+        "join_session",
+        engine.Actor(engine.LEARNER, learner_id),
+        {"learner_id": learner_id, "name": data["name"]},
+    )
+    ack = service.apply(
+        session_id,
+        command,
+        data["action_id"],
+        extra={"sessionId": session_id, "learnerId": learner_id},
+    ).ack
+    if not ack.get("ok"):
+        return ack
+    learner_id = ack["learnerId"]  # a retried join answers the first seat, not a new one
+    resumed = _attach_learner(connection, session_id, learner_id)
+    _ext("practicum.broadcaster").board(current_app.extensions, session_id)
+    token = _ext("practicum.tokens").learner_token(session_id, learner_id)
+    return {**ack, "token": token, **resumed}
+
+
+def learner_command(route: Route) -> Callable[[Connection, dict[str, Any]], dict[str, Any]]:
+    """Return the handler that turns a learner message into an engine command."""
+
+    def handle(connection: Connection, data: dict[str, Any]) -> dict[str, Any]:
+        if connection.learner_id is None or connection.session_id is None:
+            return error("auth/no_identity", "Join a session (or say hello with your token) first.")
+        action_id = data.pop("action_id")
+        if route.command in ("create_team", "auto_assign"):
+            data["team_id"] = _new_id("t_")
+        command = engine.Command(
+            route.command, engine.Actor(engine.LEARNER, connection.learner_id), data
+        )
+        return _apply(connection, command, action_id)
+
+    return handle
+
+
+def on_play_connect(auth: Any = None) -> bool:
+    """Register a learner socket; resume at once if it carries a valid token."""
+    _register(PLAY)
+    token = auth.get("token") if isinstance(auth, dict) else None
+    identity = _ext("practicum.tokens").learner(token) if token else None
+    if identity is not None:
+        connection = _ext("practicum.presence").get(request.sid)
+        try:
+            resumed = _attach_learner(connection, identity.session_id, identity.learner_id)
+        except (LookupError, UnknownSession):
+            return True  # the client will see auth/unknown_learner on hello and rejoin
+        socketio_extension.emit("view", resumed["view"], to=request.sid, namespace=PLAY)
+    return True
+
+
+def _register(namespace: str) -> Connection:
+    config = current_app.config
+    address = request.environ.get("REMOTE_ADDR", "?")
+    bucket = TokenBucket(config["RATE_PER_SECOND"], config["RATE_BURST"], _ext("practicum").clock())
+    connection = Connection(request.sid, namespace, address, bucket)
+    _ext("practicum.presence").add(connection)
+    return connection
+
+
+def on_disconnect(*_args: Any) -> None:
+    """Forget a socket and tell its team it went offline."""
+    connection = _ext("practicum.presence").remove(request.sid)
+    if connection is not None and connection.session_id is not None:
+        _ext("practicum.broadcaster").presence_changed(
+            current_app.extensions, connection.session_id, connection.team_id
+        )
+
+
+# --- facilitators ------------------------------------------------------------------------------
+
+
+def on_facilitate_connect(auth: Any = None) -> bool:
+    """Admit only a signed-in facilitator (browser session or API token)."""
+    token = auth.get("token") if isinstance(auth, dict) else None
+    signed_in = bool(session.get("facilitator")) or (
+        token is not None and _ext("practicum.tokens").is_facilitator(token)
+    )
+    if not signed_in:
+        from flask_socketio import ConnectionRefusedError
+
+        raise ConnectionRefusedError("auth/forbidden")
+    _register(FACILITATE).facilitator = True
+    return True
+
+
+def on_watch(connection: Connection, data: dict[str, Any]) -> dict[str, Any]:
+    """Join a session's board room and answer the full board."""
+    service = _ext("practicum")
+    session_id = data["session_id"]
+    scenario, state = service.snapshot(session_id)
+    presence = _ext("practicum.presence")
+    if connection.session_id and connection.session_id != session_id:
+        leave_room(board_room(connection.session_id), connection.sid, FACILITATE)
+    presence.bind(connection.sid, session_id)
+    join_room(board_room(session_id), connection.sid, FACILITATE)
+    return {
+        "ok": True,
+        "board": facilitator_board(scenario, state, presence.online_learners(session_id)),
+        "scenario": engine.scenario_public(scenario),
+        "serverTime": service.clock(),
+    }
+
+
+def facilitator_command(route: Route) -> Callable[[Connection, dict[str, Any]], dict[str, Any]]:
+    """Return the handler that turns a facilitator message into an engine command."""
+
+    def handle(connection: Connection, data: dict[str, Any]) -> dict[str, Any]:
+        action_id = data.pop("action_id")
+        session_id = data.pop("session_id")
+        if connection.session_id != session_id:
+            _ext("practicum").live(session_id)  # raises UnknownSession for a bad id
+            _ext("practicum.presence").bind(connection.sid, session_id)
+            join_room(board_room(session_id), connection.sid, FACILITATE)
+        if route.command == "create_team":
+            data["team_id"] = _new_id("t_")
+        command = engine.Command(route.command, engine.Actor(engine.FACILITATOR), data)
+        return _apply(connection, command, action_id)
+
+    return handle
+
+
+def register_handlers(socketio: SocketIO) -> None:
+    """Register every handler on the unbound SocketIO object."""
+    socketio.on_event("connect", on_play_connect, namespace=PLAY)
+    socketio.on_event("disconnect", on_disconnect, namespace=PLAY)
+    socketio.on_event("connect", on_facilitate_connect, namespace=FACILITATE)
+    socketio.on_event("disconnect", on_disconnect, namespace=FACILITATE)
+    special = {"hello": on_hello, "join_session": on_join_session, "watch": on_watch}
+    for route in LEARNER_ROUTES:
+        handler = special.get(route.event) or learner_command(route)
+        socketio.on_event(route.event, guarded(PLAY, route, handler), namespace=PLAY)
+    for route in FACILITATOR_ROUTES:
+        handler = special.get(route.event) or facilitator_command(route)
+        socketio.on_event(route.event, guarded(FACILITATE, route, handler), namespace=FACILITATE)
+
+    @socketio.on_error_default
+    def _on_error(exc: Exception) -> dict[str, Any]:
+        # Reached only by a failure outside `guarded` (e.g. in connect); keep the socket alive.
+        log.exception("socket error: %s", exc)
+        return error("server/error", "Something went wrong on the server; try again.")
+
+
+# Handlers are registered once, at import, on the unbound object (the Flask-SocketIO pattern);
+# each create_app() then binds the same handlers to its app.
+register_handlers(socketio_extension)

@@ -1,0 +1,295 @@
+"""The durable event log: SQLAlchemy Core tables for sessions, events and handled actions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+metadata = MetaData()
+
+sessions_table = Table(
+    "sessions",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("scenario_id", String(80), nullable=False),
+    Column("join_code", String(16), nullable=False, unique=True),
+    Column("created_at", Float, nullable=False),
+    Column("status", String(16), nullable=False, default="live"),
+)
+
+events_table = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(40), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("type", String(60), nullable=False),
+    Column("team", String(40), nullable=True),
+    Column("data", Text, nullable=False),
+    Column("at", Float, nullable=False),
+    Column("action_id", String(64), nullable=True),
+    # Two writers that decided on the same state both try the same seq: only one can win.
+    UniqueConstraint("session_id", "seq", name="uq_events_session_seq"),
+)
+
+actions_table = Table(
+    "actions",
+    metadata,
+    Column("session_id", String(40), primary_key=True),
+    Column("action_id", String(64), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("result", Text, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """One row of the event log."""
+
+    seq: int
+    type: str
+    team: str | None
+    data: dict[str, Any]
+    at: float
+    action_id: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the row as JSON-able data (for exports)."""
+        return {
+            "seq": self.seq,
+            "type": self.type,
+            "team": self.team,
+            "data": self.data,
+            "at": self.at,
+            "actionId": self.action_id,
+        }
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One row of the sessions table."""
+
+    id: str
+    scenario_id: str
+    join_code: str
+    created_at: float
+    status: str
+
+
+class SeqConflict(Exception):
+    """Another writer appended to the session first: catch up and decide again."""
+
+
+class DuplicateAction(Exception):
+    """The action id was already handled (perhaps by another process)."""
+
+    def __init__(self, result: dict[str, Any]) -> None:
+        super().__init__("duplicate action")
+        self.result = result
+
+
+class DuplicateJoinCode(Exception):
+    """The join code is taken: pick another."""
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+class EventStore:
+    """Append-only event storage, one sequence per session."""
+
+    def __init__(self, url: str, sqlite_synchronous: str = "NORMAL") -> None:
+        self.url = url
+        self.engine: Engine = self._make_engine(url, sqlite_synchronous)
+        metadata.create_all(self.engine)
+
+    @staticmethod
+    def _make_engine(url: str, synchronous: str) -> Engine:
+        if not url.startswith("sqlite"):
+            return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        if synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise ValueError(f"SQLITE_SYNCHRONOUS={synchronous!r}: use NORMAL or FULL")
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            # WAL: readers never block the writer; a commit is one sequential append.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA synchronous={synchronous.upper()}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    def create_session(
+        self,
+        row: SessionRow,
+        events: Iterable[tuple[str, str | None, dict[str, Any]]],
+    ) -> int:
+        """Insert a new session and its first events; return the last seq."""
+        rows = self._event_rows(row.id, 0, events, row.created_at, None)
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(sessions_table).values(
+                        id=row.id,
+                        scenario_id=row.scenario_id,
+                        join_code=row.join_code,
+                        created_at=row.created_at,
+                        status=row.status,
+                    )
+                )
+                if rows:
+                    conn.execute(insert(events_table), rows)
+        except IntegrityError as exc:
+            raise DuplicateJoinCode(row.join_code) from exc
+        return len(rows)
+
+    @staticmethod
+    def _event_rows(
+        session_id: str,
+        after_seq: int,
+        events: Iterable[tuple[str, str | None, dict[str, Any]]],
+        at: float,
+        action_id: str | None,
+    ) -> list[dict[str, Any]]:
+        return [
+            {
+                "session_id": session_id,
+                "seq": after_seq + offset,
+                "type": type_,
+                "team": team,
+                "data": _dumps(data),
+                "at": at,
+                "action_id": action_id,
+            }
+            for offset, (type_, team, data) in enumerate(events, start=1)
+        ]
+
+    def append(
+        self,
+        session_id: str,
+        expected_seq: int,
+        events: Iterable[tuple[str, str | None, dict[str, Any]]],
+        at: float,
+        action_id: str | None = None,
+        result: dict[str, Any] | None = None,
+        status: str | None = None,
+    ) -> int:
+        """Append events after expected_seq atomically with the action's result; return last seq.
+
+        Raises SeqConflict when another writer got there first, DuplicateAction when the
+        action id was already handled.
+        """
+        rows = self._event_rows(session_id, expected_seq, events, at, action_id)
+        last_seq = expected_seq + len(rows)
+        try:
+            with self.engine.begin() as conn:
+                if action_id is not None:
+                    conn.execute(
+                        insert(actions_table).values(
+                            session_id=session_id,
+                            action_id=action_id,
+                            seq=last_seq,
+                            result=_dumps(result or {}),
+                        )
+                    )
+                if rows:
+                    conn.execute(insert(events_table), rows)
+                if status is not None:
+                    conn.execute(
+                        update(sessions_table)
+                        .where(sessions_table.c.id == session_id)
+                        .values(status=status)
+                    )
+        except IntegrityError as exc:
+            if action_id is not None:
+                previous = self.action_result(session_id, action_id)
+                if previous is not None:
+                    raise DuplicateAction(previous) from exc
+            raise SeqConflict(session_id) from exc
+        return last_seq
+
+    def load(self, session_id: str, after_seq: int = 0) -> list[StoredEvent]:
+        """Return the session's events after a seq, in order."""
+        query = (
+            select(
+                events_table.c.seq,
+                events_table.c.type,
+                events_table.c.team,
+                events_table.c.data,
+                events_table.c.at,
+                events_table.c.action_id,
+            )
+            .where(events_table.c.session_id == session_id, events_table.c.seq > after_seq)
+            .order_by(events_table.c.seq)
+        )
+        with self.engine.connect() as conn:
+            return [
+                StoredEvent(seq, type_, team, json.loads(data), at, action_id)
+                for seq, type_, team, data, at, action_id in conn.execute(query)
+            ]
+
+    def last_seq(self, session_id: str) -> int:
+        """Return the highest seq stored for a session (0 if none)."""
+        query = select(func.max(events_table.c.seq)).where(events_table.c.session_id == session_id)
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar() or 0
+
+    def action_result(self, session_id: str, action_id: str) -> dict[str, Any] | None:
+        """Return the stored ack of an action already handled, or None."""
+        query = select(actions_table.c.result).where(
+            actions_table.c.session_id == session_id, actions_table.c.action_id == action_id
+        )
+        with self.engine.connect() as conn:
+            raw = conn.execute(query).scalar()
+        return None if raw is None else json.loads(raw)
+
+    def sessions(self, status: str | None = None) -> list[SessionRow]:
+        """Return sessions, newest first, optionally only those with a status."""
+        query = select(sessions_table).order_by(sessions_table.c.created_at.desc())
+        if status is not None:
+            query = query.where(sessions_table.c.status == status)
+        with self.engine.connect() as conn:
+            return [SessionRow(**row._mapping) for row in conn.execute(query)]
+
+    def session(self, session_id: str) -> SessionRow | None:
+        """Return one session row, or None."""
+        query = select(sessions_table).where(sessions_table.c.id == session_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else SessionRow(**row._mapping)
+
+    def session_by_code(self, join_code: str) -> SessionRow | None:
+        """Return the session with this join code, or None."""
+        query = select(sessions_table).where(sessions_table.c.join_code == join_code)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else SessionRow(**row._mapping)
