@@ -1,0 +1,399 @@
+"""HTML pages: the learner join page and team room, the facilitator console, and exports."""
+
+from __future__ import annotations
+
+import csv
+import hmac
+import io
+import json
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Any
+
+import segno
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from practicum import engine
+from practicum.server.service import UnknownScenario, UnknownSession, normalise_join_code
+
+pages = Blueprint("pages", __name__)
+
+CSRF_KEY = "csrf_token"
+# Scripts and styles only from this origin: even if some user text slipped into markup, an
+# injected inline script or event handler attribute would not run.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+def init_pages(app: Flask) -> None:
+    """Register the pages blueprint and the template helpers it needs."""
+    app.register_blueprint(pages)
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.jinja_env.filters["utc"] = _iso
+
+
+def _service() -> Any:
+    return current_app.extensions["practicum"]
+
+
+# --- CSRF and sign-in ---------------------------------------------------------------------------
+
+
+def csrf_token() -> str:
+    """Return this browser session's CSRF token, creating it on first use."""
+    token = session.get(CSRF_KEY)
+    if not token:
+        token = session[CSRF_KEY] = secrets.token_urlsafe(24)
+    return token
+
+
+def _csrf_ok() -> bool:
+    sent = request.form.get(CSRF_KEY, "")
+    expected = session.get(CSRF_KEY, "")
+    return bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
+
+
+@pages.before_request
+def _check_csrf() -> Any:
+    """Refuse any form post that does not carry this session's CSRF token."""
+    if request.method == "POST" and not _csrf_ok():
+        return render_template(
+            "error.html", title="Form expired",
+            message="This form has expired or did not come from this site. Go back, reload "
+                    "the page and try again.",
+        ), 400
+    return None
+
+
+@pages.after_request
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def facilitator_page(view: Callable) -> Callable:
+    """Send a browser that has not signed in as the facilitator to the sign-in form."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not session.get("facilitator"):
+            return redirect(url_for("pages.sign_in", next=request.path))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _safe_next(target: str | None) -> str:
+    # Only a local path: an open redirect after sign-in would be a phishing aid.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("pages.session_list")
+
+
+def _snapshot_or_404(session_id: str) -> tuple[Any, Any]:
+    try:
+        return _service().snapshot(session_id)
+    except UnknownSession:
+        abort(404)
+
+
+@pages.app_errorhandler(404)
+def _not_found(_exc: Exception) -> Any:
+    if request.path.startswith(("/api/", "/socket.io")):
+        return jsonify({"ok": False, "code": "http/not_found", "message": "Not found."}), 404
+    return render_template(
+        "error.html", title="Not found",
+        message="There is nothing at this address. Check the link or the join code.",
+    ), 404
+
+
+# --- learner pages ------------------------------------------------------------------------------
+
+
+@pages.get("/")
+def join_page() -> str:
+    """Show the join form (code and name)."""
+    code = normalise_join_code(request.args.get("code", ""))[:16]
+    return render_template("join.html", code=code)
+
+
+@pages.get("/join/<code>")
+def join_prefilled(code: str) -> str:
+    """Show the join form with the code filled in (the QR code's target)."""
+    return render_template("join.html", code=normalise_join_code(code)[:16])
+
+
+@pages.get("/room/<session_id>")
+def team_room(session_id: str) -> str:
+    """Show a learner's team room; the page script resumes with the stored token."""
+    scenario, _state = _snapshot_or_404(session_id)
+    return render_template("room.html", session_id=session_id, title=scenario.title)
+
+
+@pages.get("/clock")
+def server_clock() -> Any:
+    """Answer the server's time, so countdowns show the server's deadline, not the device's."""
+    response = jsonify({"now": _service().clock()})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- facilitator pages --------------------------------------------------------------------------
+
+
+@pages.route("/facilitator", methods=["GET", "POST"])
+def sign_in() -> Any:
+    """Sign the facilitator in with the facilitator password."""
+    if request.method == "GET":
+        if session.get("facilitator"):
+            return redirect(_safe_next(request.args.get("next")))
+        return render_template("signin.html", next=request.args.get("next", ""))
+    limiter = current_app.extensions.get("practicum.join_limiter")
+    address = "signin:" + (request.remote_addr or "?")
+    if limiter is not None and not limiter.allow(address, _service().clock()):
+        return render_template("signin.html", next=request.form.get("next", ""),
+                               error="Too many sign-in attempts; wait a minute."), 429
+    password = request.form.get("password", "")
+    expected = str(current_app.config["FACILITATOR_PASSWORD"])
+    if not hmac.compare_digest(password.encode(), expected.encode()):
+        return render_template("signin.html", next=request.form.get("next", ""),
+                               error="That is not the facilitator password."), 401
+    # A fresh session on privilege change: a planted session id must not become a signed-in one.
+    session.clear()
+    session["facilitator"] = True
+    csrf_token()
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@pages.post("/facilitator/sign-out")
+def sign_out() -> Any:
+    """Sign the facilitator out."""
+    session.clear()
+    return redirect(url_for("pages.sign_in"))
+
+
+def scenario_card(scenario: Any) -> dict[str, Any]:
+    """Return what the session list shows about a scenario."""
+    return {
+        "id": scenario.id,
+        "title": scenario.title,
+        "summary": scenario.summary,
+        "industry": scenario.company.industry,
+        "company": scenario.company.name,
+        "difficulty": scenario.difficulty,
+        "minutes": sum(r.minutes for r in scenario.rounds),
+        "rounds": len(scenario.rounds),
+        "teamSize": f"{scenario.team_size.min}–{scenario.team_size.max}",
+    }
+
+
+@pages.get("/facilitator/sessions")
+@facilitator_page
+def session_list() -> str:
+    """List sessions and the scenarios a new session can be created from."""
+    service = _service()
+    scenarios = sorted((scenario_card(s) for s in service.catalog.values()),
+                       key=lambda card: (card["difficulty"], card["title"]))
+    return render_template("sessions.html", sessions=service.list_sessions(),
+                           scenarios=scenarios)
+
+
+@pages.post("/facilitator/sessions")
+@facilitator_page
+def create_session() -> Any:
+    """Create a session from a scenario and open its console."""
+    try:
+        session_id, _code = _service().create_session(request.form.get("scenario", ""))
+    except UnknownScenario:
+        flash("That scenario is no longer available; pick another.", "error")
+        return redirect(url_for("pages.session_list"))
+    return redirect(url_for("pages.console", session_id=session_id))
+
+
+def _join_url(join_code: str) -> str:
+    return url_for("pages.join_prefilled", code=join_code, _external=True)
+
+
+@pages.get("/facilitator/sessions/<session_id>")
+@facilitator_page
+def console(session_id: str) -> str:
+    """Show the facilitator console of a session."""
+    scenario, state = _snapshot_or_404(session_id)
+    return render_template("console.html", session_id=session_id, title=scenario.title,
+                           join_code=state.join_code, join_url=_join_url(state.join_code))
+
+
+@pages.get("/facilitator/sessions/<session_id>/projector")
+@facilitator_page
+def projector(session_id: str) -> str:
+    """Show the projector screen: join code, QR code, clock and leaderboard."""
+    scenario, state = _snapshot_or_404(session_id)
+    return render_template("projector.html", session_id=session_id, title=scenario.title,
+                           join_code=state.join_code, join_url=_join_url(state.join_code))
+
+
+@pages.get("/facilitator/sessions/<session_id>/qr.svg")
+@facilitator_page
+def join_qr(session_id: str) -> Response:
+    """Return the QR code of the session's join link as SVG."""
+    _scenario, state = _snapshot_or_404(session_id)
+    return Response(qr_svg(_join_url(state.join_code)), mimetype="image/svg+xml")
+
+
+def qr_svg(text: str) -> str:
+    """Return an SVG QR code for a text (medium error correction, dark on white)."""
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="svg", scale=8, border=2, xmldecl=False,
+                                     dark="#111111", light="#ffffff", title="Join link")
+    return buffer.getvalue().decode()
+
+
+# --- exports ------------------------------------------------------------------------------------
+
+
+def _download(body: str, session_id: str, suffix: str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{session_id}-{suffix}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@pages.get("/facilitator/sessions/<session_id>/scores.csv")
+@facilitator_page
+def scores_csv(session_id: str) -> Response:
+    """Download the scores: one row per team per rubric component."""
+    scenario, state = _snapshot_or_404(session_id)
+    return _download(scores_csv_text(scenario, state), session_id, "scores.csv",
+                     "text/csv; charset=utf-8")
+
+
+@pages.get("/facilitator/sessions/<session_id>/events.csv")
+@facilitator_page
+def events_csv(session_id: str) -> Response:
+    """Download the full event log as CSV."""
+    _scenario, state = _snapshot_or_404(session_id)
+    rows = _service().stored_events(session_id)
+    return _download(events_csv_text(rows, state), session_id, "events.csv",
+                     "text/csv; charset=utf-8")
+
+
+@pages.get("/facilitator/sessions/<session_id>/export.json")
+@facilitator_page
+def export_json(session_id: str) -> Response:
+    """Download the session as JSON: the board (views) and the full event log."""
+    scenario, state = _snapshot_or_404(session_id)
+    body = {
+        "sessionId": session_id,
+        "scenarioId": scenario.id,
+        "scenarioTitle": scenario.title,
+        "exportedAt": _service().clock(),
+        "board": engine.facilitator_view(scenario, state),
+        "events": _service().stored_events(session_id),
+    }
+    return _download(json.dumps(body, ensure_ascii=False, indent=1), session_id,
+                     "export.json", "application/json")
+
+
+# --- CSV builders -------------------------------------------------------------------------------
+
+# A spreadsheet treats a cell starting with one of these as a formula: prefix such user text
+# with an apostrophe so a team named "=HYPERLINK(...)" stays text (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _csv(header: list[str], rows: list[list[Any]]) -> str:
+    buffer = io.StringIO()
+    # BOM: spreadsheet programs then read the file as UTF-8 (names with accents stay intact).
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([[_cell(v) for v in row] for row in rows])
+    return buffer.getvalue()
+
+
+def _iso(epoch: float | None) -> str:
+    if not epoch:
+        return ""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+EVENT_COLUMNS = ["seq", "time_utc", "type", "team_id", "team_name", "learner_id",
+                 "learner_name", "action_id", "data_json"]
+
+
+def events_csv_text(rows: list[dict[str, Any]], state: Any) -> str:
+    """Return the event log as CSV: one row per event, the event data as JSON in the last column."""
+    out = []
+    for row in rows:
+        data = row.get("data") or {}
+        team_id = row.get("team") or data.get("team_id") or ""
+        team = state.teams.get(team_id) if team_id else None
+        learner_id = data.get("learner_id") or data.get("by") or ""
+        learner = state.learners.get(learner_id) if learner_id else None
+        out.append([
+            row["seq"], _iso(row.get("at")), row["type"], team_id, team.name if team else "",
+            learner_id, learner.name if learner else data.get("learner_name", ""),
+            row.get("actionId") or "", json.dumps(data, ensure_ascii=False, sort_keys=True),
+        ])
+    return _csv(EVENT_COLUMNS, out)
+
+
+SCORE_COLUMNS = ["session_id", "team_id", "team_name", "members", "round_id", "round_name",
+                 "component_id", "component_name", "kind", "points", "max_points", "level",
+                 "computed_points", "override_reason", "published", "explanation", "comment"]
+
+
+def scores_csv_text(scenario: Any, state: Any) -> str:
+    """Return the scores as CSV: one row per team per rubric component (unscored rows blank)."""
+    out = []
+    for team in state.teams.values():
+        members = "; ".join(
+            state.learners[m].name for m in team.members if m in state.learners
+        )
+        for component in scenario.rubric:
+            score = team.scores.get(component.round) or {}
+            entry = (score.get("components") or {}).get(component.id) or {}
+            override = entry.get("override") or {}
+            out.append([
+                state.session_id, team.id, team.name, members, component.round,
+                scenario.round(component.round).name, component.id, component.name,
+                component.kind, _points(entry.get("points")) if score else "",
+                _points(component.weight), entry.get("level") or "",
+                _points(entry["computed"]) if "computed" in entry else "",
+                override.get("reason", ""),
+                "yes" if component.round in state.published else "no",
+                entry.get("explanation", "" if score else "Not scored yet."),
+                score.get("comment", ""),
+            ])
+    return _csv(SCORE_COLUMNS, out)
+
+
+def _points(value: Any) -> Any:
+    if value is None or value == "":
+        return ""
+    return f"{float(value):g}"
