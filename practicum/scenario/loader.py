@@ -30,6 +30,7 @@ from practicum.scenario.schema import (
 )
 
 MAX_BYTES = 1024 * 1024  # a scenario is a few dozen KiB; anything near 1 MiB is a mistake
+INJECT_TEXT_PREFIX = "inject:"
 _MISSING = object()
 Located = tuple[str, str]  # (JSON path, message)
 
@@ -384,6 +385,9 @@ class _Index:
         ))
 
     def check(self, kind: str, value: str, path: str) -> Located | None:
+        if kind == "text_field" and value.startswith(INJECT_TEXT_PREFIX):
+            # A team's answer to an inject is kept as the text "inject:<inject id>".
+            return self.check("inject", value.removeprefix(INJECT_TEXT_PREFIX), path)
         known = self.ids[kind]
         if value in known:
             return None

@@ -916,7 +916,11 @@ class PlanSchema(ModelSchema):
     interventions = many(PlannedInterventionSchema, "Interventions selected.")
     metrics = many(PlannedMetricSchema, "Metrics selected.")
     isolation = ref("isolation", "Isolation method id, or null.")
-    texts = mapping(Text(), "Deliverable text field id -> text.", key_ref="text_field")
+    texts = mapping(
+        Text(),
+        "Deliverable text field id -> text; an inject answer is keyed \"inject:<inject id>\".",
+        key_ref="text_field",
+    )
     stances = mapping(Whole(validate=between(-2, 2)), "Stakeholder id -> stance reached (-2..2).",
                       key_ref="stakeholder")
     injects = refs("inject", "Inject ids fired on this team.")
