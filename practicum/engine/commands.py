@@ -1,0 +1,110 @@
+"""Commands a client sends, who sends them, and what ``decide`` answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from practicum.engine.events import Event
+
+LEARNER = "learner"
+FACILITATOR = "facilitator"
+SYSTEM = "system"  # the server acting on its own (e.g. an operator script)
+
+# Commands a learner may send. join_session is the only one from a learner not yet known.
+LEARNER_COMMANDS = frozenset(
+    {
+        "join_session",
+        "create_team",
+        "join_team",
+        "auto_assign",
+        "leave_team",
+        "run_diagnostic",
+        "mark_evidence",
+        "declare_cause",
+        "withdraw_cause",
+        "rule_out_cause",
+        "select_intervention",
+        "deselect_intervention",
+        "select_metric",
+        "deselect_metric",
+        "set_isolation",
+        "write_text",
+        "respond_inject",
+        "chat",
+        "submit_round",
+    }
+)
+
+# Commands the facilitator (or the server as ``system``) may send.
+FACILITATOR_COMMANDS = frozenset(
+    {
+        "start_session",
+        "pause",
+        "resume",
+        "extend",
+        "advance",
+        "reopen_round",
+        "move_learner",
+        "lock_team",
+        "create_team",
+        "fire_inject",
+        "score_round",
+        "publish_scores",
+        "end_session",
+    }
+)
+
+ALL_COMMANDS = LEARNER_COMMANDS | FACILITATOR_COMMANDS
+
+# Team commands gated by a round's ``actions`` list (model.ACTIONS), command -> action name.
+# write_text is also allowed when the field belongs to the current round's deliverable.
+ROUND_ACTIONS: dict[str, str] = {
+    "run_diagnostic": "run_diagnostic",
+    "mark_evidence": "mark_evidence",
+    "declare_cause": "declare_cause",
+    "withdraw_cause": "declare_cause",
+    "rule_out_cause": "rule_out_cause",
+    "select_intervention": "select_intervention",
+    "deselect_intervention": "select_intervention",
+    "select_metric": "select_metric",
+    "deselect_metric": "select_metric",
+    "set_isolation": "set_isolation",
+    "write_text": "write_rationale",
+}
+
+# Team commands that change the team's draft: refused once the round's deliverable is frozen.
+DRAFT_COMMANDS = frozenset(ROUND_ACTIONS) - {"write_text"} | {"submit_round"}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who sends a command: a learner (with id), the facilitator, or the server itself."""
+
+    role: str  # learner | facilitator | system
+    learner_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Command:
+    """One request to change the session; ``data`` holds snake_case fields."""
+
+    type: str
+    actor: Actor
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The command is valid: fold ``events`` into the state; ``result`` goes in the ack."""
+
+    events: list[Event]
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """The command breaks a rule: ``code`` from errors.ERRORS and a human message."""
+
+    code: str
+    message: str

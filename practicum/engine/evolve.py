@@ -1,0 +1,480 @@
+"""``evolve``: the pure fold step from one state and one event to the next state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from practicum.engine.events import Event
+from practicum.engine.state import (
+    CLOSED,
+    DEBRIEF,
+    EMPTY_CHAT,
+    LOBBY,
+    ROUND,
+    ChatMessage,
+    DiagnosticRun,
+    FiredInject,
+    Learner,
+    Resources,
+    SessionState,
+    Submission,
+    Team,
+    updated,
+)
+from practicum.scenario.model import PlannedCause, PlannedIntervention, PlannedMetric, Scenario
+
+MIN_STANCE, MAX_STANCE = -2, 2
+
+# The state before any event: replay folds the events over it.
+EMPTY_STATE = SessionState(
+    session_id="",
+    join_code="",
+    scenario_id="",
+    created_at=0.0,
+    phase=LOBBY,
+    round_index=-1,
+    deadline=None,
+    remaining=None,
+    locked_rounds=frozenset(),
+    learners={},
+    teams={},
+    published=frozenset(),
+    seq=0,
+)
+
+Handler = Callable[[Scenario, SessionState, Event], SessionState]
+_HANDLERS: dict[str, Handler] = {}
+
+
+def evolve(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    """Return the state after one event. Unknown event types change nothing but the count."""
+    handler = _HANDLERS.get(event.type)
+    new = handler(scenario, state, event) if handler else state
+    return updated(new, seq=state.seq + 1)
+
+
+def replay(scenario: Scenario, events: Iterable[Event]) -> SessionState:
+    """Fold events from scratch into a state."""
+    state = EMPTY_STATE
+    handlers = _HANDLERS
+    for event in events:
+        handler = handlers.get(event.type)
+        new = handler(scenario, state, event) if handler else state
+        state = updated(new, seq=state.seq + 1)
+    return state
+
+
+def fold(scenario: Scenario, state: SessionState, events: Iterable[Event]) -> SessionState:
+    """Fold more events into an existing state."""
+    for event in events:
+        state = evolve(scenario, state, event)
+    return state
+
+
+def _on(event_type: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        _HANDLERS[event_type] = fn
+        return fn
+
+    return register
+
+
+def _with_team(state: SessionState, team_id: str | None, **changes: Any) -> SessionState:
+    team = state.teams.get(team_id or "")
+    if team is None:
+        return state  # evolve is total: an event for a vanished team changes nothing
+    return updated(state, teams={**state.teams, team.id: updated(team, **changes)})
+
+
+def _team(state: SessionState, event: Event) -> Team | None:
+    return state.teams.get(event.team or "")
+
+
+def _without(mapping: Mapping[Any, Any], key: Any) -> dict[Any, Any]:
+    return {k: v for k, v in mapping.items() if k != key}
+
+
+def _clamp(stance: int) -> int:
+    return max(MIN_STANCE, min(MAX_STANCE, stance))
+
+
+def _shift_stances(stances: Mapping[str, int], changes: Iterable[tuple[str, int]]) -> dict:
+    out = dict(stances)
+    for stakeholder, delta in changes:
+        if stakeholder in out:
+            out[stakeholder] = _clamp(out[stakeholder] + delta)
+    return out
+
+
+# --- session and clock -----------------------------------------------------------------------
+
+
+@_on("session_created")
+def _session_created(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    d = event.data
+    return updated(
+        EMPTY_STATE,
+        session_id=d["session_id"],
+        join_code=d["join_code"],
+        scenario_id=d["scenario_id"],
+        created_at=d["at"],
+    )
+
+
+@_on("session_started")
+def _session_started(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    return state  # a marker for the log; round_opened does the work
+
+
+@_on("round_opened")
+def _round_opened(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    d = event.data
+    grant = Resources.from_dict(d.get("grant"))
+    teams = {tid: updated(t, granted=t.granted.plus(grant)) for tid, t in state.teams.items()}
+    return updated(
+        state,
+        phase=ROUND,
+        round_index=d["index"],
+        deadline=d["deadline"],
+        remaining=None,
+        teams=teams,
+    )
+
+
+@_on("round_timed_out")
+def _round_timed_out(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    return updated(state, deadline=None, remaining=None)
+
+
+@_on("round_locked")
+def _round_locked(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    return updated(
+        state,
+        locked_rounds=state.locked_rounds | {event.data["round"]},
+        deadline=None,
+        remaining=None,
+    )
+
+
+@_on("clock_paused")
+def _clock_paused(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    return updated(state, deadline=None, remaining=event.data["remaining"])
+
+
+@_on("clock_resumed")
+def _clock_resumed(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    return updated(state, deadline=event.data["deadline"], remaining=None)
+
+
+@_on("clock_extended")
+def _clock_extended(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    return updated(state, deadline=event.data["deadline"], remaining=event.data["remaining"])
+
+
+@_on("debrief_started")
+def _debrief_started(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    return updated(state, phase=DEBRIEF, deadline=None, remaining=None)
+
+
+@_on("session_closed")
+def _session_closed(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    return updated(state, phase=CLOSED, deadline=None, remaining=None)
+
+
+# --- people and teams ------------------------------------------------------------------------
+
+
+@_on("learner_joined")
+def _learner_joined(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    d = event.data
+    learner = Learner(d["learner_id"], d["name"], None, d["at"])
+    return updated(state, learners={**state.learners, learner.id: learner})
+
+
+@_on("team_created")
+def _team_created(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    d = event.data
+    team = Team(
+        id=d["team_id"],
+        name=d["name"],
+        locked=False,
+        members=(),
+        granted=Resources.from_dict(d.get("budget")),
+        spent=Resources(),
+        stances={s.id: s.stance for s in scenario.stakeholders},
+        diagnostics=(),
+        unlocked=frozenset(),
+        evidence={},
+        causes={},
+        ruled_out=(),
+        interventions={},
+        metrics={},
+        isolation=None,
+        texts={},
+        injects=(),
+        chat=EMPTY_CHAT,
+        submissions={},
+        reopened=frozenset(),
+        scores={},
+        outcome=None,
+    )
+    return updated(state, teams={**state.teams, team.id: team})
+
+
+@_on("learner_assigned")
+def _learner_assigned(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    d = event.data
+    learner = state.learners.get(d["learner_id"])
+    if learner is None:
+        return state
+    teams = dict(state.teams)
+    old = teams.get(learner.team or "")
+    if old is not None:
+        teams[old.id] = updated(old, members=tuple(m for m in old.members if m != learner.id))
+    new = teams.get(d.get("team") or "")
+    if new is not None and learner.id not in new.members:
+        teams[new.id] = updated(new, members=(*new.members, learner.id))
+    moved = updated(learner, team=new.id if new is not None else None)
+    return updated(state, teams=teams, learners={**state.learners, learner.id: moved})
+
+
+@_on("team_locked")
+def _team_locked(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    return _with_team(state, event.team, locked=bool(event.data["locked"]))
+
+
+# --- team work -------------------------------------------------------------------------------
+
+
+@_on("diagnostic_run")
+def _diagnostic_run(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    team = _team(state, event)
+    if team is None:
+        return state
+    d = event.data
+    cost = Resources.from_dict(d.get("cost"))
+    run = DiagnosticRun(
+        diagnostic=d["diagnostic"],
+        finding=d["finding"],
+        learner_id=d.get("learner_id"),
+        learner_name=d.get("learner_name", ""),
+        round=d["round"],
+        at=d["at"],
+        cost=cost,
+    )
+    effects = [(e["stakeholder"], e["delta"]) for e in d.get("stance_effects", ())]
+    return _with_team(
+        state,
+        team.id,
+        diagnostics=(*team.diagnostics, run),
+        spent=team.spent.plus(cost),
+        unlocked=team.unlocked | frozenset(d.get("unlocks", ())),
+        stances=_shift_stances(team.stances, effects) if effects else team.stances,
+    )
+
+
+@_on("evidence_marked")
+def _evidence_marked(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    team = _team(state, event)
+    if team is None:
+        return state
+    d = event.data
+    key = (d["diagnostic"], d["cause"])
+    evidence = _without(team.evidence, key)
+    if d["stance"]:
+        evidence[key] = d["stance"]
+    return _with_team(state, team.id, evidence=evidence)
+
+
+@_on("cause_declared")
+def _cause_declared(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    team = _team(state, event)
+    if team is None:
+        return state
+    d = event.data
+    cause = PlannedCause(d["cause"], d["cell"], d["confidence"])
+    return _with_team(state, team.id, causes={**team.causes, cause.cause: cause})
+
+
+@_on("cause_withdrawn")
+def _cause_withdrawn(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    team = _team(state, event)
+    if team is None:
+        return state
+    return _with_team(state, team.id, causes=_without(team.causes, event.data["cause"]))
+
+
+@_on("cause_ruled_out")
+def _cause_ruled_out(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    team = _team(state, event)
+    if team is None:
+        return state
+    cause = event.data["cause"]
+    ruled_out = tuple(c for c in team.ruled_out if c != cause)
+    if event.data["ruled_out"]:
+        ruled_out = (*ruled_out, cause)
+    return _with_team(state, team.id, ruled_out=ruled_out)
+
+
+@_on("intervention_selected")
+def _intervention_selected(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    team = _team(state, event)
+    if team is None:
+        return state
+    chosen = PlannedIntervention(event.data["intervention"], event.data["start_week"])
+    return _with_team(
+        state, team.id, interventions={**team.interventions, chosen.id: chosen}
+    )
+
+
+@_on("intervention_deselected")
+def _intervention_deselected(
+    scenario: Scenario, state: SessionState, event: Event
+) -> SessionState:
+    team = _team(state, event)
+    if team is None:
+        return state
+    interventions = _without(team.interventions, event.data["intervention"])
+    return _with_team(state, team.id, interventions=interventions)
+
+
+@_on("metric_selected")
+def _metric_selected(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    team = _team(state, event)
+    if team is None:
+        return state
+    metric = PlannedMetric(event.data["metric"], event.data.get("target"))
+    return _with_team(state, team.id, metrics={**team.metrics, metric.id: metric})
+
+
+@_on("metric_deselected")
+def _metric_deselected(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    team = _team(state, event)
+    if team is None:
+        return state
+    return _with_team(state, team.id, metrics=_without(team.metrics, event.data["metric"]))
+
+
+@_on("isolation_set")
+def _isolation_set(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    return _with_team(state, event.team, isolation=event.data.get("isolation"))
+
+
+def _write(state: SessionState, team_id: str | None, key: str, text: str) -> SessionState:
+    team = state.teams.get(team_id or "")
+    if team is None:
+        return state
+    texts = _without(team.texts, key)
+    if text:
+        texts[key] = text
+    return _with_team(state, team.id, texts=texts)
+
+
+@_on("text_written")
+def _text_written(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    return _write(state, event.team, event.data["field"], event.data["text"])
+
+
+@_on("inject_responded")
+def _inject_responded(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    return _write(state, event.team, f"inject:{event.data['inject']}", event.data["text"])
+
+
+@_on("inject_fired")
+def _inject_fired(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    team = _team(state, event)
+    if team is None:
+        return state
+    d = event.data
+    fired = FiredInject(
+        inject=d["inject"],
+        round=d["round"],
+        trigger=d["trigger"],
+        title=d["title"],
+        sender=d["sender"],
+        channel=d["channel"],
+        text=d["text"],
+        at=d["at"],
+    )
+    granted = team.granted
+    stance_changes = []
+    for effect in d.get("effects", ()):
+        kind = effect["type"]
+        if kind == "budget_cut":
+            granted = granted.minus(Resources(0, effect.get("amount", 0.0), 0))
+        elif kind == "analysis_points":
+            granted = granted.plus(Resources(effect.get("amount", 0), 0.0, 0))
+        elif kind == "stance_change" and effect.get("target"):
+            stance_changes.append((effect["target"], effect.get("delta", 0)))
+        # lead_time_slip and patience only need the record: the outcome model and the
+        # facilitator read them from the fired inject ids.
+    return _with_team(
+        state,
+        team.id,
+        injects=(*team.injects, fired),
+        granted=granted,
+        stances=_shift_stances(team.stances, stance_changes) if stance_changes else team.stances,
+    )
+
+
+@_on("chat_posted")
+def _chat_posted(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    team = _team(state, event)
+    if team is None:
+        return state
+    d = event.data
+    message = ChatMessage(d["learner_id"], d["name"], d["text"], d["at"])
+    return _with_team(state, team.id, chat=team.chat.append(message))
+
+
+@_on("round_submitted")
+def _round_submitted(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    team = _team(state, event)
+    if team is None:
+        return state
+    d = event.data
+    submission = Submission(
+        round=d["round"],
+        snapshot=d["snapshot"],
+        plan=d["plan"],
+        auto=bool(d["auto"]),
+        by=d.get("by"),
+        at=d["at"],
+    )
+    return _with_team(state, team.id, submissions={**team.submissions, d["round"]: submission})
+
+
+@_on("round_reopened")
+def _round_reopened(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    team = _team(state, event)
+    if team is None:
+        return state
+    round_id = event.data["round"]
+    return _with_team(
+        state,
+        team.id,
+        submissions=_without(team.submissions, round_id),
+        reopened=team.reopened | {round_id},
+    )
+
+
+# --- scoring and debrief ---------------------------------------------------------------------
+
+
+@_on("round_scored")
+def _round_scored(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    team = _team(state, event)
+    if team is None:
+        return state
+    return _with_team(state, team.id, scores={**team.scores, event.data["round"]: event.data})
+
+
+@_on("scores_published")
+def _scores_published(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    return updated(state, published=state.published | {event.data["round"]})
+
+
+@_on("outcome_computed")
+def _outcome_computed(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    return _with_team(state, event.team, outcome=event.data["outcome"])

@@ -1,0 +1,167 @@
+"""Commands about people: joining the session, forming, joining, leaving and locking teams."""
+
+from __future__ import annotations
+
+from practicum.engine.commands import LEARNER
+from practicum.engine.context import Ctx, handles
+from practicum.engine.errors import RuleViolation
+from practicum.engine.state import DEBRIEF, Resources, Team
+
+
+def start_budget(ctx: Ctx) -> Resources:
+    """Return what a team made now starts with: the scenario budget plus grants so far.
+
+    A team formed late gets the grants of the rounds already opened, so it is not starved.
+    """
+    b = ctx.scenario.budget
+    total = Resources(b.points, b.cash, b.days)
+    for played in ctx.scenario.rounds[: ctx.state.round_index + 1]:
+        total = total.plus(Resources(played.budget.points, played.budget.cash, played.budget.days))
+    return total
+
+
+def _team_ref(ctx: Ctx, key: str) -> Team:
+    team_id = ctx.str_field(key)
+    team = ctx.state.teams.get(team_id or "")
+    if team is None:
+        raise RuleViolation("ref/unknown_team", team=team_id)
+    return team
+
+
+def _check_can_leave(ctx: Ctx) -> str | None:
+    """Refuse when the sender's current team is locked; return that team's id."""
+    current = ctx.state.teams.get(ctx.learner().team or "")
+    if current is None:
+        return None
+    if current.locked:
+        raise RuleViolation("team/locked", team=current.name)
+    return current.id
+
+
+def _check_room(ctx: Ctx, team: Team) -> None:
+    limit = ctx.scenario.team_size.max
+    if len(team.members) >= limit:
+        raise RuleViolation("team/full", team=team.name, max=limit)
+
+
+def _new_team(ctx: Ctx, team_id: str | None, name: str) -> None:
+    if ctx.state.phase == DEBRIEF:
+        raise RuleViolation("phase/debrief")
+    if not team_id:
+        raise RuleViolation("input/invalid", field="team_id", reason="a team id is required")
+    if team_id in ctx.state.teams:
+        raise RuleViolation("team/exists", team=team_id)
+    folded = name.casefold()
+    if any(t.name.casefold() == folded for t in ctx.state.teams.values()):
+        raise RuleViolation("team/name_taken", name=name)
+    by = ctx.command.actor.learner_id if ctx.command.actor.role == LEARNER else None
+    ctx.emit(
+        "team_created",
+        {"team_id": team_id, "name": name, "budget": start_budget(ctx).to_dict(), "by": by},
+        team_id,
+    )
+    ctx.result["teamId"] = team_id
+
+
+def _assign(ctx: Ctx, learner_id: str, team_id: str | None, previous: str | None) -> None:
+    ctx.emit(
+        "learner_assigned",
+        {"learner_id": learner_id, "team": team_id, "previous": previous},
+        team_id or previous,
+    )
+
+
+@handles("join_session")
+def join_session(ctx: Ctx) -> None:
+    """A learner enters the session with a display name."""
+    learner_id = ctx.str_field("learner_id")
+    if not learner_id:
+        raise RuleViolation("input/invalid", field="learner_id", reason="it is empty")
+    if learner_id in ctx.state.learners:
+        raise RuleViolation("learner/already_joined", learner=learner_id)
+    name = ctx.name("name", "learner/name_invalid")
+    ctx.emit("learner_joined", {"learner_id": learner_id, "name": name, "at": ctx.now})
+    ctx.result["learnerId"] = learner_id
+
+
+@handles("create_team")
+def create_team(ctx: Ctx) -> None:
+    """Make a team; a learner who makes one moves into it."""
+    is_learner = ctx.command.actor.role == LEARNER
+    previous = _check_can_leave(ctx) if is_learner else None
+    name = ctx.name("name", "team/name_invalid")
+    team_id = ctx.str_field("team_id")
+    _new_team(ctx, team_id, name)
+    if is_learner:
+        _assign(ctx, ctx.learner().id, team_id, previous)
+
+
+@handles("join_team")
+def join_team(ctx: Ctx) -> None:
+    """A learner moves into an existing team."""
+    team = _team_ref(ctx, "team")
+    if ctx.learner().team == team.id:
+        raise RuleViolation("team/already_member", team=team.name)
+    previous = _check_can_leave(ctx)
+    if team.locked:
+        raise RuleViolation("team/locked", team=team.name)
+    _check_room(ctx, team)
+    _assign(ctx, ctx.learner().id, team.id, previous)
+    ctx.result["teamId"] = team.id
+
+
+@handles("auto_assign")
+def auto_assign(ctx: Ctx) -> None:
+    """Put the learner in the open team with the fewest members, or in a new team."""
+    learner = ctx.learner()
+    current = ctx.state.teams.get(learner.team or "")
+    if current is not None:
+        raise RuleViolation("team/already_member", team=current.name)
+    limit = ctx.scenario.team_size.max
+    open_teams = [t for t in ctx.state.teams.values() if not t.locked and len(t.members) < limit]
+    if open_teams:
+        # min() keeps the first of equals: ties go to the team formed first.
+        team = min(open_teams, key=lambda t: len(t.members))
+        _assign(ctx, learner.id, team.id, None)
+        ctx.result["teamId"] = team.id
+        return
+    team_id = ctx.str_field("team_id", optional=True)
+    taken = {t.name.casefold() for t in ctx.state.teams.values()}
+    number = len(ctx.state.teams) + 1
+    while f"team {number}" in taken:
+        number += 1
+    _new_team(ctx, team_id, f"Team {number}")
+    _assign(ctx, learner.id, team_id, None)
+
+
+@handles("leave_team")
+def leave_team(ctx: Ctx) -> None:
+    """A learner leaves their team (the team stays, even when empty)."""
+    team = ctx.team()
+    _check_can_leave(ctx)
+    _assign(ctx, ctx.learner().id, None, team.id)
+
+
+@handles("move_learner")
+def move_learner(ctx: Ctx) -> None:
+    """The facilitator moves a learner to a team (even a locked one), or out of any team."""
+    learner_id = ctx.str_field("learner")
+    learner = ctx.state.learners.get(learner_id or "")
+    if learner is None:
+        raise RuleViolation("ref/unknown_learner", learner=learner_id)
+    if ctx.data.get("team") is None:
+        if learner.team is not None:
+            _assign(ctx, learner.id, None, learner.team)
+        return
+    team = _team_ref(ctx, "team")
+    if learner.team == team.id:
+        return  # already there: nothing to record
+    _check_room(ctx, team)
+    _assign(ctx, learner.id, team.id, learner.team)
+
+
+@handles("lock_team")
+def lock_team(ctx: Ctx) -> None:
+    """The facilitator locks (or unlocks) a team's membership."""
+    team = _team_ref(ctx, "team")
+    ctx.emit("team_locked", {"team": team.id, "locked": ctx.flag("locked")}, team.id)

@@ -1,0 +1,318 @@
+"""Team commands: diagnose, weigh evidence, declare causes, choose fixes and metrics, submit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from practicum.engine import budget, deliverable
+from practicum.engine.commands import DRAFT_COMMANDS, ROUND_ACTIONS
+from practicum.engine.context import Ctx, handles
+from practicum.engine.errors import RuleViolation
+from practicum.engine.plan import plan_for, plan_to_dict
+from practicum.engine.state import Resources, SessionState, Team, is_frozen
+from practicum.scenario.model import Round
+
+CHAT_MAX = 500
+RESPONSE_MAX = 2000
+
+
+def _check_not_frozen(state: SessionState, team: Team, round_: Round) -> None:
+    reason = is_frozen(state, team, round_.id)
+    if reason is not None:
+        raise RuleViolation(f"round/{reason}", round=round_.name)
+
+
+def _team_action(ctx: Ctx) -> tuple[Round, Team]:
+    """Run the shared checks in order: phase, allowed action, team, frozen deliverable."""
+    round_ = ctx.require_round_phase()
+    action = ROUND_ACTIONS.get(ctx.command.type)
+    if action is not None and action not in round_.actions:
+        field_id = ctx.data.get("field")
+        in_deliverable = ctx.command.type == "write_text" and any(
+            item.id == field_id and item.kind == "text" for item in round_.deliverable
+        )
+        if not in_deliverable:
+            raise RuleViolation("action/not_allowed", action=action, round=round_.name)
+    team = ctx.team()
+    if ctx.command.type in DRAFT_COMMANDS and ctx.command.type != "submit_round":
+        _check_not_frozen(ctx.state, team, round_)
+    return round_, team
+
+
+def _ref(ctx: Ctx, key: str, lookup: Any, code: str) -> Any:
+    item_id = ctx.str_field(key)
+    try:
+        return lookup(item_id)
+    except KeyError:
+        raise RuleViolation(code, **{key: item_id}) from None
+
+
+def _check_limit(ctx: Ctx, round_: Round, name: str, chosen: dict, item_id: str) -> None:
+    limit = getattr(round_.limits, name)
+    if limit is not None and item_id not in chosen and len(chosen) >= limit:
+        raise RuleViolation(f"limit/{name}", round=round_.name, max=limit)
+
+
+# --- diagnose --------------------------------------------------------------------------------
+
+
+@handles("run_diagnostic")
+def run_diagnostic(ctx: Ctx) -> None:
+    """Buy a diagnostic: the team receives its finding."""
+    round_, team = _team_action(ctx)
+    diagnostic = _ref(ctx, "diagnostic", ctx.scenario.diagnostic, "ref/unknown_diagnostic")
+    opens = ctx.scenario.round_index(diagnostic.opens_in)
+    if opens > ctx.state.round_index:
+        opening = ctx.scenario.rounds[opens].name
+        raise RuleViolation("diagnostic/not_open", name=diagnostic.name, round=opening)
+    if diagnostic.locked and diagnostic.id not in team.unlocked:
+        raise RuleViolation("diagnostic/locked", name=diagnostic.name)
+    if team.ran(diagnostic.id):
+        raise RuleViolation("diagnostic/already_run", name=diagnostic.name)
+    cost = Resources(diagnostic.cost.points, diagnostic.cost.cash, diagnostic.cost.days)
+    short = budget.shortfall(
+        budget.left(ctx.scenario, team), cost, ctx.scenario.economics.currency
+    )
+    if short:
+        raise RuleViolation("budget/insufficient", short="; ".join(short))
+    learner = ctx.learner()
+    ctx.emit(
+        "diagnostic_run",
+        {
+            "diagnostic": diagnostic.id,
+            "finding": diagnostic.finding,
+            "learner_id": learner.id,
+            "learner_name": learner.name,
+            "round": round_.id,
+            "at": ctx.now,
+            "cost": cost.to_dict(),
+            "unlocks": list(diagnostic.unlocks),
+            "stance_effects": [
+                {"stakeholder": e.stakeholder, "delta": e.delta}
+                for e in diagnostic.stance_effects
+            ],
+        },
+        team.id,
+    )
+    ctx.result.update({"diagnostic": diagnostic.id, "finding": diagnostic.finding})
+
+
+@handles("mark_evidence")
+def mark_evidence(ctx: Ctx) -> None:
+    """Link a finding the team holds to a cause: for (+1), against (-1) or clear (0)."""
+    _, team = _team_action(ctx)
+    diagnostic = _ref(ctx, "diagnostic", ctx.scenario.diagnostic, "ref/unknown_diagnostic")
+    cause = _ref(ctx, "cause", ctx.scenario.cause, "ref/unknown_cause")
+    if not team.ran(diagnostic.id):
+        raise RuleViolation("evidence/unknown_finding", name=diagnostic.name)
+    stance = ctx.number("stance", -1, 1, integer=True)
+    ctx.emit(
+        "evidence_marked",
+        {"diagnostic": diagnostic.id, "cause": cause.id, "stance": stance},
+        team.id,
+    )
+
+
+# --- causes ----------------------------------------------------------------------------------
+
+
+@handles("declare_cause")
+def declare_cause(ctx: Ctx) -> None:
+    """Declare (or revise) a root cause with its BEM cell and a confidence."""
+    round_, team = _team_action(ctx)
+    cause = _ref(ctx, "cause", ctx.scenario.cause, "ref/unknown_cause")
+    cell = _ref(ctx, "cell", ctx.scenario.cell, "ref/unknown_cell")
+    confidence = ctx.number("confidence", 0, 1)
+    if cause.id in team.ruled_out:
+        raise RuleViolation("cause/ruled_out", label=cause.label)
+    _check_limit(ctx, round_, "max_causes", dict(team.causes), cause.id)
+    ctx.emit(
+        "cause_declared",
+        {"cause": cause.id, "cell": cell.id, "confidence": confidence},
+        team.id,
+    )
+
+
+@handles("withdraw_cause")
+def withdraw_cause(ctx: Ctx) -> None:
+    """Take a declared cause back."""
+    _, team = _team_action(ctx)
+    cause = _ref(ctx, "cause", ctx.scenario.cause, "ref/unknown_cause")
+    if cause.id not in team.causes:
+        raise RuleViolation("cause/not_declared", label=cause.label)
+    ctx.emit("cause_withdrawn", {"cause": cause.id}, team.id)
+
+
+@handles("rule_out_cause")
+def rule_out_cause(ctx: Ctx) -> None:
+    """Rule a cause out on the evidence (or bring it back)."""
+    _, team = _team_action(ctx)
+    cause = _ref(ctx, "cause", ctx.scenario.cause, "ref/unknown_cause")
+    ruled_out = ctx.flag("ruled_out")
+    if ruled_out and cause.id in team.causes:
+        raise RuleViolation("cause/declared", label=cause.label)
+    ctx.emit("cause_ruled_out", {"cause": cause.id, "ruled_out": ruled_out}, team.id)
+
+
+# --- interventions, metrics, isolation -------------------------------------------------------
+
+
+@handles("select_intervention")
+def select_intervention(ctx: Ctx) -> None:
+    """Put an intervention in the plan (or move its start week), if the cash covers it."""
+    round_, team = _team_action(ctx)
+    intervention = _ref(
+        ctx, "intervention", ctx.scenario.intervention, "ref/unknown_intervention"
+    )
+    sim = ctx.scenario.simulation
+    start_week = int(
+        ctx.number("start_week", 0, sim.quarters * sim.weeks_per_quarter - 1, integer=True) or 0
+    )
+    _check_limit(ctx, round_, "max_interventions", dict(team.interventions), intervention.id)
+    cost = budget.intervention_cost(ctx.scenario, intervention, start_week)
+    # Re-timing an intervention replaces its old commitment rather than adding to it.
+    available = (
+        team.granted.cash
+        - team.spent.cash
+        - budget.interventions_cost(ctx.scenario, team, leaving_out=intervention.id)
+    )
+    short = budget.shortfall(
+        Resources(0, available, 0), Resources(0, cost, 0), ctx.scenario.economics.currency
+    )
+    if short:
+        raise RuleViolation("budget/insufficient", short="; ".join(short))
+    ctx.emit(
+        "intervention_selected",
+        {"intervention": intervention.id, "start_week": start_week, "cost": cost},
+        team.id,
+    )
+
+
+@handles("deselect_intervention")
+def deselect_intervention(ctx: Ctx) -> None:
+    """Take an intervention out of the plan."""
+    _, team = _team_action(ctx)
+    intervention = _ref(
+        ctx, "intervention", ctx.scenario.intervention, "ref/unknown_intervention"
+    )
+    if intervention.id not in team.interventions:
+        raise RuleViolation("intervention/not_selected", name=intervention.name)
+    ctx.emit("intervention_deselected", {"intervention": intervention.id}, team.id)
+
+
+@handles("select_metric")
+def select_metric(ctx: Ctx) -> None:
+    """Put a metric in the evaluation plan, with an optional target."""
+    round_, team = _team_action(ctx)
+    metric = _ref(ctx, "metric", ctx.scenario.metric, "ref/unknown_metric")
+    target = ctx.number("target", -1e12, 1e12, optional=True)
+    _check_limit(ctx, round_, "max_metrics", dict(team.metrics), metric.id)
+    ctx.emit("metric_selected", {"metric": metric.id, "target": target}, team.id)
+
+
+@handles("deselect_metric")
+def deselect_metric(ctx: Ctx) -> None:
+    """Take a metric out of the evaluation plan."""
+    _, team = _team_action(ctx)
+    metric = _ref(ctx, "metric", ctx.scenario.metric, "ref/unknown_metric")
+    if metric.id not in team.metrics:
+        raise RuleViolation("metric/not_selected", name=metric.name)
+    ctx.emit("metric_deselected", {"metric": metric.id}, team.id)
+
+
+@handles("set_isolation")
+def set_isolation(ctx: Ctx) -> None:
+    """Choose how the team will isolate the programme's effect (or clear it)."""
+    _, team = _team_action(ctx)
+    isolation = None
+    if ctx.data.get("isolation") is not None:
+        isolation = _ref(
+            ctx, "isolation", ctx.scenario.isolation_method, "ref/unknown_isolation"
+        ).id
+    ctx.emit("isolation_set", {"isolation": isolation}, team.id)
+
+
+# --- texts, inject responses, chat -----------------------------------------------------------
+
+
+@handles("write_text")
+def write_text(ctx: Ctx) -> None:
+    """Save a deliverable text field (of any round whose deliverable is not frozen)."""
+    _, team = _team_action(ctx)
+    field_id = ctx.str_field("field")
+    found = deliverable.text_field(ctx.scenario, field_id or "")
+    if found is None:
+        raise RuleViolation("ref/unknown_field", field=field_id)
+    item, rounds = found
+    if all(is_frozen(ctx.state, team, r.id) for r in rounds):
+        _check_not_frozen(ctx.state, team, rounds[-1])
+    # Not stripped: clients autosave while people type, and trimming would move the cursor.
+    text = ctx.str_field("text") or ""
+    if len(text) > item.max_length:
+        raise RuleViolation("text/too_long", field=item.label, max=item.max_length)
+    ctx.emit("text_written", {"field": item.id, "text": text}, team.id)
+
+
+@handles("respond_inject")
+def respond_inject(ctx: Ctx) -> None:
+    """Answer an inject the team received (allowed even after submitting: injects can come late)."""
+    ctx.require_round_phase()
+    team = ctx.team()
+    inject = _ref(ctx, "inject", ctx.scenario.inject, "ref/unknown_inject")
+    if not team.received(inject.id):
+        raise RuleViolation("inject/not_received", inject=inject.title)
+    text = ctx.str_field("text") or ""
+    if len(text) > RESPONSE_MAX:
+        raise RuleViolation("text/too_long", field="The response", max=RESPONSE_MAX)
+    ctx.emit("inject_responded", {"inject": inject.id, "text": text}, team.id)
+
+
+@handles("chat")
+def chat(ctx: Ctx) -> None:
+    """Post a message to the team's chat (any phase before the session closes)."""
+    team = ctx.team()
+    text = ctx.text("text", "A message", CHAT_MAX, allow_empty=False)
+    learner = ctx.learner()
+    ctx.emit(
+        "chat_posted",
+        {"learner_id": learner.id, "name": learner.name, "text": text, "at": ctx.now},
+        team.id,
+    )
+
+
+# --- submit ----------------------------------------------------------------------------------
+
+
+def submission_data(team: Team, round_: Round, auto: bool, by: str | None, now: float) -> dict:
+    """Return the data of a round_submitted event: the frozen fields and the whole plan."""
+    return {
+        "round": round_.id,
+        "snapshot": deliverable.snapshot(team, round_),
+        "plan": plan_to_dict(plan_for(team)),
+        "auto": auto,
+        "by": by,
+        "at": now,
+    }
+
+
+@handles("submit_round")
+def submit_round(ctx: Ctx) -> None:
+    """Freeze the team's deliverable for the current round (or for a reopened earlier round)."""
+    current, team = _team_action(ctx)
+    round_ = current
+    if ctx.data.get("round") is not None:
+        round_ = _ref(ctx, "round", ctx.scenario.round, "ref/unknown_round")
+        if ctx.scenario.round_index(round_.id) > ctx.state.round_index:
+            raise RuleViolation("round/closed", round=round_.name)
+    _check_not_frozen(ctx.state, team, round_)
+    empty = deliverable.missing(team, round_)
+    if empty:
+        raise RuleViolation(
+            "deliverable/incomplete", fields=", ".join(item.label for item in empty)
+        )
+    ctx.emit(
+        "round_submitted",
+        submission_data(team, round_, False, ctx.learner().id, ctx.now),
+        team.id,
+    )
+    ctx.result["round"] = round_.id

@@ -1,0 +1,355 @@
+"""Per-client views: JSON-able dicts with camelCase keys, each holding only what its reader may see.
+
+A learner's view never holds another team's work, unpublished scores, inject expected
+responses, or the hidden truth of the scenario before the debrief.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from practicum.engine import budget, deliverable
+from practicum.engine.plan import plan_for, plan_to_dict
+from practicum.engine.scores import published_total
+from practicum.engine.state import (
+    CLOSED,
+    DEBRIEF,
+    ROUND,
+    SessionState,
+    Team,
+    current_round,
+    is_frozen,
+)
+from practicum.scenario.model import Scenario
+
+CHAT_IN_VIEW = 200  # newest messages sent with a view; older ones stay in the event log
+
+
+def _remaining(state: SessionState, now: float | None) -> float | None:
+    if state.remaining is not None:
+        return state.remaining
+    if state.deadline is not None and now is not None:
+        return max(0.0, state.deadline - now)
+    return None
+
+
+def leaderboard(state: SessionState) -> list[dict[str, Any]]:
+    """Return teams ranked by their totals over the published rounds (empty before any)."""
+    if not state.published:
+        return []
+    totals = [(team, published_total(state, team)) for team in state.teams.values()]
+    board = []
+    for team, total in sorted(totals, key=lambda pair: -pair[1]):
+        rank = 1 + sum(other > total for _, other in totals)
+        board.append({"team": team.id, "name": team.name, "points": total, "rank": rank})
+    return board
+
+
+def public_view(
+    scenario: Scenario, state: SessionState, now: float | None = None
+) -> dict[str, Any]:
+    """Return what everyone in the session may see: phase, round, clock, teams, leaderboard.
+
+    With ``now`` the seconds left are filled in for a running clock too.
+    """
+    round_ = current_round(scenario, state)
+    limit = scenario.team_size.max
+    return {
+        "sessionId": state.session_id,
+        "joinCode": state.join_code,
+        "scenarioId": scenario.id,
+        "title": scenario.title,
+        "phase": state.phase,
+        "seq": state.seq,
+        "roundCount": len(scenario.rounds),
+        "round": None
+        if round_ is None
+        else {
+            "index": state.round_index,
+            "id": round_.id,
+            "name": round_.name,
+            "phase": round_.phase,
+            "minutes": round_.minutes,
+            "onTimeout": round_.on_timeout,
+            "locked": round_.id in state.locked_rounds,
+        },
+        "deadline": state.deadline,
+        "paused": state.paused,
+        "remaining": _remaining(state, now),
+        "teams": [
+            {
+                "id": t.id,
+                "name": t.name,
+                "members": len(t.members),
+                "locked": t.locked,
+                "full": len(t.members) >= limit,
+            }
+            for t in state.teams.values()
+        ],
+        "publishedRounds": [r.id for r in scenario.rounds if r.id in state.published],
+        "leaderboard": leaderboard(state),
+    }
+
+
+def _resources(amount: Any) -> dict[str, float]:
+    return amount.to_dict()
+
+
+def _budget(scenario: Scenario, team: Team) -> dict[str, Any]:
+    interventions = budget.interventions_cost(scenario, team)
+    return {
+        "granted": _resources(team.granted),
+        "diagnostics": _resources(team.spent),
+        "interventions": interventions,
+        "spent": _resources(budget.committed(scenario, team)),
+        "left": _resources(budget.left(scenario, team)),
+    }
+
+
+def _score_view(score: Any) -> dict[str, Any]:
+    return {
+        "round": score["round"],
+        "total": score["total"],
+        "max": score["max"],
+        "comment": score.get("comment", ""),
+        "components": score["components"],
+    }
+
+
+def _debrief(scenario: Scenario, team: Team) -> dict[str, Any]:
+    return {
+        "outcome": team.outcome,
+        "causes": [
+            {
+                "id": c.id,
+                "label": c.label,
+                "cell": c.cell,
+                "level": c.level,
+                "truth": c.truth,
+                "gapShare": c.gap_share,
+                "debrief": c.debrief,
+            }
+            for c in scenario.causes
+        ],
+        "notes": scenario.debrief_notes,
+        "yourPlan": plan_to_dict(plan_for(team)),
+        "expertPlan": plan_to_dict(scenario.expert_plan),
+        "sponsorPlan": plan_to_dict(scenario.sponsor_plan) if scenario.sponsor_plan else None,
+    }
+
+
+def _team_body(
+    scenario: Scenario, state: SessionState, team: Team, *, all_scores: bool
+) -> dict[str, Any]:
+    round_ = current_round(scenario, state)
+    names = {sid: p.name for sid, p in ((p.id, p) for p in scenario.stakeholders)}
+    body: dict[str, Any] = {
+        "id": team.id,
+        "name": team.name,
+        "locked": team.locked,
+        "members": [
+            {"learnerId": lid, "name": state.learners[lid].name}
+            for lid in team.members
+            if lid in state.learners
+        ],
+        "budget": _budget(scenario, team),
+        "stances": [
+            {"stakeholder": sid, "name": names.get(sid, sid), "stance": stance}
+            for sid, stance in team.stances.items()
+        ],
+        "diagnostics": [
+            {
+                "diagnostic": run.diagnostic,
+                "name": scenario.diagnostic(run.diagnostic).name,
+                "method": scenario.diagnostic(run.diagnostic).method,
+                "finding": run.finding,
+                "ranBy": {"learnerId": run.learner_id, "name": run.learner_name},
+                "round": run.round,
+                "at": run.at,
+                "cost": _resources(run.cost),
+            }
+            for run in team.diagnostics
+        ],
+        "unlocked": sorted(team.unlocked),
+        "evidence": [
+            {"diagnostic": d, "cause": c, "stance": s} for (d, c), s in team.evidence.items()
+        ],
+        "causes": [
+            {
+                "cause": c.cause,
+                "label": scenario.cause(c.cause).label,
+                "cell": c.cell,
+                "confidence": c.confidence,
+            }
+            for c in team.causes.values()
+        ],
+        "ruledOut": list(team.ruled_out),
+        "interventions": [
+            {
+                "intervention": i.id,
+                "name": scenario.intervention(i.id).name,
+                "startWeek": i.start_week,
+                "oneOff": scenario.intervention(i.id).cost.one_off,
+                "perQuarter": scenario.intervention(i.id).cost.per_quarter,
+                "cost": budget.intervention_cost(
+                    scenario, scenario.intervention(i.id), i.start_week
+                ),
+            }
+            for i in team.interventions.values()
+        ],
+        "metrics": [
+            {"metric": m.id, "name": scenario.metric(m.id).name, "target": m.target}
+            for m in team.metrics.values()
+        ],
+        "isolation": team.isolation,
+        "texts": {k: v for k, v in team.texts.items() if not k.startswith("inject:")},
+        "injects": [
+            {
+                "inject": fired.inject,
+                "title": fired.title,
+                "sender": fired.sender,
+                "channel": fired.channel,
+                "text": fired.text,
+                "round": fired.round,
+                "at": fired.at,
+                "response": team.texts.get(f"inject:{fired.inject}", ""),
+            }
+            for fired in team.injects
+        ],
+        "chat": [
+            {"learnerId": m.learner_id, "name": m.name, "text": m.text, "at": m.at}
+            for m in team.chat.recent(CHAT_IN_VIEW)
+        ],
+        "chatCount": len(team.chat),
+        "submissions": {
+            rid: {"auto": s.auto, "at": s.at, "by": s.by, "snapshot": dict(s.snapshot)}
+            for rid, s in team.submissions.items()
+        },
+        "draft": None
+        if round_ is None or state.phase != ROUND
+        else {
+            "round": round_.id,
+            "frozen": is_frozen(state, team, round_.id),
+            "completeness": deliverable.completeness(team, round_),
+            "missing": [f.id for f in deliverable.missing(team, round_)],
+        },
+        "scores": {
+            rid: _score_view(score)
+            for rid, score in team.scores.items()
+            if all_scores or rid in state.published
+        },
+        "debrief": _debrief(scenario, team) if state.phase in (DEBRIEF, CLOSED) else None,
+    }
+    return body
+
+
+def team_view(scenario: Scenario, state: SessionState, team_id: str) -> dict[str, Any]:
+    """Return one team's private view: its work, budget, messages, published scores."""
+    return _team_body(scenario, state, state.teams[team_id], all_scores=False)
+
+
+def learner_view(
+    scenario: Scenario, state: SessionState, learner_id: str, now: float | None = None
+) -> dict[str, Any]:
+    """Return a learner's view: ``public``, their ``team`` (or None) and ``me``."""
+    learner = state.learners.get(learner_id)
+    team_id = learner.team if learner else None
+    return {
+        "public": public_view(scenario, state, now),
+        "team": team_view(scenario, state, team_id) if team_id in state.teams else None,
+        "me": None
+        if learner is None
+        else {"learnerId": learner.id, "name": learner.name, "team": learner.team},
+    }
+
+
+def progress(scenario: Scenario, state: SessionState, team: Team) -> dict[str, Any]:
+    """Return the facilitator's one-line summary of a team (online members come from the server)."""
+    round_ = current_round(scenario, state)
+    in_round = round_ is not None and state.phase == ROUND
+    return {
+        "team": team.id,
+        "name": team.name,
+        "members": list(team.members),
+        "budgetSpent": _resources(budget.committed(scenario, team)),
+        "diagnosticsRun": len(team.diagnostics),
+        "completeness": deliverable.completeness(team, round_) if in_round else None,
+        "submitted": bool(round_ and round_.id in team.submissions),
+        "frozen": is_frozen(state, team, round_.id) if in_round else None,
+    }
+
+
+def facilitator_view(
+    scenario: Scenario, state: SessionState, now: float | None = None
+) -> dict[str, Any]:
+    """Return everything: all teams in full, score drafts, the answer key, inject scripts."""
+    round_index = state.round_index
+    return {
+        "public": public_view(scenario, state, now),
+        "learners": [
+            {"learnerId": lr.id, "name": lr.name, "team": lr.team, "joinedAt": lr.joined_at}
+            for lr in state.learners.values()
+        ],
+        "teams": [
+            {
+                **_team_body(scenario, state, team, all_scores=True),
+                "outcome": team.outcome,
+                "plan": plan_to_dict(plan_for(team)),
+            }
+            for team in state.teams.values()
+        ],
+        "progress": [progress(scenario, state, team) for team in state.teams.values()],
+        "scoreboard": [
+            {
+                "team": team.id,
+                "name": team.name,
+                "rounds": {
+                    rid: {"total": s["total"], "max": s["max"], "published": rid in state.published}
+                    for rid, s in team.scores.items()
+                },
+            }
+            for team in state.teams.values()
+        ],
+        "injects": [
+            {
+                "id": i.id,
+                "title": i.title,
+                "round": i.round,
+                "trigger": i.trigger,
+                "sender": i.sender,
+                "channel": i.channel,
+                "text": i.text,
+                "expectedResponse": i.expected_response,
+                "component": i.component,
+                "when": None
+                if i.when is None
+                else {"type": i.when.type, "id": i.when.id, "fraction": i.when.fraction},
+                "firedOn": [t.id for t in state.teams.values() if t.received(i.id)],
+            }
+            for i in scenario.injects
+        ],
+        "diagnostics": [
+            {
+                "id": d.id,
+                "name": d.name,
+                "method": d.method,
+                "opensIn": d.opens_in,
+                "open": scenario.round_index(d.opens_in) <= round_index,
+                "locked": d.locked,
+                "redHerring": d.red_herring,
+                "ranBy": [t.id for t in state.teams.values() if t.ran(d.id)],
+            }
+            for d in scenario.diagnostics
+        ],
+        "answerKey": [
+            {
+                "id": c.id,
+                "label": c.label,
+                "cell": c.cell,
+                "truth": c.truth,
+                "gapShare": c.gap_share,
+            }
+            for c in scenario.causes
+        ],
+        "expertPlan": plan_to_dict(scenario.expert_plan),
+    }
