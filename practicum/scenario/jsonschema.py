@@ -168,7 +168,7 @@ def render_json(json_schema: dict[str, Any]) -> str:
 # --- field reference for docs/authoring.md -------------------------------------------------------
 
 
-def field_reference() -> str:
+def field_reference(heading: str = "###") -> str:
     """Return the markdown field reference: one table per object type, from the schemas."""
     sections = []
     for schema_class in s.schema_classes():
@@ -186,8 +186,31 @@ def field_reference() -> str:
             meaning = _cell(schema_field.metadata.get("description", ""))
             rows.append(f"| `{key}` | {_cell(type_label(schema_field))} | {needed} | {meaning} |")
         doc = (schema_class.__doc__ or "").strip()
-        sections.append(f"### {name}\n\n{doc}\n\n" + "\n".join(rows))
+        sections.append(f"{heading} {name}\n\n{doc}\n\n" + "\n".join(rows))
     return "\n\n".join(sections) + "\n"
+
+
+def rule_reference() -> str:
+    """Return the markdown reference of automatic scoring rules and their ``params``."""
+    # Imported here: the domain layer sits above the scenario package and imports from it.
+    from practicum.domain.scoring import RULE_FUNCTIONS, RULE_PARAMS
+
+    sections = []
+    for name, function in RULE_FUNCTIONS.items():
+        summary = (function.__doc__ or "").strip().splitlines()[0]
+        rows = ["| param | meaning |", "|---|---|"]
+        rows += [f"| `{param}` | {_cell(text)} |" for param, text in RULE_PARAMS[name].items()]
+        table = "\n".join(rows) if RULE_PARAMS[name] else "No parameters."
+        sections.append(f"#### `{name}`\n\n{summary}\n\n{table}")
+    return "\n\n".join(sections) + "\n"
+
+
+def generated_reference() -> str:
+    """Return everything between the reference markers in docs/authoring.md."""
+    return (
+        "### Objects and keys\n\n" + field_reference(heading="####")
+        + "\n### Automatic scoring rules and their params\n\n" + rule_reference()
+    )
 
 
 def type_label(schema_field: fields.Field) -> str:
@@ -282,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     SCHEMA_FILE.write_text(rendered, encoding="utf-8")
     doc = AUTHORING_FILE.read_text(encoding="utf-8")
-    AUTHORING_FILE.write_text(replace_reference(doc, field_reference()), encoding="utf-8")
+    AUTHORING_FILE.write_text(replace_reference(doc, generated_reference()), encoding="utf-8")
     print(f"wrote {SCHEMA_FILE.relative_to(REPO)} and {AUTHORING_FILE.relative_to(REPO)}")
     return 0
 

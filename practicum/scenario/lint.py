@@ -234,6 +234,38 @@ def check_primary_causes(scenario: Scenario) -> Iterator[Finding]:
                          f"the budget together ({_budget_text(scenario)})")
 
 
+@rule("rule-params")
+def check_rule_params(scenario: Scenario) -> Iterator[Finding]:
+    """Automatic components pass only parameters their rule reads; what a rule needs exists."""
+    from practicum.domain.scoring import RULE_PARAMS
+
+    text_fields = {f.id for r in scenario.rounds for f in r.deliverable if f.kind == "text"}
+    for position, component in enumerate(scenario.rubric):
+        if component.kind != "auto" or component.rule is None:
+            continue
+        path = f"rubric[{position}]"
+        known = RULE_PARAMS.get(component.rule, {})
+        for name in component.params:
+            if name not in known:
+                listed = ", ".join(known) or "none"
+                yield _warning("rule-params", f"{path}.params.{name}",
+                               f"rule '{component.rule}' does not read '{name}' "
+                               f"(it reads: {listed})")
+        if component.rule == "gap_statement":
+            field = component.params.get("field") or "gap"
+            if field not in text_fields:
+                yield _error("rule-params", path,
+                             f"gap_statement reads the text field '{field}', but no round has a "
+                             "text deliverable field with that id; add one or set params.field")
+        if component.rule == "inject_response" and not (
+            component.params.get("inject")
+            or any(inject.component == component.id for inject in scenario.injects)
+        ):
+            yield _error("rule-params", path,
+                         f"inject_response component '{component.id}' scores no inject: set "
+                         "params.inject or point an inject's component at it")
+
+
 # --- interventions and evaluation ----------------------------------------------------------------
 
 

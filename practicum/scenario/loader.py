@@ -394,10 +394,27 @@ class _Index:
         noun = NOUNS[kind]
         if not known:
             return path, f"unknown {noun} '{value}' (the scenario defines none)"
-        close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
-        guess = f"; did you mean '{close[0]}'?" if close else ""
+        close = closest(value, known)
+        guess = f"; did you mean '{close}'?" if close else ""
         shown = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
         return path, f"unknown {noun} '{value}'{guess} (known: {shown})"
+
+
+def closest(value: str, known: list[str]) -> str | None:
+    """Return the known id an author most likely meant, or None.
+
+    Ids share their collection's prefix, which would make every pair look alike, so the words
+    after the prefix are compared; a known id that extends what was typed also counts.
+    """
+    def words(item: str) -> str:
+        return item.split("_", 1)[1] if "_" in item else item
+
+    by_words = {words(item): item for item in known}
+    close = difflib.get_close_matches(words(value), list(by_words), n=1, cutoff=0.6)
+    if close:
+        return by_words[close[0]]
+    extended = [item for item in known if item.startswith(value) or value.startswith(item)]
+    return extended[0] if len(extended) == 1 else None
 
 
 def _duplicate_ids(scenario: Scenario) -> list[Located]:

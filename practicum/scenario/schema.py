@@ -233,18 +233,18 @@ def one_of(choices: Iterable[Any]) -> validate.OneOf:
 
 def between(low: float, high: float) -> validate.Range:
     """Validate an inclusive range."""
-    return validate.Range(low, high, error="must be between {min} and {max}, got {input}")
+    return validate.Range(low, high, error="must be between {min} and {max}, got {input:g}")
 
 
 def at_least(low: float) -> validate.Range:
     """Validate an inclusive lower bound."""
-    return validate.Range(min=low, error="must be at least {min}, got {input}")
+    return validate.Range(min=low, error="must be at least {min}, got {input:g}")
 
 
 def above(low: float) -> validate.Range:
     """Validate an exclusive lower bound."""
     return validate.Range(
-        min=low, min_inclusive=False, error="must be greater than {min}, got {input}"
+        min=low, min_inclusive=False, error="must be greater than {min}, got {input:g}"
     )
 
 
