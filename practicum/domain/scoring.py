@@ -271,16 +271,18 @@ def _diagnosis_explanation(
     if false_ruled_out:
         first = first[:-1] + f", and rightly ruled out {_quoted(c.label for c in false_ruled_out)}."
     issues = []
-    primary = [_cell_label(scenario, c.cell) for c in missed if c.truth == "primary"]
+    misses = [
+        f"the primary cause, in the {_cell_label(scenario, c.cell)} cell"
+        for c in missed
+        if c.truth == "primary"
+    ]
     contributing = [_cell_label(scenario, c.cell) for c in missed if c.truth == "contributing"]
-    if primary:
-        issues.append(f"you missed the primary cause, in the {_join(primary)} cell")
-    if contributing:
-        kind = "a contributing cause" if len(contributing) == 1 else "contributing causes"
-        cells = "cell" if len(contributing) == 1 else "cells"
-        issues.append(
-            f"{'you missed ' if not primary else ''}{kind} in the {_join(contributing)} {cells}"
-        )
+    if len(contributing) == 1:
+        misses.append(f"a contributing cause in the {contributing[0]} cell")
+    elif contributing:
+        misses.append(f"contributing causes in the {_join(contributing)} cells")
+    if misses:
+        issues.append(f"you missed {_join(misses)}")
     if wrong_cell:
         issues.append(
             f"{_quoted(wrong_cell)} {'belongs' if len(wrong_cell) == 1 else 'belong'} in a "
