@@ -171,8 +171,8 @@ def _read(path: str | os.PathLike[str], name: str) -> bytes:
 
 def _too_big(size: int) -> str:
     return (
-        f"file is {size / 1024 / 1024:.1f} MiB ({size} bytes); a scenario file may be at most "
-        f"1 MiB - is this the right file?"
+        f"the file is {size:,} bytes; a scenario file may be at most 1 MiB ({MAX_BYTES:,} bytes)"
+        " - is this the right file?"
     )
 
 
