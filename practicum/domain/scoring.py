@@ -20,6 +20,7 @@ from typing import Any
 
 from practicum.domain.outcome import (
     REAL_TRUTHS,
+    Trajectory,
     cash_available,
     cash_spent,
     chosen_interventions,
@@ -264,8 +265,7 @@ def _diagnosis_explanation(
 ) -> str:
     if found:
         labels = _quoted(c.label for c in found)
-        first = f"You identified {len(found)} of {len(findable)} main causes ({labels})"
-        first += "." if all(c.truth != "primary" for c in missed) else ", but not the primary one."
+        first = f"You identified {len(found)} of {len(findable)} main causes ({labels})."
     else:
         first = "You identified none of the main causes."
     if false_ruled_out:
@@ -484,7 +484,8 @@ def solution_fit(scenario: Scenario, plan: Plan, component: Component) -> RuleRe
             "You chose no interventions, so none of the causes of the gap is removed.",
         )
     quarters = scenario.simulation.quarters
-    mine = gap_share_removed(scenario, simulate(scenario, plan)) or 0.0
+    trajectory = simulate(scenario, plan)
+    mine = gap_share_removed(scenario, trajectory) or 0.0
     expert = gap_share_removed(
         scenario, simulate(scenario, with_events_of(scenario.expert_plan, plan))
     )
@@ -496,7 +497,7 @@ def solution_fit(scenario: Scenario, plan: Plan, component: Component) -> RuleRe
         "drives the gap"
     )
     text += f", against {_percent(expert)} for a strong reference plan." if expert else "."
-    untouched = _untouched_causes(scenario, plan)
+    untouched = _untouched_causes(scenario, trajectory)
     if untouched:
         text += f" Barely touched: {_join(untouched)}."
     if misfits:
@@ -507,10 +508,10 @@ def solution_fit(scenario: Scenario, plan: Plan, component: Component) -> RuleRe
     return _result(component, coverage - penalty * len(misfits), text)
 
 
-def _untouched_causes(scenario: Scenario, plan: Plan) -> list[str]:
-    """Describe (by role and cell, not name) main causes the plan leaves mostly in place."""
+def _untouched_causes(scenario: Scenario, trajectory: Trajectory) -> list[str]:
+    """Describe (by role and cell, not name) main causes a plan leaves mostly in place."""
     last = scenario.simulation.quarters
-    removed = simulate(scenario, plan).removed
+    removed = trajectory.removed
     return [
         f"{'the primary' if c.truth == 'primary' else 'a contributing'} cause in the "
         f"{_cell_label(scenario, c.cell)} cell"
@@ -551,6 +552,13 @@ def cost_effectiveness(scenario: Scenario, plan: Plan, component: Component) -> 
     cost, expert_cost = intervention_cost(scenario, plan), intervention_cost(scenario, expert_plan)
     mine_roi = roi(outcome.benefit, cost)
     expert_roi = roi(outcome.expert_benefit, expert_cost)
+    if cost <= 0:  # free interventions: any improvement is an infinite return
+        return _result(
+            component,
+            1.0 if outcome.benefit > 0 else 0.0,
+            "Your interventions cost nothing"
+            + (" and still improve the KPIs." if outcome.benefit > 0 else " and change nothing."),
+        )
     if _param(component, "measure", "roi") == "roi" and expert_roi is not None and expert_roi > 0:
         ratio = max(0.0, mine_roi or 0.0) / expert_roi
         text = (
@@ -559,7 +567,7 @@ def cost_effectiveness(scenario: Scenario, plan: Plan, component: Component) -> 
             "strong reference plan."
         )
         return _result(component, min(1.0, ratio), text)
-    mine = outcome.results / cost if cost > 0 else 0.0
+    mine = outcome.results / cost
     expert = results_fraction(scenario, outcome.expert) / expert_cost if expert_cost > 0 else 0.0
     ratio = 1.0 if expert <= 0 else mine / expert
     text = (
