@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import Flask, jsonify
 
-from practicum import engine
 from practicum.server.api import api
 from practicum.server.catalog import load_catalog
 from practicum.server.config import cors_origins, load_config
@@ -87,7 +86,7 @@ def sweep(app: Flask) -> int:
     changed = 0
     for session_id in service.live_session_ids():
         _scenario, state = service.cached(session_id)
-        deadline = engine.deadline_of(state)
+        deadline = state.deadline
         if deadline is None or deadline > now:
             continue
         events = service.tick(session_id)

@@ -139,10 +139,10 @@ class Practicum:
                 "status": row.status,
             }
             if scenario is not None:
-                public = engine.public_view(scenario, self.live(row.id).state)
-                summary["phase"] = public.get("phase")
-                summary["teams"] = len(public.get("teams", []))
-                summary["learners"] = public.get("learnerCount", 0)
+                state = self.live(row.id).state
+                summary["phase"] = state.phase
+                summary["teams"] = len(state.teams)
+                summary["learners"] = len(state.learners)
             summaries.append(summary)
         return summaries
 
@@ -263,7 +263,7 @@ class Practicum:
         ack: dict[str, Any] | None,
     ) -> bool:
         """Append events and fold them; False when another writer won the seq race."""
-        status = "closed" if any(e.type == engine.SESSION_CLOSED for e in events) else None
+        status = "closed" if any(e.type == "session_closed" for e in events) else None
         try:
             seq = self.store.append(
                 session_id, live.seq, _rows(events), now, action_id, ack, status=status
@@ -294,7 +294,7 @@ class Practicum:
     def has_pending_deadline(self, session_id: str) -> bool:
         """Say whether a session's clock is running (so the sweeper should tick it)."""
         live = self.live(session_id)
-        return engine.deadline_of(live.state) is not None
+        return live.state.deadline is not None
 
 
 def _rejection(decision: Any) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from practicum.server import messages
 from practicum.server.extensions import socketio as socketio_extension
 from practicum.server.limits import TokenBucket
 from practicum.server.messages import FACILITATOR_ROUTES, LEARNER_ROUTES, Route
+from practicum.server.notices import notice_for
 from practicum.server.presence import Connection
 from practicum.server.service import UnknownSession
 
@@ -49,6 +50,11 @@ def _ext(name: str) -> Any:
     return current_app.extensions[name]
 
 
+def _team_id(state: Any, learner_id: str) -> str | None:
+    learner = state.learners.get(learner_id)
+    return None if learner is None else learner.team
+
+
 def _new_id(prefix: str) -> str:
     return prefix + secrets.token_hex(6)
 
@@ -66,19 +72,20 @@ class Broadcaster:
         service = app_ext["practicum"]
         presence = app_ext["practicum.presence"]
         scenario, state = service.cached(session_id)
+        now = service.clock()
         session_wide = any(e.team is None for e in events)
         teams = {e.team for e in events if e.team is not None}
-        self._follow_membership(scenario, state, session_id, presence)
+        self._follow_membership(scenario, state, session_id, presence, now)
         if session_wide:
-            teams |= set(engine.team_ids(state))
+            teams |= set(state.teams)
             self.socketio.emit(
                 "public",
-                engine.public_view(scenario, state),
+                engine.public_view(scenario, state, now),
                 to=session_room(session_id),
                 namespace=PLAY,
             )
         for team_id in sorted(teams):
-            if engine.has_team(state, team_id):
+            if team_id in state.teams:
                 self.socketio.emit(
                     "team",
                     engine.team_view(scenario, state, team_id),
@@ -86,7 +93,7 @@ class Broadcaster:
                     namespace=PLAY,
                 )
         for event in events:
-            notice = engine.notice_for(scenario, event)
+            notice = notice_for(scenario, event)
             if notice is not None:
                 room = team_room(session_id, event.team) if event.team else session_room(session_id)
                 self.socketio.emit("notice", notice, to=room, namespace=PLAY)
@@ -97,20 +104,25 @@ class Broadcaster:
         presence = app_ext["practicum.presence"]
         if not presence.has_facilitator(session_id):
             return
-        scenario, state = app_ext["practicum"].cached(session_id)
+        service = app_ext["practicum"]
+        scenario, state = service.cached(session_id)
         self.socketio.emit(
             "board",
-            facilitator_board(scenario, state, presence.online_learners(session_id)),
+            facilitator_board(
+                scenario, state, presence.online_learners(session_id), service.clock()
+            ),
             to=board_room(session_id),
             namespace=FACILITATE,
         )
 
-    def _follow_membership(self, scenario: Any, state: Any, session_id: str, presence: Any) -> None:
+    def _follow_membership(
+        self, scenario: Any, state: Any, session_id: str, presence: Any, now: float
+    ) -> None:
         """Move learners' sockets between team rooms when their team changed."""
         for connection in presence.in_session(session_id):
             if connection.learner_id is None:
                 continue
-            team_id = engine.team_of(state, connection.learner_id)
+            team_id = _team_id(state, connection.learner_id)
             if team_id == connection.team_id:
                 continue
             if connection.team_id is not None:
@@ -120,7 +132,7 @@ class Broadcaster:
             connection.team_id = team_id
             self.socketio.emit(
                 "view",
-                engine.learner_view(scenario, state, connection.learner_id),
+                engine.learner_view(scenario, state, connection.learner_id, now),
                 to=connection.sid,
                 namespace=PLAY,
             )
@@ -141,9 +153,9 @@ class Broadcaster:
         self.board(app_ext, session_id)
 
 
-def facilitator_board(scenario: Any, state: Any, online: set[str]) -> dict[str, Any]:
+def facilitator_board(scenario: Any, state: Any, online: set[str], now: float) -> dict[str, Any]:
     """Return the facilitator view with who is online."""
-    board = engine.facilitator_view(scenario, state)
+    board = engine.facilitator_view(scenario, state, now)
     board["online"] = sorted(online)
     return board
 
@@ -207,11 +219,11 @@ def _attach_learner(connection: Connection, session_id: str, learner_id: str) ->
     service = _ext("practicum")
     presence = _ext("practicum.presence")
     scenario, state = service.snapshot(session_id)
-    if not engine.has_learner(state, learner_id):
+    if learner_id not in state.learners:
         raise LookupError(learner_id)
     presence.bind(connection.sid, session_id)
     connection.learner_id = learner_id
-    team_id = engine.team_of(state, learner_id)
+    team_id = _team_id(state, learner_id)
     join_room(session_room(session_id), connection.sid, PLAY)
     if connection.team_id and connection.team_id != team_id:
         leave_room(team_room(session_id, connection.team_id), connection.sid, PLAY)
@@ -220,7 +232,7 @@ def _attach_learner(connection: Connection, session_id: str, learner_id: str) ->
     connection.team_id = team_id
     _ext("practicum.broadcaster").presence_changed(current_app.extensions, session_id, team_id)
     return {
-        "view": engine.learner_view(scenario, state, learner_id),
+        "view": engine.learner_view(scenario, state, learner_id, service.clock()),
         "scenario": engine.scenario_public(scenario),
         "serverTime": service.clock(),
     }
@@ -352,7 +364,9 @@ def on_watch(connection: Connection, data: dict[str, Any]) -> dict[str, Any]:
     join_room(board_room(session_id), connection.sid, FACILITATE)
     return {
         "ok": True,
-        "board": facilitator_board(scenario, state, presence.online_learners(session_id)),
+        "board": facilitator_board(
+            scenario, state, presence.online_learners(session_id), service.clock()
+        ),
         "scenario": engine.scenario_public(scenario),
         "serverTime": service.clock(),
     }
@@ -376,6 +390,18 @@ def facilitator_command(route: Route) -> Callable[[Connection, dict[str, Any]], 
     return handle
 
 
+def unknown_event(namespace: str) -> Callable[..., dict[str, Any]]:
+    """Return the catch-all handler: events nobody handles get a coded answer, not silence."""
+    facilitator_only = {r.event for r in FACILITATOR_ROUTES} - {r.event for r in LEARNER_ROUTES}
+
+    def handler(event: str, *_args: Any) -> dict[str, Any]:
+        if namespace == PLAY and event in facilitator_only:
+            return error("auth/forbidden", f"Only the facilitator can {event}.")
+        return error("action/unknown", f"There is no event '{str(event)[:60]}' on {namespace}.")
+
+    return handler
+
+
 def register_handlers(socketio: SocketIO) -> None:
     """Register every handler on the unbound SocketIO object."""
     socketio.on_event("connect", on_play_connect, namespace=PLAY)
@@ -389,6 +415,9 @@ def register_handlers(socketio: SocketIO) -> None:
     for route in FACILITATOR_ROUTES:
         handler = special.get(route.event) or facilitator_command(route)
         socketio.on_event(route.event, guarded(FACILITATE, route, handler), namespace=FACILITATE)
+
+    socketio.on_event("*", unknown_event(PLAY), namespace=PLAY)
+    socketio.on_event("*", unknown_event(FACILITATE), namespace=FACILITATE)
 
     @socketio.on_error_default
     def _on_error(exc: Exception) -> dict[str, Any]:
