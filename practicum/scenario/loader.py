@@ -13,6 +13,7 @@ import json
 import math
 import os
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -140,8 +141,6 @@ def _plan_from_bytes(data: bytes, name: str, scenario: Scenario) -> Plan:
 
 
 def _with_source(scenario: Scenario, name: str) -> Scenario:
-    from dataclasses import replace
-
     return replace(scenario, source_file=name)
 
 
@@ -150,23 +149,20 @@ def _read(path: str | os.PathLike[str], name: str) -> bytes:
     def fail(message: str) -> ScenarioError:
         return ScenarioError(name, [Problem(name, "", message)])
 
+    if os.path.isdir(path):
+        raise fail("is a directory, not a JSON file")
     try:
         size = os.stat(path).st_size
-        if os.path.isdir(path):
-            raise fail("is a directory, not a JSON file")
         if size > MAX_BYTES:
-            raise fail(_too_big(size))
+            raise fail(_too_big(size))  # refuse before reading a huge file into memory
         with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+            return handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise fail("file not found") from None
     except PermissionError:
         raise fail("permission denied") from None
-    except IsADirectoryError:
-        raise fail("is a directory, not a JSON file") from None
     except OSError as error:
         raise fail(f"cannot read the file: {error.strerror or error}") from None
-    return data
 
 
 def _too_big(size: int) -> str:
@@ -413,6 +409,8 @@ def closest(value: str, known: list[str]) -> str | None:
     close = difflib.get_close_matches(words(value), list(by_words), n=1, cutoff=0.6)
     if close:
         return by_words[close[0]]
+    if len(words(value)) < 2:
+        return None  # too short to guess from
     extended = [item for item in known if item.startswith(value) or value.startswith(item)]
     return extended[0] if len(extended) == 1 else None
 

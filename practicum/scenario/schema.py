@@ -1039,11 +1039,6 @@ def schema_classes() -> list[type[ModelSchema]]:
     return seen
 
 
-def is_blankable(schema_field: fields.Field) -> bool:
-    """Whether a text field accepts blank strings."""
-    return NOT_BLANK not in schema_field.validators
-
-
 _IDENT_RE = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 
 
