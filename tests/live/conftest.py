@@ -1,0 +1,164 @@
+"""Live-server fixtures: the real `wsgi.py` (eventlet) in a subprocess, real websocket clients."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import socketio
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "live-test-password"
+
+
+def free_port() -> int:
+    """Return a free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """One `python wsgi.py` process on loopback, restartable on the same database."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = workdir / "server.log"
+
+    def start(self) -> None:
+        """Start the server and wait until it answers /healthz."""
+        env = {
+            **os.environ,
+            "PRACTICUM_HOST": "127.0.0.1",
+            "PRACTICUM_PORT": str(self.port),
+            "PRACTICUM_INSTANCE_DIR": str(self.workdir),
+            "PRACTICUM_SECRET_KEY": "live-secret",
+            "PRACTICUM_FACILITATOR_PASSWORD": PASSWORD,
+            "PRACTICUM_ASYNC_MODE": "eventlet",
+            "PRACTICUM_JOIN_ATTEMPTS_PER_MINUTE": "1000",
+            "PYTHONUNBUFFERED": "1",
+        }
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, str(ROOT / "wsgi.py")],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=0.5).ok:
+                    return
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start in 20 s")
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Stop the server abruptly (SIGKILL: no chance to flush anything)."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+            self.process.wait(timeout=10)
+
+    def token(self) -> str:
+        """Sign in as the facilitator over the API."""
+        reply = requests.post(f"{self.url}/api/login", json={"password": PASSWORD}, timeout=5)
+        return reply.json()["token"]
+
+    def create_session(self, scenario_id: str = "harbor") -> dict[str, Any]:
+        """Create a session over the API."""
+        reply = requests.post(
+            f"{self.url}/api/sessions",
+            json={"scenarioId": scenario_id},
+            headers={"Authorization": f"Bearer {self.token()}"},
+            timeout=5,
+        )
+        assert reply.status_code == 201, reply.text
+        return reply.json()
+
+
+class Client:
+    """A python-socketio client on one namespace over a real websocket, recording every event."""
+
+    def __init__(self, server: LiveServer, namespace: str, auth: dict[str, Any] | None = None):
+        self.namespace = namespace
+        self.sio = socketio.Client(reconnection=False)
+        self.events: list[tuple[str, Any]] = []
+        self.changed = threading.Condition()
+        self.sio.on("*", self._record, namespace=namespace)
+        self.sio.connect(
+            server.url, namespaces=[namespace], auth=auth, transports=["websocket"], wait_timeout=10
+        )
+        self.session_id: str | None = None
+
+    def _record(self, event: str, data: Any = None) -> None:
+        with self.changed:
+            self.events.append((event, data))
+            self.changed.notify_all()
+
+    def call(self, event: str, **payload: Any) -> dict[str, Any]:
+        """Emit with a fresh actionId (unless given) and wait for the ack."""
+        if event not in ("hello", "watch"):
+            payload.setdefault("actionId", uuid.uuid4().hex)
+            if self.namespace == "/facilitate":
+                payload.setdefault("sessionId", self.session_id)
+        return self.sio.call(event, payload, namespace=self.namespace, timeout=10)
+
+    def wait_for(self, event: str, predicate: Callable[[Any], bool], timeout: float = 5.0) -> Any:
+        """Wait until an event of this name satisfying predicate has arrived; return it."""
+        end = time.monotonic() + timeout
+        with self.changed:
+            while True:
+                for name, data in reversed(self.events):
+                    if name == event and predicate(data):
+                        return data
+                left = end - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no matching '{event}' within {timeout} s")
+                self.changed.wait(left)
+
+    def close(self) -> None:
+        """Disconnect."""
+        self.sio.disconnect()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    live = LiveServer(tmp_path)
+    live.start()
+    yield live
+    live.kill()
+
+
+@pytest.fixture
+def clients() -> Iterator[Callable[..., Client]]:
+    made: list[Client] = []
+
+    def make(server: LiveServer, namespace: str, auth: dict[str, Any] | None = None) -> Client:
+        client = Client(server, namespace, auth)
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        with contextlib.suppress(Exception):  # the server may already be gone
+            client.close()
