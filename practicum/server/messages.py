@@ -274,6 +274,23 @@ SERVER_ERRORS: dict[str, str] = {
 }
 
 
+# What an accepted ack carries besides `ok: true`, by event (documented in docs/protocol.md).
+ACK_FIELDS: dict[str, str] = {
+    "hello": "`sessionId`, `learnerId`, `view` (learner view), `scenario` (public catalogue), "
+    "`serverTime` (seconds since the epoch, to correct the countdown for clock skew)",
+    "join_session": "`token` (keep it to resume), `sessionId`, `learnerId`, `view`, `scenario`, "
+    "`serverTime`",
+    "create_team": "`teamId`",
+    "join_team": "`teamId`",
+    "auto_assign": "`teamId` (an existing open team, or a new one)",
+    "submit_round": "`round` (the round submitted)",
+    "watch": "`board` (facilitator view with `online`), `scenario`, `serverTime`",
+    "start_session": "`round` (the first round)",
+    "advance": "`round` (the round now open, or null when the debrief starts)",
+    "fire_inject": "`teams` (ids of the teams that received it)",
+}
+
+
 @dataclass(frozen=True)
 class Route:
     """How one inbound event is handled: its schema and the engine command it becomes."""

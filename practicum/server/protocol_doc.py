@@ -7,7 +7,13 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from practicum.engine.errors import ERRORS as ENGINE_ERRORS
-from practicum.server.messages import FACILITATOR_ROUTES, LEARNER_ROUTES, SERVER_ERRORS, Route
+from practicum.server.messages import (
+    ACK_FIELDS,
+    FACILITATOR_ROUTES,
+    LEARNER_ROUTES,
+    SERVER_ERRORS,
+    Route,
+)
 
 # Server -> client events: (namespace, event, payload description).
 SERVER_EVENTS: tuple[tuple[str, str, str], ...] = (
@@ -93,7 +99,8 @@ def _route_section(route: Route, namespace: str) -> list[str]:
         key = field.data_key or name
         required = "yes" if field.required else "no"
         lines.append(f"| `{key}` | {_type(field)} | {required} | {_rules(field)} |")
-    lines.append("")
+    extra = ACK_FIELDS.get(route.event)
+    lines += ["", "Ack: `{ok: true}`" + (f" with {extra}." if extra else "."), ""]
     return lines
 
 
