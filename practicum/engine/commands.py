@@ -73,9 +73,6 @@ ROUND_ACTIONS: dict[str, str] = {
     "write_text": "write_rationale",
 }
 
-# Team commands that change the team's draft: refused once the round's deliverable is frozen.
-DRAFT_COMMANDS = frozenset(ROUND_ACTIONS) - {"write_text"} | {"submit_round"}
-
 
 @dataclass(frozen=True)
 class Actor:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from practicum.engine import budget, deliverable
-from practicum.engine.commands import DRAFT_COMMANDS, ROUND_ACTIONS
+from practicum.engine.commands import ROUND_ACTIONS
 from practicum.engine.context import Ctx, handles
 from practicum.engine.errors import RuleViolation
 from practicum.engine.plan import plan_for, plan_to_dict
@@ -16,27 +16,52 @@ CHAT_MAX = 500
 RESPONSE_MAX = 2000
 
 
+def _frozen(state: SessionState, team: Team, round_: Round) -> RuleViolation:
+    return RuleViolation(f"round/{is_frozen(state, team, round_.id)}", round=round_.name)
+
+
 def _check_not_frozen(state: SessionState, team: Team, round_: Round) -> None:
-    reason = is_frozen(state, team, round_.id)
-    if reason is not None:
-        raise RuleViolation(f"round/{reason}", round=round_.name)
+    if is_frozen(state, team, round_.id) is not None:
+        raise _frozen(state, team, round_)
+
+
+def _lists(round_: Round, action: str, ctx: Ctx) -> bool:
+    """Return whether a round allows an action (write_text: also its own text fields)."""
+    if action in round_.actions:
+        return True
+    field_id = ctx.data.get("field")
+    return ctx.command.type == "write_text" and any(
+        item.id == field_id and item.kind == "text" for item in round_.deliverable
+    )
 
 
 def _team_action(ctx: Ctx) -> tuple[Round, Team]:
-    """Run the shared checks in order: phase, allowed action, team, frozen deliverable."""
-    round_ = ctx.require_round_phase()
+    """Run the shared checks in order: phase, allowed action, team, frozen deliverable.
+
+    Return the round the command works on: the current round, or an earlier round the
+    facilitator reopened for the team (its actions are allowed again until it is resubmitted).
+    """
+    current = ctx.require_round_phase()
     action = ROUND_ACTIONS.get(ctx.command.type)
-    if action is not None and action not in round_.actions:
-        field_id = ctx.data.get("field")
-        in_deliverable = ctx.command.type == "write_text" and any(
-            item.id == field_id and item.kind == "text" for item in round_.deliverable
-        )
-        if not in_deliverable:
-            raise RuleViolation("action/not_allowed", action=action, round=round_.name)
+    if action is None:  # submit_round: not gated by the actions list
+        return current, ctx.team()
+    state = ctx.state
+    own = state.teams.get(ctx.learner().team or "")
+    reopened = [] if own is None else [
+        r
+        for r in ctx.scenario.rounds[: state.round_index]
+        if r.id in own.reopened and is_frozen(state, own, r.id) is None
+    ]
+    listing = [r for r in (current, *reopened) if _lists(r, action, ctx)]
+    if not listing:
+        raise RuleViolation("action/not_allowed", action=action, round=current.name)
     team = ctx.team()
-    if ctx.command.type in DRAFT_COMMANDS and ctx.command.type != "submit_round":
-        _check_not_frozen(ctx.state, team, round_)
-    return round_, team
+    if ctx.command.type == "write_text":
+        return current, team  # the field's own rounds decide whether it is frozen
+    for round_ in listing:
+        if is_frozen(state, team, round_.id) is None:
+            return round_, team
+    raise _frozen(state, team, listing[0])
 
 
 def _ref(ctx: Ctx, key: str, lookup: Any, code: str) -> Any:
@@ -59,7 +84,8 @@ def _check_limit(ctx: Ctx, round_: Round, name: str, chosen: dict, item_id: str)
 @handles("run_diagnostic")
 def run_diagnostic(ctx: Ctx) -> None:
     """Buy a diagnostic: the team receives its finding."""
-    round_, team = _team_action(ctx)
+    _, team = _team_action(ctx)
+    round_ = ctx.round()  # findings are dated by the round being played
     diagnostic = _ref(ctx, "diagnostic", ctx.scenario.diagnostic, "ref/unknown_diagnostic")
     opens = ctx.scenario.round_index(diagnostic.opens_in)
     if opens > ctx.state.round_index:

@@ -62,8 +62,8 @@ from practicum.scenario.model import (
     RoundBudget,
     Scenario,
     Simulation,
-    StanceEffect,
     Stakeholder,
+    StanceEffect,
     TeamSize,
     TimelineEntry,
 )
