@@ -1,4 +1,4 @@
-"""Scenario domain objects: plain frozen dataclasses, loaded from JSON by `practicum.scenario.schema`.
+"""Scenario domain objects: frozen dataclasses, loaded from JSON by `practicum.scenario.schema`.
 
 Every JSON key is the camelCase form of the field name here (``gap_share`` -> ``gapShare``).
 Ids carry a prefix that says what they name: ``k_`` KPI, ``st_`` stakeholder, ``rc_`` root
@@ -54,7 +54,9 @@ PHASES = (
     "evaluation",
 )
 TIMINGS = ("leading", "lagging")
-ISOLATION_KINDS = ("control_group", "trend_line", "participant_estimate", "manager_estimate", "none")
+ISOLATION_KINDS = (
+    "control_group", "trend_line", "participant_estimate", "manager_estimate", "none",
+)
 CHANNELS = ("email", "chat", "phone", "meeting", "news")
 TIMEOUT_POLICIES = ("advance", "lock")
 DIFFICULTIES = ("introductory", "intermediate", "advanced")
