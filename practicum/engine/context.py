@@ -55,7 +55,7 @@ class Ctx:
         """Return the current round (only called once the phase check passed)."""
         return self.scenario.rounds[self.state.round_index]
 
-    def require_round_phase(self, command_label: str | None = None) -> Round:
+    def require_round_phase(self) -> Round:
         """Refuse unless a round is being played; return it."""
         phase = self.state.phase
         if phase == LOBBY:
@@ -63,7 +63,7 @@ class Ctx:
         if phase == DEBRIEF:
             raise RuleViolation("phase/debrief")
         if phase != ROUND:
-            raise RuleViolation("phase/not_round", command=command_label or self.command.type)
+            raise RuleViolation("session/closed")  # decide refuses a closed session earlier
         return self.round()
 
     # --- checked data access: the server validates shapes, the engine must still not crash ---

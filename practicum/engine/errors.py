@@ -18,7 +18,6 @@ ERRORS: dict[str, str] = {
     # phase and round
     "phase/lobby": "The session has not started yet: wait for the facilitator to open round 1.",
     "phase/debrief": "The rounds are over: the session is in its debrief.",
-    "phase/not_round": "{command} is only possible while a round is running.",
     "round/closed": "Round '{round}' is not open.",
     "round/not_opened": "Round '{round}' has not been played yet.",
     "round/submitted": "Your team has submitted '{round}': ask the facilitator to reopen it.",
@@ -67,8 +66,8 @@ ERRORS: dict[str, str] = {
     "inject/already_fired": "'{title}' has already been sent to {teams}.",
     "deliverable/incomplete": "Complete these fields before submitting: {fields}.",
     # values
-    "input/invalid": "{field} is not valid: {reason}.",
-    "input/out_of_range": "{field} must be between {low} and {high}.",
+    "input/invalid": "The value of '{field}' is not valid: {reason}.",
+    "input/out_of_range": "The value of '{field}' must be between {low} and {high}.",
     "text/empty": "{field} must not be empty.",
     "text/too_long": "{field} is longer than {max} characters.",
     # limits and budget

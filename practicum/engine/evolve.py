@@ -243,7 +243,7 @@ def _learner_assigned(scenario: Scenario, state: SessionState, event: Event) -> 
 
 @_on("team_locked")
 def _team_locked(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
-    return _with_team(state, event.team, locked=bool(event.data["locked"]))
+    return _with_team(state, event.data["team"], locked=bool(event.data["locked"]))
 
 
 # --- team work -------------------------------------------------------------------------------

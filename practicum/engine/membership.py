@@ -1,4 +1,8 @@
-"""Commands about people: joining the session, forming, joining, leaving and locking teams."""
+"""Commands about people: joining the session, forming, joining, leaving and locking teams.
+
+Their events are session-wide (``team`` None): they change the public list of teams and
+member counts, and a move touches two teams at once.
+"""
 
 from __future__ import annotations
 
@@ -58,17 +62,12 @@ def _new_team(ctx: Ctx, team_id: str | None, name: str) -> None:
     ctx.emit(
         "team_created",
         {"team_id": team_id, "name": name, "budget": start_budget(ctx).to_dict(), "by": by},
-        team_id,
     )
     ctx.result["teamId"] = team_id
 
 
 def _assign(ctx: Ctx, learner_id: str, team_id: str | None, previous: str | None) -> None:
-    ctx.emit(
-        "learner_assigned",
-        {"learner_id": learner_id, "team": team_id, "previous": previous},
-        team_id or previous,
-    )
+    ctx.emit("learner_assigned", {"learner_id": learner_id, "team": team_id, "previous": previous})
 
 
 @handles("join_session")
@@ -87,6 +86,8 @@ def join_session(ctx: Ctx) -> None:
 @handles("create_team")
 def create_team(ctx: Ctx) -> None:
     """Make a team; a learner who makes one moves into it."""
+    if ctx.state.phase == DEBRIEF:
+        raise RuleViolation("phase/debrief")
     is_learner = ctx.command.actor.role == LEARNER
     previous = _check_can_leave(ctx) if is_learner else None
     name = ctx.name("name", "team/name_invalid")
@@ -164,4 +165,4 @@ def move_learner(ctx: Ctx) -> None:
 def lock_team(ctx: Ctx) -> None:
     """The facilitator locks (or unlocks) a team's membership."""
     team = _team_ref(ctx, "team")
-    ctx.emit("team_locked", {"team": team.id, "locked": ctx.flag("locked")}, team.id)
+    ctx.emit("team_locked", {"team": team.id, "locked": ctx.flag("locked")})

@@ -142,7 +142,7 @@ def _team_body(
     scenario: Scenario, state: SessionState, team: Team, *, all_scores: bool
 ) -> dict[str, Any]:
     round_ = current_round(scenario, state)
-    names = {sid: p.name for sid, p in ((p.id, p) for p in scenario.stakeholders)}
+    names = {p.id: p.name for p in scenario.stakeholders}
     body: dict[str, Any] = {
         "id": team.id,
         "name": team.name,
