@@ -75,9 +75,10 @@ def _check_csrf() -> Any:
     """Refuse any form post that does not carry this session's CSRF token."""
     if request.method == "POST" and not _csrf_ok():
         return render_template(
-            "error.html", title="Form expired",
+            "error.html",
+            title="Form expired",
             message="This form has expired or did not come from this site. Go back, reload "
-                    "the page and try again.",
+            "the page and try again.",
         ), 400
     return None
 
@@ -121,7 +122,8 @@ def _not_found(_exc: Exception) -> Any:
     if request.path.startswith(("/api/", "/socket.io")):
         return jsonify({"ok": False, "code": "http/not_found", "message": "Not found."}), 404
     return render_template(
-        "error.html", title="Not found",
+        "error.html",
+        title="Not found",
         message="There is nothing at this address. Check the link or the join code.",
     ), 404
 
@@ -170,13 +172,19 @@ def sign_in() -> Any:
     limiter = current_app.extensions.get("practicum.join_limiter")
     address = "signin:" + (request.remote_addr or "?")
     if limiter is not None and not limiter.allow(address, _service().clock()):
-        return render_template("signin.html", next=request.form.get("next", ""),
-                               error="Too many sign-in attempts; wait a minute."), 429
+        return render_template(
+            "signin.html",
+            next=request.form.get("next", ""),
+            error="Too many sign-in attempts; wait a minute.",
+        ), 429
     password = request.form.get("password", "")
     expected = str(current_app.config["FACILITATOR_PASSWORD"])
     if not hmac.compare_digest(password.encode(), expected.encode()):
-        return render_template("signin.html", next=request.form.get("next", ""),
-                               error="That is not the facilitator password."), 401
+        return render_template(
+            "signin.html",
+            next=request.form.get("next", ""),
+            error="That is not the facilitator password.",
+        ), 401
     # A fresh session on privilege change: a planted session id must not become a signed-in one.
     session.clear()
     session["facilitator"] = True
@@ -211,10 +219,11 @@ def scenario_card(scenario: Any) -> dict[str, Any]:
 def session_list() -> str:
     """List sessions and the scenarios a new session can be created from."""
     service = _service()
-    scenarios = sorted((scenario_card(s) for s in service.catalog.values()),
-                       key=lambda card: (card["difficulty"], card["title"]))
-    return render_template("sessions.html", sessions=service.list_sessions(),
-                           scenarios=scenarios)
+    scenarios = sorted(
+        (scenario_card(s) for s in service.catalog.values()),
+        key=lambda card: (card["difficulty"], card["title"]),
+    )
+    return render_template("sessions.html", sessions=service.list_sessions(), scenarios=scenarios)
 
 
 @pages.post("/facilitator/sessions")
@@ -238,8 +247,13 @@ def _join_url(join_code: str) -> str:
 def console(session_id: str) -> str:
     """Show the facilitator console of a session."""
     scenario, state = _snapshot_or_404(session_id)
-    return render_template("console.html", session_id=session_id, title=scenario.title,
-                           join_code=state.join_code, join_url=_join_url(state.join_code))
+    return render_template(
+        "console.html",
+        session_id=session_id,
+        title=scenario.title,
+        join_code=state.join_code,
+        join_url=_join_url(state.join_code),
+    )
 
 
 @pages.get("/facilitator/sessions/<session_id>/projector")
@@ -247,8 +261,13 @@ def console(session_id: str) -> str:
 def projector(session_id: str) -> str:
     """Show the projector screen: join code, QR code, clock and leaderboard."""
     scenario, state = _snapshot_or_404(session_id)
-    return render_template("projector.html", session_id=session_id, title=scenario.title,
-                           join_code=state.join_code, join_url=_join_url(state.join_code))
+    return render_template(
+        "projector.html",
+        session_id=session_id,
+        title=scenario.title,
+        join_code=state.join_code,
+        join_url=_join_url(state.join_code),
+    )
 
 
 @pages.get("/facilitator/sessions/<session_id>/qr.svg")
@@ -262,9 +281,35 @@ def join_qr(session_id: str) -> Response:
 def qr_svg(text: str) -> str:
     """Return an SVG QR code for a text (medium error correction, dark on white)."""
     buffer = io.BytesIO()
-    segno.make(text, error="m").save(buffer, kind="svg", scale=8, border=2, xmldecl=False,
-                                     dark="#111111", light="#ffffff", title="Join link")
+    segno.make(text, error="m").save(
+        buffer,
+        kind="svg",
+        scale=8,
+        border=2,
+        xmldecl=False,
+        dark="#111111",
+        light="#ffffff",
+        title="Join link",
+    )
     return buffer.getvalue().decode()
+
+
+@pages.get("/facilitator/sessions/<session_id>/score-preview")
+@facilitator_page
+def score_preview(session_id: str) -> Any:
+    """Answer the automatic breakdown a team's round would get now (nothing is stored)."""
+    from practicum.engine.scores import breakdown  # read-only use of the engine's scorer
+
+    scenario, state = _snapshot_or_404(session_id)
+    team = state.teams.get(request.args.get("team", ""))
+    try:
+        round_ = scenario.round(request.args.get("round", ""))
+    except KeyError:
+        round_ = None
+    if team is None or round_ is None:
+        missing = {"ok": False, "code": "ref/unknown", "message": "Unknown team or round."}
+        return jsonify(missing), 404
+    return jsonify({"ok": True, **breakdown(scenario, team, round_, {}, {})})
 
 
 # --- exports ------------------------------------------------------------------------------------
@@ -282,8 +327,9 @@ def _download(body: str, session_id: str, suffix: str, mimetype: str) -> Respons
 def scores_csv(session_id: str) -> Response:
     """Download the scores: one row per team per rubric component."""
     scenario, state = _snapshot_or_404(session_id)
-    return _download(scores_csv_text(scenario, state), session_id, "scores.csv",
-                     "text/csv; charset=utf-8")
+    return _download(
+        scores_csv_text(scenario, state), session_id, "scores.csv", "text/csv; charset=utf-8"
+    )
 
 
 @pages.get("/facilitator/sessions/<session_id>/events.csv")
@@ -292,8 +338,9 @@ def events_csv(session_id: str) -> Response:
     """Download the full event log as CSV."""
     _scenario, state = _snapshot_or_404(session_id)
     rows = _service().stored_events(session_id)
-    return _download(events_csv_text(rows, state), session_id, "events.csv",
-                     "text/csv; charset=utf-8")
+    return _download(
+        events_csv_text(rows, state), session_id, "events.csv", "text/csv; charset=utf-8"
+    )
 
 
 @pages.get("/facilitator/sessions/<session_id>/export.json")
@@ -309,8 +356,12 @@ def export_json(session_id: str) -> Response:
         "board": engine.facilitator_view(scenario, state),
         "events": _service().stored_events(session_id),
     }
-    return _download(json.dumps(body, ensure_ascii=False, indent=1), session_id,
-                     "export.json", "application/json")
+    return _download(
+        json.dumps(body, ensure_ascii=False, indent=1),
+        session_id,
+        "export.json",
+        "application/json",
+    )
 
 
 # --- CSV builders -------------------------------------------------------------------------------
@@ -342,8 +393,17 @@ def _iso(epoch: float | None) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-EVENT_COLUMNS = ["seq", "time_utc", "type", "team_id", "team_name", "learner_id",
-                 "learner_name", "action_id", "data_json"]
+EVENT_COLUMNS = [
+    "seq",
+    "time_utc",
+    "type",
+    "team_id",
+    "team_name",
+    "learner_id",
+    "learner_name",
+    "action_id",
+    "data_json",
+]
 
 
 def events_csv_text(rows: list[dict[str, Any]], state: Any) -> str:
@@ -355,41 +415,73 @@ def events_csv_text(rows: list[dict[str, Any]], state: Any) -> str:
         team = state.teams.get(team_id) if team_id else None
         learner_id = data.get("learner_id") or data.get("by") or ""
         learner = state.learners.get(learner_id) if learner_id else None
-        out.append([
-            row["seq"], _iso(row.get("at")), row["type"], team_id, team.name if team else "",
-            learner_id, learner.name if learner else data.get("learner_name", ""),
-            row.get("actionId") or "", json.dumps(data, ensure_ascii=False, sort_keys=True),
-        ])
+        out.append(
+            [
+                row["seq"],
+                _iso(row.get("at")),
+                row["type"],
+                team_id,
+                team.name if team else "",
+                learner_id,
+                learner.name if learner else data.get("learner_name", ""),
+                row.get("actionId") or "",
+                json.dumps(data, ensure_ascii=False, sort_keys=True),
+            ]
+        )
     return _csv(EVENT_COLUMNS, out)
 
 
-SCORE_COLUMNS = ["session_id", "team_id", "team_name", "members", "round_id", "round_name",
-                 "component_id", "component_name", "kind", "points", "max_points", "level",
-                 "computed_points", "override_reason", "published", "explanation", "comment"]
+SCORE_COLUMNS = [
+    "session_id",
+    "team_id",
+    "team_name",
+    "members",
+    "round_id",
+    "round_name",
+    "component_id",
+    "component_name",
+    "kind",
+    "points",
+    "max_points",
+    "level",
+    "computed_points",
+    "override_reason",
+    "published",
+    "explanation",
+    "comment",
+]
 
 
 def scores_csv_text(scenario: Any, state: Any) -> str:
     """Return the scores as CSV: one row per team per rubric component (unscored rows blank)."""
     out = []
     for team in state.teams.values():
-        members = "; ".join(
-            state.learners[m].name for m in team.members if m in state.learners
-        )
+        members = "; ".join(state.learners[m].name for m in team.members if m in state.learners)
         for component in scenario.rubric:
             score = team.scores.get(component.round) or {}
             entry = (score.get("components") or {}).get(component.id) or {}
             override = entry.get("override") or {}
-            out.append([
-                state.session_id, team.id, team.name, members, component.round,
-                scenario.round(component.round).name, component.id, component.name,
-                component.kind, _points(entry.get("points")) if score else "",
-                _points(component.weight), entry.get("level") or "",
-                _points(entry["computed"]) if "computed" in entry else "",
-                override.get("reason", ""),
-                "yes" if component.round in state.published else "no",
-                entry.get("explanation", "" if score else "Not scored yet."),
-                score.get("comment", ""),
-            ])
+            out.append(
+                [
+                    state.session_id,
+                    team.id,
+                    team.name,
+                    members,
+                    component.round,
+                    scenario.round(component.round).name,
+                    component.id,
+                    component.name,
+                    component.kind,
+                    _points(entry.get("points")) if score else "",
+                    _points(component.weight),
+                    entry.get("level") or "",
+                    _points(entry["computed"]) if "computed" in entry else "",
+                    override.get("reason", ""),
+                    "yes" if component.round in state.published else "no",
+                    entry.get("explanation", "" if score else "Not scored yet."),
+                    score.get("comment", ""),
+                ]
+            )
     return _csv(SCORE_COLUMNS, out)
 
 

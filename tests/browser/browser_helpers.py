@@ -35,3 +35,53 @@ def check_accessibility(page: Any, screen: str) -> None:
         f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"])
         for v in serious
     )
+
+
+# --- people: the steps a facilitator and a learner take in the browser --------------------------
+
+
+def sign_in(page: Any, password: str) -> None:
+    """Sign in as the facilitator through the HTML form."""
+    page.goto("/facilitator")
+    page.fill("#password", password)
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/facilitator/sessions")
+
+
+def create_session(page: Any, scenario_id: str) -> tuple[str, str]:
+    """Create a session from the scenario list; return (session id, join code)."""
+    page.goto("/facilitator/sessions")
+    page.locator(f"form:has(input[name=scenario][value='{scenario_id}']) button").click()
+    page.wait_for_url("**/facilitator/sessions/s_*")
+    session_id = page.url.rstrip("/").split("/")[-1]
+    wait_connected(page)
+    return session_id, page.inner_text("#join-code").strip()
+
+
+def wait_connected(page: Any) -> None:
+    """Wait until the page's live connection says it is connected."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#conn")).to_have_attribute("data-state", "online")
+
+
+def join(page: Any, code: str, name: str, via_link: bool = True) -> None:
+    """Join a session as a learner and land in the team room."""
+    if via_link:
+        page.goto(f"/join/{code}")
+    else:
+        page.goto("/")
+        page.fill("#code", code)
+    page.fill("#name", name)
+    page.click("#join-button")
+    page.wait_for_url("**/room/*")
+    wait_connected(page)
+
+
+def command(page: Any, name: str) -> None:
+    """Press a session control in the console (start, pause, advance...)."""
+    from playwright.sync_api import expect
+
+    button = page.locator(f"#controls [data-cmd={name}]")
+    expect(button).to_be_enabled()
+    button.click()

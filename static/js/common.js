@@ -1,0 +1,148 @@
+// Vocabulary and small widgets shared by the learner room, the console and the projector.
+
+import { clock, fill, h, num } from "./dom.js";
+
+/** Stakeholder stance -2..2: a word and an icon, never colour alone. */
+export const STANCES = {
+  "-2": { label: "Opposed", icon: "▼▼", cls: "bad" },
+  "-1": { label: "Sceptical", icon: "▼", cls: "warn" },
+  "0": { label: "Neutral", icon: "●", cls: "" },
+  "1": { label: "Supportive", icon: "▲", cls: "ok" },
+  "2": { label: "Champion", icon: "▲▲", cls: "ok" },
+};
+
+export const TRUTH_LABELS = {
+  primary: "Primary cause",
+  contributing: "Contributing cause",
+  minor: "Minor cause",
+  false: "Not a cause",
+};
+
+const METHODS = {
+  extant_data: "Extant data",
+  interview: "Interview",
+  observation: "Observation",
+  survey: "Survey",
+  focus_group: "Focus group",
+  knowledge_test: "Knowledge test",
+  system_analytics: "System analytics",
+  exemplar_comparison: "Exemplar comparison",
+};
+
+const PHASES = {
+  performance_analysis: "Performance analysis",
+  cause_analysis: "Cause analysis",
+  intervention_selection: "Intervention selection",
+  implementation: "Implementation",
+  evaluation: "Evaluation",
+};
+
+const LEVELS = { 1: "L1 Reaction", 2: "L2 Learning", 3: "L3 Behaviour", 4: "L4 Results", 5: "L5 ROI" };
+
+/** Return a value with its unit: "66%" but "352 seconds". */
+export function withUnit(value, unit) {
+  if (!unit) return num(value);
+  return unit === "%" ? `${num(value)}%` : `${num(value)} ${unit}`;
+}
+
+/** Return a readable name for a data-gathering method. */
+export function methodLabel(method) {
+  return METHODS[method] || String(method).replace(/_/g, " ");
+}
+
+/** Return a readable name for a performance-improvement phase. */
+export function phaseLabel(phase) {
+  return PHASES[phase] || String(phase).replace(/_/g, " ");
+}
+
+/** Return "L4 Results" for a Kirkpatrick (or Phillips 5) level. */
+export function levelLabel(level) {
+  return LEVELS[level] || `Level ${level}`;
+}
+
+/** Return lookups by id for the parts of scenario_public. */
+export function indexById(scenario) {
+  const by = (items) => Object.fromEntries((items || []).map((x) => [x.id, x]));
+  return {
+    stakeholders: by(scenario.stakeholders),
+    causes: by(scenario.causes),
+    diagnostics: by(scenario.diagnostics),
+    interventions: by(scenario.interventions),
+    metrics: by(scenario.metrics),
+    isolation: by(scenario.isolationMethods),
+    kpis: by(scenario.kpis),
+    rounds: by(scenario.rounds),
+    rubric: by(scenario.rubric),
+  };
+}
+
+/** Return taxonomy cells by id. */
+export function cellMap(scenario) {
+  return Object.fromEntries((scenario.taxonomy || []).map((c) => [c.id, c]));
+}
+
+/** Fill an <ol class="steps"> with the rounds, marking done and current ones in text too. */
+export function renderSteps(list, rounds, pub) {
+  const current = pub.round ? pub.round.index : -1;
+  const inDebrief = pub.phase === "debrief" || pub.phase === "closed";
+  fill(list, rounds.map((r, i) => {
+    const done = inDebrief || i < current;
+    const here = !inDebrief && i === current && pub.phase === "round";
+    return h("li", { class: done ? "done" : "", "aria-current": here ? "step" : null },
+      `${i + 1}. ${r.name}`, done ? h("span", { class: "visually-hidden" }, " (done)") : null,
+      here ? h("span", { class: "visually-hidden" }, " (current)") : null);
+  }).concat([h("li", { class: pub.phase === "closed" ? "done" : "", "aria-current": pub.phase === "debrief" ? "step" : null }, "Debrief")]));
+}
+
+/**
+ * Keep a countdown element up to date: the server's deadline minus the server's "now"
+ * (local clock + measured offset). Paused clocks show the remaining seconds the server froze.
+ */
+export function startCountdown(getPublic, serverClock, box, valueNode) {
+  let lastText = "";
+  const tick = () => {
+    const pub = getPublic();
+    let text = "–";
+    let urgent = false;
+    let label = "Time left";
+    if (pub && pub.phase === "round") {
+      if (pub.paused && pub.remaining !== null && pub.remaining !== undefined) {
+        text = clock(pub.remaining);
+        label = "Paused";
+      } else if (pub.deadline) {
+        const left = pub.deadline - serverClock.now();
+        text = clock(left);
+        urgent = left < 120;
+        if (left <= 0) label = "Time is up";
+      } else {
+        label = "Clock stopped";
+      }
+    }
+    if (text !== lastText || box.dataset.label !== label) {
+      lastText = text;
+      valueNode.textContent = text;
+      box.dataset.urgent = String(urgent);
+      box.dataset.label = label;
+      box.querySelector(".label").textContent = label;
+    }
+  };
+  tick();
+  return setInterval(tick, 250);
+}
+
+/** Return a card showing one round's score: total, each component with its explanation. */
+export function scoreCard(round, score) {
+  const comps = Object.entries(score.components || {});
+  return h("article", { class: "card", "data-score-round": round.id },
+    h("div", { class: "card-header" },
+      h("h3", {}, round.name),
+      h("span", { class: "score-total" }, `${num(score.total)} `, h("span", { class: "muted small" }, `/ ${num(score.max)} points`))),
+    comps.map(([id, c]) => h("div", { class: "component", "data-component": id },
+      h("div", { class: "row spread" },
+        h("strong", {}, c.name),
+        h("span", { class: "num" }, `${num(c.points)} / ${num(c.max)}`,
+          c.kind === "facilitator" ? h("span", { class: "badge" }, c.level ? `Level ${c.level} of 4` : "Facilitator") : h("span", { class: "badge" }, "Automatic"))),
+      h("div", { class: "small pre" }, c.explanation || ""),
+      c.override ? h("div", { class: "small muted" }, `Adjusted by the facilitator from ${num(c.computed)}: `, c.override.reason) : null)),
+    score.comment ? h("div", { class: "alert info" }, h("strong", {}, "Facilitator's comment"), h("span", { class: "pre" }, score.comment)) : null);
+}

@@ -1,0 +1,481 @@
+// The facilitator console: live board, controls, scoring, injects, teams and the debrief.
+// Renders the server's facilitator_view ("board"); every control is a Socket.IO action.
+
+import { Live, ServerClock, bindConnectionBadge } from "./live.js";
+import { byId, fill, h, money, num, pct, setupTabs, timeOfDay, toast } from "./dom.js";
+import { kpiChart } from "./charts.js";
+import {
+  STANCES, TRUTH_LABELS, cellMap, indexById, levelLabel, methodLabel, renderSteps, scoreCard,
+  startCountdown,
+} from "./common.js";
+
+const main = byId("main");
+const sessionId = main.dataset.sessionId;
+const serverClock = new ServerClock();
+const live = new Live("/facilitate", { extra: { sessionId } });
+bindConnectionBadge(live, byId("conn"), byId("conn-banner"));
+
+const app = { board: null, scenario: null, ix: null, selectedTeam: null, scoreTeam: null, scoreRound: null, tab: "board" };
+const tabs = setupTabs(document.querySelector("main > [role=tablist]"), (tab) => {
+  app.tab = tab;
+  render();
+});
+
+async function act(event, data = {}, okText = null) {
+  const ack = await live.act(event, data);
+  if (!ack.ok) toast(ack.message || "The server refused that.", "error");
+  else if (okText) toast(okText);
+  return ack;
+}
+
+function teamById(id) {
+  return app.board.teams.find((t) => t.id === id) || null;
+}
+
+function learnerName(id) {
+  const learner = app.board.learners.find((l) => l.learnerId === id);
+  return learner ? learner.name : id;
+}
+
+function currentRound() {
+  const pub = app.board.public;
+  return pub.round ? app.scenario.rounds[pub.round.index] : null;
+}
+
+function cellLabel(id) {
+  return app.ix.cells[id] ? app.ix.cells[id].label : id;
+}
+
+// --- header and controls --------------------------------------------------------------------------
+
+function renderHeader() {
+  const pub = app.board.public;
+  const round = currentRound();
+  const learners = app.board.learners.length;
+  const online = app.board.online.length;
+  const phase = pub.phase === "lobby" ? "Lobby: learners are joining"
+    : pub.phase === "round" ? `Round ${pub.round.index + 1} of ${pub.roundCount}: ${round.name}${pub.paused ? " · paused" : ""}`
+      : pub.phase === "debrief" ? "Debrief" : "Session ended";
+  byId("session-phase").textContent = `${phase} · ${app.board.teams.length} teams · ${learners} learners (${online} online)`;
+  renderSteps(byId("round-steps"), app.scenario.rounds, pub);
+  const enable = {
+    start_session: pub.phase === "lobby",
+    pause: pub.phase === "round" && !pub.paused && Boolean(pub.deadline),
+    resume: pub.phase === "round" && pub.paused,
+    extend: pub.phase === "round",
+    advance: pub.phase === "round",
+    end_session: pub.phase !== "closed",
+  };
+  for (const button of byId("controls").querySelectorAll("[data-cmd]")) {
+    button.disabled = !enable[button.dataset.cmd];
+  }
+  const advance = byId("controls").querySelector('[data-cmd="advance"]');
+  advance.textContent = pub.phase === "round" && pub.round.index === pub.roundCount - 1 ? "Advance to debrief" : "Advance to next round";
+}
+
+byId("controls").addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-cmd]");
+  if (!button) return;
+  const cmd = button.dataset.cmd;
+  if (cmd === "end_session" && button.dataset.armed !== "true") {
+    // Two presses instead of a confirm() dialog: ending a session cannot be undone.
+    button.dataset.armed = "true";
+    button.textContent = "Press again to end";
+    setTimeout(() => { button.dataset.armed = "false"; button.textContent = "End session"; }, 4000);
+    return;
+  }
+  const data = cmd === "extend" ? { minutes: Math.round(Number(byId("extend-minutes").value) || 0) } : {};
+  button.disabled = true;
+  await act(cmd, data);
+  if (app.board) renderHeader();
+});
+
+startCountdown(() => app.board && app.board.public, serverClock, byId("countdown"), byId("countdown-value"));
+
+// --- live board -----------------------------------------------------------------------------------
+
+function onlineSet() {
+  return new Set(app.board.online);
+}
+
+function renderBoard() {
+  const online = onlineSet();
+  const pub = app.board.public;
+  const round = currentRound();
+  const cur = app.scenario.economics.currency;
+  const progress = new Map(app.board.progress.map((p) => [p.team, p]));
+  if (!app.board.teams.length) {
+    fill(byId("board"), h("p", { class: "empty card" }, "No teams yet. Learners create or join teams from the join page; you can also create teams in “Teams & learners”."));
+    return;
+  }
+  fill(byId("board"), app.board.teams.map((t) => {
+    const p = progress.get(t.id) || {};
+    const submitted = p.submitted;
+    const status = pub.phase !== "round" ? null
+      : submitted ? h("span", { class: "badge ok" }, "✓ Submitted")
+        : p.frozen === "locked" ? h("span", { class: "badge bad" }, "Locked: time up")
+          : h("span", { class: "badge warn" }, "Working");
+    return h("article", { class: "card team-card", "data-team": t.id, "aria-current": app.selectedTeam === t.id ? "true" : null },
+      h("div", { class: "card-header" }, h("h3", { class: "break" }, t.name), h("span", { class: "row" }, t.locked ? h("span", { class: "badge" }, "🔒 Locked") : null, status)),
+      h("ul", { class: "list members" }, t.members.length ? t.members.map((m) => h("li", {},
+        h("span", { class: `dot ${online.has(m.learnerId) ? "on" : ""}`, "aria-hidden": "true" }),
+        h("span", { class: "break" }, m.name), h("span", { class: "muted" }, online.has(m.learnerId) ? "online" : "away")))
+        : h("li", { class: "empty" }, "No members")),
+      h("div", { class: "stats" },
+        h("span", { class: "muted" }, "Draft"), h("span", { "data-stat": "completeness" }, p.completeness === null || p.completeness === undefined ? "–" : `${p.completeness}% complete`),
+        h("span", { class: "muted" }, "Diagnostics"), h("span", { "data-stat": "diagnostics" }, `${p.diagnosticsRun || 0} run`),
+        h("span", { class: "muted" }, "Spent"), h("span", { "data-stat": "spent" }, p.budgetSpent ? `${money(p.budgetSpent.cash, cur)} · ${num(p.budgetSpent.points, 0)} pt · ${num(p.budgetSpent.days, 0)} d` : "–"),
+        h("span", { class: "muted" }, "Round"), h("span", {}, round && pub.phase === "round" ? round.name : pub.phase)),
+      h("div", { class: "row" },
+        h("button", { type: "button", class: "small", "aria-label": `Details of team ${t.name}`, onclick: () => { app.selectedTeam = t.id; render(); byId("detail-h").focus(); } }, "Details"),
+        h("button", { type: "button", class: "small", "aria-label": `Score team ${t.name}`, onclick: () => { app.scoreTeam = t.id; tabs.select("scoring"); } }, "Score")));
+  }));
+}
+
+function renderDetail() {
+  const t = app.selectedTeam ? teamById(app.selectedTeam) : null;
+  const box = byId("detail-body");
+  byId("detail-h").tabIndex = -1;
+  if (!t) {
+    byId("detail-h").textContent = "Team detail";
+    fill(box, h("p", { class: "empty" }, "Choose “Details” on a team to see its full state."));
+    return;
+  }
+  byId("detail-h").textContent = `Team ${t.name}`;
+  const cur = app.scenario.economics.currency;
+  const truth = new Map(app.board.answerKey.map((c) => [c.id, c]));
+  const pub = app.board.public;
+  const round = currentRound();
+  const reopenable = app.scenario.rounds.filter((r, i) => pub.round && i <= pub.round.index && t.submissions[r.id]);
+  const lockedRound = round && pub.round && pub.round.locked;
+  const parts = [
+    h("div", { class: "row" },
+      h("button", { type: "button", class: "small", onclick: () => act("lock_team", { team: t.id, locked: !t.locked }) }, t.locked ? "Unlock team" : "Lock team"),
+      reopenable.map((r) => h("button", { type: "button", class: "small", onclick: () => act("reopen_round", { team: t.id, round: r.id }, `Reopened “${r.name}”.`) }, `Reopen “${r.name}”`)),
+      lockedRound && !t.submissions[round.id] ? h("button", { type: "button", class: "small", onclick: () => act("reopen_round", { team: t.id, round: round.id }) }, `Reopen “${round.name}”`) : null),
+    h("h3", {}, "Budget"),
+    h("p", { class: "small" }, `Cash left ${money(t.budget.left.cash, cur)} of ${money(t.budget.granted.cash, cur)} · ${num(t.budget.left.points, 0)} of ${num(t.budget.granted.points, 0)} points · ${num(t.budget.left.days, 0)} of ${num(t.budget.granted.days, 0)} days`),
+    h("h3", {}, `Diagnostics (${t.diagnostics.length})`),
+    h("ul", { class: "list small" }, t.diagnostics.length ? t.diagnostics.map((d) => h("li", {}, h("strong", {}, d.name), ` · ${methodLabel(d.method)} · by `, d.ranBy.name, ` at ${timeOfDay(d.at)}`)) : h("li", { class: "empty" }, "None yet")),
+    h("h3", {}, "Causes declared"),
+    h("ul", { class: "list small" }, t.causes.length ? t.causes.map((c) => {
+      const key = truth.get(c.cause);
+      return h("li", {}, h("strong", {}, c.label), ` in ${cellLabel(c.cell)} · ${pct(c.confidence)} sure · `,
+        key ? h("span", { class: `badge ${key.truth === "false" ? "bad" : "ok"}` }, TRUTH_LABELS[key.truth]) : null,
+        key && key.cell !== c.cell ? h("span", { class: "muted" }, ` (correct cell: ${cellLabel(key.cell)})`) : null);
+    }) : h("li", { class: "empty" }, "None yet")),
+    t.ruledOut.length ? h("p", { class: "small" }, "Ruled out: ", t.ruledOut.map((id) => (app.ix.causes[id] || { label: id }).label).join("; ")) : null,
+    h("h3", {}, "Interventions"),
+    h("ul", { class: "list small" }, t.interventions.length ? t.interventions.map((i) => h("li", {}, h("strong", {}, i.name), ` from week ${i.startWeek} · ${money(i.cost, cur)}`)) : h("li", { class: "empty" }, "None yet")),
+    h("h3", {}, "Metrics"),
+    h("ul", { class: "list small" }, t.metrics.length ? t.metrics.map((m) => h("li", {}, h("strong", {}, m.name), ` · ${levelLabel((app.ix.metrics[m.metric] || {}).level)} · target ${m.target === null ? "none" : num(m.target, 2)}`)) : h("li", { class: "empty" }, "None yet")),
+    h("p", { class: "small" }, "Isolation method: ", t.isolation ? (app.ix.isolation[t.isolation] || { name: t.isolation }).name : "not chosen"),
+    h("h3", {}, "Texts"),
+    Object.keys(t.texts).length ? h("dl", { class: "kv small" }, Object.entries(t.texts).flatMap(([k, v]) => [h("dt", {}, fieldLabel(k)), h("dd", { class: "pre break" }, v)])) : h("p", { class: "empty small" }, "Nothing written yet."),
+    h("h3", {}, "Inject responses"),
+    t.injects.length ? h("ul", { class: "list small" }, t.injects.map((i) => h("li", {}, h("strong", {}, i.title), ": ", i.response ? h("span", { class: "pre" }, i.response) : h("span", { class: "muted" }, "no response yet")))) : h("p", { class: "empty small" }, "No injects received."),
+    h("h3", {}, "Stakeholder stances"),
+    h("ul", { class: "list small" }, t.stances.map((s) => h("li", {}, s.name, ": ", (STANCES[String(s.stance)] || STANCES["0"]).label))),
+    h("h3", {}, `Team chat (${t.chatCount})`),
+    h("div", { class: "chat-log small" }, t.chat.length ? t.chat.slice(-30).map((m) => h("div", { class: "chat-line" }, h("span", { class: "who" }, m.name), m.text)) : h("p", { class: "empty" }, "No messages.")),
+  ];
+  fill(box, parts);
+}
+
+function fieldLabel(fieldId) {
+  for (const round of app.scenario.rounds) {
+    const found = round.deliverable.find((f) => f.id === fieldId);
+    if (found) return found.label;
+  }
+  return fieldId;
+}
+
+// --- teams and learners ---------------------------------------------------------------------------
+
+function renderRoster() {
+  const teams = app.board.teams;
+  const online = onlineSet();
+  const options = (selected) => [h("option", { value: "" }, "No team")].concat(
+    teams.map((t) => h("option", { value: t.id, selected: t.id === selected }, t.name)));
+  fill(byId("roster"),
+    h("h2", {}, "Learners"),
+    app.board.learners.length ? h("div", { class: "table-wrap" }, h("table", {},
+      h("thead", {}, h("tr", {}, ["Name", "Status", "Team", ""].map((c) => h("th", { scope: "col" }, c)))),
+      h("tbody", {}, app.board.learners.map((l) => {
+        const select = h("select", { class: "inline", "aria-label": `Team of ${l.name}`, "data-focus-key": `move-${l.learnerId}` }, options(l.team));
+        return h("tr", { "data-learner": l.learnerId },
+          h("td", { class: "break" }, l.name),
+          h("td", {}, h("span", { class: `dot ${online.has(l.learnerId) ? "on" : ""}`, "aria-hidden": "true" }), online.has(l.learnerId) ? " online" : " away"),
+          h("td", {}, select),
+          h("td", {}, h("button", { type: "button", class: "small", onclick: () => act("move_learner", { learner: l.learnerId, team: select.value || null }, `Moved ${l.name}.`) }, "Move")));
+      })))) : h("p", { class: "empty" }, "Nobody has joined yet."),
+    h("h2", {}, "Teams"),
+    h("ul", { class: "list" }, teams.length ? teams.map((t) => h("li", { class: "row spread" },
+      h("span", { class: "break" }, h("strong", {}, t.name), ` · ${t.members.length} member${t.members.length === 1 ? "" : "s"}`, t.locked ? " · locked" : ""),
+      h("button", { type: "button", class: "small", onclick: () => act("lock_team", { team: t.id, locked: !t.locked }) }, t.locked ? "Unlock" : "Lock"))) : h("li", { class: "empty" }, "No teams yet.")),
+    teams.length ? h("div", { class: "row" },
+      h("button", { type: "button", class: "small", onclick: () => Promise.all(teams.filter((t) => !t.locked).map((t) => act("lock_team", { team: t.id, locked: true }))) }, "Lock all teams"),
+      h("button", { type: "button", class: "small", onclick: () => Promise.all(teams.filter((t) => t.locked).map((t) => act("lock_team", { team: t.id, locked: false }))) }, "Unlock all")) : null);
+}
+
+byId("fac-create-team").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const input = byId("fac-team-name");
+  const name = input.value.trim();
+  if (!name) return toast("Give the team a name.", "error");
+  const ack = await act("create_team", { name }, `Team ${name} created.`);
+  if (ack.ok) input.value = "";
+  return ack;
+});
+
+// --- injects --------------------------------------------------------------------------------------
+
+function renderInjects() {
+  const pub = app.board.public;
+  const teams = app.board.teams;
+  const box = byId("inject-list");
+  fill(box, app.board.injects.map((inj) => {
+    const round = app.ix.rounds[inj.round];
+    const checks = teams.map((t) => h("label", { class: "row small" },
+      h("input", { type: "checkbox", value: t.id, checked: !inj.firedOn.includes(t.id), "data-inject-team": inj.id }), t.name,
+      inj.firedOn.includes(t.id) ? h("span", { class: "badge ok" }, "✓ received") : null));
+    const responses = teams.filter((t) => inj.firedOn.includes(t.id)).map((t) => {
+      const got = t.injects.find((i) => i.inject === inj.id);
+      return h("li", {}, h("strong", {}, t.name), ": ", got && got.response ? h("span", { class: "pre" }, got.response) : h("span", { class: "muted" }, "no response yet"));
+    });
+    const sender = app.ix.stakeholders[inj.sender] ? app.ix.stakeholders[inj.sender].name : inj.sender;
+    return h("article", { class: "card", "data-inject": inj.id },
+      h("div", { class: "card-header" }, h("h3", {}, inj.title),
+        h("span", { class: "row" }, h("span", { class: "badge" }, round ? round.name : inj.round), h("span", { class: "badge" }, inj.trigger === "auto" ? `Automatic: ${inj.when ? inj.when.type.replace(/_/g, " ") : ""}` : "Manual"))),
+      h("p", { class: "small muted" }, `From ${sender} · ${inj.channel}`),
+      h("p", { class: "pre" }, inj.text),
+      h("div", { class: "alert info" }, h("strong", {}, "Expected response (facilitator only)"), h("span", { class: "pre" }, inj.expectedResponse)),
+      teams.length ? h("fieldset", {}, h("legend", {}, "Send to"), checks) : h("p", { class: "empty" }, "No teams yet."),
+      h("div", { class: "row" }, h("button", {
+        type: "button", class: "primary", disabled: pub.phase !== "round" || !teams.length,
+        onclick: () => {
+          const chosen = [...box.querySelectorAll(`[data-inject-team="${CSS.escape(inj.id)}"]:checked`)].map((c) => c.value);
+          if (!chosen.length) return toast("Choose at least one team.", "error");
+          return act("fire_inject", { inject: inj.id, teams: chosen }, `Sent “${inj.title}”.`);
+        },
+      }, "Fire inject"), pub.phase !== "round" ? h("span", { class: "small muted" }, "Injects can be fired while a round runs.") : null),
+      responses.length ? [h("h4", {}, "Responses"), h("ul", { class: "list small" }, responses)] : null);
+  }));
+}
+
+// --- scoring --------------------------------------------------------------------------------------
+
+const previews = new Map();
+
+async function loadPreview(teamId, roundId) {
+  const key = `${teamId}:${roundId}`;
+  try {
+    const response = await fetch(`/facilitator/sessions/${encodeURIComponent(sessionId)}/score-preview?team=${encodeURIComponent(teamId)}&round=${encodeURIComponent(roundId)}`, { credentials: "same-origin", cache: "no-store" });
+    if (response.ok) previews.set(key, await response.json());
+  } catch {
+    // Offline: the form still works; the automatic points appear after saving.
+  }
+  renderScoring();
+}
+
+function scoringRounds() {
+  const pub = app.board.public;
+  if (!pub.round) return [];
+  return app.scenario.rounds.slice(0, pub.round.index + 1);
+}
+
+function renderScoring() {
+  const teams = app.board.teams;
+  const rounds = scoringRounds();
+  const teamSelect = byId("score-team");
+  const roundSelect = byId("score-round");
+  if (!app.scoreTeam || !teamById(app.scoreTeam)) app.scoreTeam = teams.length ? teams[0].id : null;
+  if (!app.scoreRound || !rounds.find((r) => r.id === app.scoreRound)) app.scoreRound = rounds.length ? rounds[rounds.length - 1].id : null;
+  fill(teamSelect, teams.map((t) => h("option", { value: t.id, selected: t.id === app.scoreTeam }, t.name)));
+  fill(roundSelect, rounds.map((r) => h("option", { value: r.id, selected: r.id === app.scoreRound }, r.name)));
+  const form = byId("score-form");
+  if (!app.scoreTeam || !app.scoreRound) {
+    fill(form, h("p", { class: "empty" }, "Scoring opens once the first round has started and teams exist."));
+    renderPublish(rounds);
+    return;
+  }
+  const team = teamById(app.scoreTeam);
+  const round = app.ix.rounds[app.scoreRound];
+  const stored = team.scores[round.id];
+  const preview = previews.get(`${team.id}:${round.id}`);
+  if (!stored && !preview) loadPreview(team.id, round.id);
+  const source = stored || preview || { components: {} };
+  const components = app.scenario.rubric.filter((c) => c.round === round.id);
+  const submitted = team.submissions[round.id];
+  const fields = components.map((c) => {
+    const entry = source.components[c.id] || {};
+    const levelId = `lvl-${c.id}`;
+    const levelInputs = c.kind === "facilitator" ? h("fieldset", { class: "level-options" },
+      h("legend", {}, "Level"),
+      c.levels.map((lv) => h("label", {},
+        h("input", { type: "radio", name: levelId, value: lv.level, checked: stored && stored.components[c.id] && stored.components[c.id].level === lv.level }),
+        h("span", {}, h("strong", {}, `${lv.level} `), lv.descriptor)))) : null;
+    const override = entry.override || null;
+    const overrideId = `ovr-${c.id}`;
+    return h("section", { class: "component", "data-component": c.id },
+      h("div", { class: "row spread" }, h("h3", {}, c.name, " ", h("span", { class: "badge" }, c.kind === "auto" ? "Automatic" : "Facilitator")),
+        h("span", { class: "num" }, c.kind === "auto" ? `${entry.points === undefined ? "–" : num(entry.points)} / ${num(c.weight)}` : `weight ${num(c.weight)}`)),
+      c.description ? h("p", { class: "small muted" }, c.description) : null,
+      c.kind === "auto" ? h("p", { class: "small pre" }, entry.explanation || "Computed when you save the score.") : levelInputs,
+      h("details", { open: Boolean(override) },
+        h("summary", { class: "small" }, "Override the points"),
+        h("div", { class: "row" },
+          h("label", { for: `${overrideId}-pts`, class: "small" }, "Points"),
+          h("input", { type: "number", id: `${overrideId}-pts`, "data-override-points": c.id, min: 0, max: c.weight, step: "0.5", class: "inline", value: override ? override.points : "" }),
+          h("label", { for: `${overrideId}-why`, class: "small" }, "Reason"),
+          h("input", { type: "text", id: `${overrideId}-why`, "data-override-reason": c.id, maxlength: 500, value: override ? override.reason : "" }))));
+  });
+  fill(form,
+    h("h2", {}, `${team.name} · ${round.name}`),
+    h("p", { class: "small muted" }, submitted ? `Submitted at ${timeOfDay(submitted.at)}${submitted.auto ? " (automatically)" : ""}.` : "Not submitted: the live draft is scored.",
+      stored ? ` Saved score: ${num(stored.total)} / ${num(stored.max)}.` : ""),
+    fields,
+    h("div", { class: "field" }, h("label", { for: "score-comment" }, "Comment to the team"),
+      h("textarea", { id: "score-comment", maxlength: 2000, value: stored ? stored.comment : "" })),
+    h("button", { type: "button", class: "primary", id: "save-score", onclick: () => saveScore(team, round, components) }, stored ? "Save changes" : "Save score"),
+    stored ? h("div", { class: "stack" }, h("h3", {}, "What the team will see"), scoreCard(round, stored)) : null);
+  byId("score-comment").value = stored ? stored.comment : "";
+  renderPublish(rounds);
+}
+
+async function saveScore(team, round, components) {
+  const levels = {};
+  const overrides = {};
+  for (const c of components) {
+    if (c.kind === "facilitator") {
+      const picked = document.querySelector(`input[name="lvl-${CSS.escape(c.id)}"]:checked`);
+      if (picked) levels[c.id] = Number(picked.value);
+    }
+    const pts = document.querySelector(`[data-override-points="${CSS.escape(c.id)}"]`).value;
+    const why = document.querySelector(`[data-override-reason="${CSS.escape(c.id)}"]`).value.trim();
+    if (pts !== "") overrides[c.id] = { points: Number(pts), reason: why };
+  }
+  const comment = byId("score-comment").value;
+  const ack = await act("score_round", { team: team.id, round: round.id, levels, comment, overrides });
+  if (ack.ok) toast(`Saved: ${num(ack.total)} of ${num(ack.max)} points.`);
+  return ack;
+}
+
+function renderPublish(rounds) {
+  const published = new Set(app.board.public.publishedRounds);
+  const teams = app.board.teams;
+  fill(byId("publish-area"), rounds.map((r) => {
+    const scored = teams.filter((t) => t.scores[r.id]).length;
+    return h("span", { class: "row" },
+      h("span", { class: "small" }, `${r.name}: ${scored}/${teams.length} scored · `, published.has(r.id) ? h("strong", {}, "✓ published") : "not published"),
+      h("button", { type: "button", class: "small", "data-publish": r.id, onclick: () => act("publish_scores", { round: r.id }, `Published “${r.name}”.`) }, published.has(r.id) ? "Publish again" : "Publish scores"));
+  }));
+}
+
+byId("score-team").addEventListener("change", (e) => { app.scoreTeam = e.target.value; renderScoring(); });
+byId("score-round").addEventListener("change", (e) => { app.scoreRound = e.target.value; renderScoring(); });
+
+// --- debrief --------------------------------------------------------------------------------------
+
+function renderDebrief() {
+  const box = byId("debrief-body");
+  const pub = app.board.public;
+  if (pub.phase !== "debrief" && pub.phase !== "closed") {
+    fill(box, h("p", { class: "empty card" }, "The debrief opens after the last round; advance to start it."));
+    return;
+  }
+  const teams = app.board.teams.filter((t) => t.outcome);
+  const cur = app.scenario.economics.currency;
+  const real = app.board.answerKey.filter((c) => c.truth !== "false");
+  const expert = app.board.expertPlan;
+  const expertOutcome = teams.length ? teams[0].outcome : null;
+  const ivNames = (items) => items.map((i) => (app.ix.interventions[i.id || i.intervention] || { name: i.id }).name).join("; ") || "none";
+  const mNames = (items) => items.map((m) => (app.ix.metrics[m.id || m.metric] || { name: m.id }).name).join("; ") || "none";
+  const found = (plan) => real.filter((c) => plan.causes.some((x) => x.cause === c.id)).length;
+  const falseOnes = (plan) => plan.causes.filter((x) => (app.board.answerKey.find((c) => c.id === x.cause) || {}).truth === "false").length;
+  const columns = [{ name: "Expert plan", plan: expert, outcome: expertOutcome ? { cost: expertOutcome.expertCost, roi: expertOutcome.expertRoi, reportedRoi: null } : null }]
+    .concat(teams.map((t) => ({ name: t.name, plan: t.plan, outcome: t.outcome })));
+  const table = h("div", { class: "table-wrap" }, h("table", { "data-debrief": "compare" },
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, ""), columns.map((c) => h("th", { scope: "col", class: "break" }, c.name)))),
+    h("tbody", {},
+      h("tr", {}, h("th", { scope: "row" }, `Real causes found (of ${real.length})`), columns.map((c) => h("td", {}, String(found(c.plan))))),
+      h("tr", {}, h("th", { scope: "row" }, "False causes declared"), columns.map((c) => h("td", {}, String(falseOnes(c.plan))))),
+      h("tr", {}, h("th", { scope: "row" }, "Interventions"), columns.map((c) => h("td", { class: "small" }, ivNames(c.plan.interventions)))),
+      h("tr", {}, h("th", { scope: "row" }, "Metrics"), columns.map((c) => h("td", { class: "small" }, mNames(c.plan.metrics)))),
+      h("tr", {}, h("th", { scope: "row" }, "Isolation"), columns.map((c) => h("td", { class: "small" }, c.plan.isolation ? (app.ix.isolation[c.plan.isolation] || { name: c.plan.isolation }).name : "none"))),
+      h("tr", {}, h("th", { scope: "row" }, "Cost"), columns.map((c) => h("td", { class: "num" }, c.outcome ? money(c.outcome.cost, cur) : "–"))),
+      h("tr", {}, h("th", { scope: "row" }, "True ROI"), columns.map((c) => h("td", { class: "num" }, c.outcome && c.outcome.roi !== null ? pct(c.outcome.roi) : "–"))),
+      h("tr", {}, h("th", { scope: "row" }, "Reported ROI"), columns.map((c) => h("td", { class: "num" }, c.outcome && c.outcome.reportedRoi !== null && c.outcome.reportedRoi !== undefined ? pct(c.outcome.reportedRoi) : "–"))))));
+  const charts = teams.length ? app.scenario.kpis.map((k) => h("section", { class: "stack" },
+    h("h3", {}, k.name),
+    h("div", { class: "charts" }, teams.map((t) => kpiChart({
+      title: `${t.name}: ${k.name}`, unit: k.unit, target: k.target,
+      series: [
+        { label: t.name, cls: "team", values: t.outcome.plan.kpis[k.id] },
+        { label: "Doing nothing", cls: "nothing", values: t.outcome.nothing.kpis[k.id] },
+        { label: "Expert plan", cls: "expert", values: t.outcome.expert.kpis[k.id] },
+      ],
+    }))))) : h("p", { class: "empty" }, "Outcomes are computed when the debrief opens.");
+  fill(box, h("section", { class: "card stack" }, h("h2", {}, "Teams side by side against the expert path"), table,
+    h("h3", {}, "The real causes"),
+    h("ul", { class: "list small" }, app.board.answerKey.map((c) => h("li", {}, h("strong", {}, c.label), ` · ${TRUTH_LABELS[c.truth]} · ${cellLabel(c.cell)} · ${pct(c.gapShare)} of the gap`)))),
+  h("section", { class: "card stack" }, h("h2", {}, "KPI curves by quarter"), charts));
+}
+
+// --- wiring -------------------------------------------------------------------------------------
+
+function render() {
+  if (!app.board || !app.scenario) return;
+  renderHeader();
+  if (app.tab === "board") { renderBoard(); renderDetail(); }
+  if (app.tab === "teams") renderRoster();
+  if (app.tab === "injects") renderInjects();
+  if (app.tab === "scoring") renderScoring();
+  if (app.tab === "debrief") renderDebrief();
+}
+
+function focusSafe(fn) {
+  // Do not rebuild a form the facilitator is typing in; the next board update catches up.
+  const active = document.activeElement;
+  const busy = active && (active.tagName === "TEXTAREA" || (active.tagName === "INPUT" && active.type !== "checkbox" && active.type !== "radio")) && active.closest("#score-form, #fac-create-team");
+  if (busy && app.tab === "scoring") { renderHeader(); return; }
+  fn();
+}
+
+live.on("board", (board) => {
+  app.board = board;
+  for (const key of [...previews.keys()]) previews.delete(key); // drafts changed: recompute
+  focusSafe(render);
+});
+live.on("public", (pub) => {
+  if (app.board) {
+    app.board.public = pub;
+    renderHeader();
+  }
+});
+live.on("presence", () => {});
+
+live.on("connected", async () => {
+  const ack = await live.request("watch", { sessionId }).catch(() => null);
+  if (!ack) return;
+  if (!ack.ok) {
+    const box = byId("console-error");
+    box.textContent = ack.message || "Could not open this session.";
+    box.hidden = false;
+    return;
+  }
+  byId("console-error").hidden = true;
+  app.scenario = ack.scenario;
+  app.ix = indexById(ack.scenario);
+  app.ix.cells = cellMap(ack.scenario);
+  app.board = ack.board;
+  render();
+});
+live.on("connect_error", (err) => {
+  if (String(err && err.message).includes("auth")) {
+    window.location.assign(`/facilitator?next=${encodeURIComponent(window.location.pathname)}`);
+  }
+});
+
+serverClock.sync();
+setInterval(() => serverClock.sync(1), 60_000);

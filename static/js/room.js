@@ -1,0 +1,889 @@
+// The learner's team room. Everything shown comes from the server's views (learner_view,
+// team_view, public_view, scenario_public); the page never decides a rule, a score or a timer.
+
+import { Live, ServerClock, bindConnectionBadge } from "./live.js";
+import { byId, clock, fill, h, money, num, pct, setupTabs, timeOfDay, toast } from "./dom.js";
+import { forgetSeat, seatFor } from "./seat.js";
+import { kpiChart, roiChart } from "./charts.js";
+import {
+  STANCES, TRUTH_LABELS, cellMap, indexById, levelLabel, methodLabel, phaseLabel, renderSteps,
+  scoreCard, startCountdown, withUnit,
+} from "./common.js";
+
+const sessionId = byId("main").dataset.sessionId;
+const seat = seatFor(sessionId);
+const serverClock = new ServerClock();
+
+const app = {
+  scenario: null, // scenario_public
+  ix: null, // lookups by id
+  pub: null, // public_view
+  team: null, // team_view or null
+  me: null,
+  online: new Set(),
+  lastFindings: 0,
+};
+
+function showFatal(text, withJoinLink = true) {
+  const box = byId("room-error");
+  fill(box, h("strong", {}, text), withJoinLink ? h("a", { href: "/" }, "Join again with the code") : null);
+  box.hidden = false;
+}
+
+if (!seat) {
+  showFatal("This browser has no seat in this session yet.");
+  throw new Error("no seat");
+}
+
+const live = new Live("/play", { auth: () => ({ token: seat.token }) });
+bindConnectionBadge(live, byId("conn"), byId("conn-banner"));
+const tabs = setupTabs(document.querySelector("#workspace [role=tablist]"));
+
+// --- sending actions ---------------------------------------------------------------------------
+
+async function act(event, data, okText = null) {
+  const ack = await live.act(event, data);
+  if (!ack.ok) toast(ack.message || "The server refused that.", "error");
+  else if (okText) toast(okText);
+  return ack;
+}
+
+// --- the model: current round, allowed actions --------------------------------------------------
+
+function currentRound() {
+  const index = app.pub && app.pub.round ? app.pub.round.index : -1;
+  return index >= 0 && app.scenario ? app.scenario.rounds[index] : null;
+}
+
+function editable() {
+  return Boolean(app.pub && app.pub.phase === "round" && app.team && app.team.draft && !app.team.draft.frozen);
+}
+
+function allowed(action) {
+  const round = currentRound();
+  return editable() && Boolean(round && round.actions.includes(action));
+}
+
+function notAllowedHint(action) {
+  if (!app.pub || app.pub.phase === "lobby") return "Opens when the session starts.";
+  if (app.pub.phase !== "round") return "The rounds are over.";
+  if (app.team && app.team.draft && app.team.draft.frozen === "submitted") return "Your team has submitted this round.";
+  if (app.team && app.team.draft && app.team.draft.frozen === "locked") return "Time is up for this round.";
+  const round = currentRound();
+  if (round && !round.actions.includes(action)) return `Not part of “${round.name}”.`;
+  return "";
+}
+
+function stakeholderName(id) {
+  const person = app.ix && app.ix.stakeholders[id];
+  return person ? person.name : id;
+}
+
+// --- rendering: only sections whose data changed are rebuilt --------------------------------------
+
+const lastRendered = new Map();
+
+function section(key, deps, render) {
+  const signature = JSON.stringify(deps);
+  if (lastRendered.get(key) === signature) return;
+  lastRendered.set(key, signature);
+  const active = document.activeElement;
+  const focusKey = active && active.dataset ? active.dataset.focusKey : null;
+  render();
+  if (focusKey) {
+    const again = document.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`);
+    if (again && again !== active) again.focus();
+  }
+}
+
+function renderAll() {
+  if (!app.scenario || !app.pub) return;
+  section("brief", [app.scenario.id], renderBrief);
+  section("kpis", [app.scenario.id], renderKpis);
+  section("stakeholders", [app.team && app.team.stances], renderStakeholders);
+  section("round", [app.pub.phase, app.pub.round, app.team && app.team.draft], renderRound);
+  const hasTeam = Boolean(app.team);
+  byId("team-choice").hidden = hasTeam || app.pub.phase === "closed";
+  byId("workspace").hidden = !hasTeam;
+  byId("ctx-team").textContent = hasTeam ? `Team ${app.team.name}` : "No team yet";
+  byId("me-name").textContent = app.me ? app.me.name : "";
+  if (!hasTeam) {
+    section("team-choice", [app.pub.teams, app.pub.phase], renderTeamChoice);
+  } else {
+    renderTeam();
+  }
+  section("members", [app.team && app.team.members, [...app.online].sort()], renderMembers);
+}
+
+function renderTeam() {
+  const t = app.team;
+  const gate = [app.pub.phase, app.pub.round && app.pub.round.index, t.draft];
+  section("budget", [t.budget], renderBudget);
+  section("diagnostics", [gate, t.diagnostics.map((d) => d.diagnostic), t.unlocked, t.budget.left], renderDiagnostics);
+  section("findings", [t.diagnostics], renderFindings);
+  section("evidence", [gate, t.diagnostics.map((d) => d.diagnostic), t.evidence, t.ruledOut], renderEvidence);
+  section("bem", [t.causes, t.evidence], renderBem);
+  section("causes", [gate, t.causes, t.ruledOut], renderCauses);
+  section("interventions", [gate, t.interventions], renderInterventions);
+  section("plan-total", [t.budget, t.interventions], renderPlanTotal);
+  section("metrics", [gate, t.metrics], renderMetrics);
+  section("isolation", [gate, t.isolation], renderIsolation);
+  section("deliverable", [app.pub.phase, currentRound() && currentRound().id, editable(), allowed("write_rationale")], renderDeliverable);
+  updateDeliverable();
+  syncTexts();
+  section("injects", [t.injects, gate], renderInjects);
+  section("chat", [t.chat], renderChat);
+  section("scores", [t.scores], renderScores);
+  section("debrief", [t.debrief], renderDebrief);
+}
+
+// --- brief, KPIs, stakeholders --------------------------------------------------------------------
+
+function renderBrief() {
+  const s = app.scenario;
+  fill(byId("brief"),
+    h("p", {}, h("strong", {}, s.company.name), ` · ${s.company.industry}`),
+    h("p", { class: "small muted" }, s.company.description, " ", s.company.population),
+    h("h3", {}, `Request from ${stakeholderName(s.brief.sponsor)}`),
+    h("blockquote", { class: "quote pre" }, s.brief.request),
+    h("details", {}, h("summary", {}, "Background"), h("p", { class: "pre small" }, s.brief.context)),
+    h("details", {}, h("summary", {}, `Timeline (${s.brief.timeline.length} events)`),
+      h("ul", { class: "list small" }, s.brief.timeline.map((entry) => h("li", {}, h("strong", {}, entry.when), " — ", entry.event)))));
+}
+
+function renderKpis() {
+  fill(byId("kpis"), app.scenario.kpis.map((k) => h("div", { class: "kpi" },
+    h("div", {},
+      h("div", { class: "name" }, k.name),
+      h("div", { class: "small muted" }, `${k.direction === "higher" ? "Higher" : "Lower"} is better · was ${withUnit(k.baseline, k.unit)} before`)),
+    h("div", { class: "values" },
+      h("span", { class: "nowrap" }, withUnit(k.current, k.unit)),
+      h("span", { class: "muted", "aria-hidden": "true" }, " → "),
+      h("span", { class: "visually-hidden" }, " now, target "),
+      h("strong", { class: "nowrap" }, withUnit(k.target, k.unit))))));
+}
+
+function stanceBadge(stance) {
+  const info = STANCES[String(stance)] || STANCES["0"];
+  return h("span", { class: `badge ${info.cls}` }, h("span", { "aria-hidden": "true" }, info.icon), ` ${info.label}`);
+}
+
+function renderStakeholders() {
+  const moved = new Map((app.team ? app.team.stances : []).map((s) => [s.stakeholder, s.stance]));
+  fill(byId("stakeholders"), app.scenario.stakeholders.map((p) => {
+    const stance = moved.has(p.id) ? moved.get(p.id) : p.stance;
+    return h("li", {},
+      h("div", { class: "row spread" }, h("strong", {}, p.name), stanceBadge(stance)),
+      h("div", { class: "small muted" }, `${p.role} · influence ${"●".repeat(p.influence)}${"○".repeat(3 - p.influence)}`,
+        h("span", { class: "visually-hidden" }, ` (${p.influence} of 3)`)),
+      p.believes && app.ix.causes[p.believes]
+        ? h("div", { class: "small" }, "Believes the cause is: ", h("em", {}, app.ix.causes[p.believes].label)) : null,
+      p.bio || p.wonOverBy ? h("details", { class: "small" }, h("summary", {}, "More about ", p.name),
+        p.bio ? h("p", {}, p.bio) : null,
+        p.wonOverBy ? h("p", { class: "muted" }, "What wins them over: ", p.wonOverBy) : null) : null);
+  }));
+}
+
+// --- round header, countdown ----------------------------------------------------------------------
+
+function renderRound() {
+  const pub = app.pub;
+  const round = currentRound();
+  const title = pub.phase === "lobby" ? "Lobby: the session starts soon"
+    : pub.phase === "debrief" ? "Debrief"
+      : pub.phase === "closed" ? "The session has ended"
+        : `Round ${pub.round.index + 1} of ${pub.roundCount}: ${round.name}`;
+  byId("round-h").textContent = title;
+  const bits = [];
+  if (round && pub.phase === "round") bits.push(`Phase: ${phaseLabel(round.phase)}`);
+  if (pub.paused) bits.push("Clock paused by the facilitator");
+  if (app.team && app.team.draft && app.team.draft.frozen === "submitted") bits.push("Your team has submitted this round");
+  if (app.team && app.team.draft && app.team.draft.frozen === "locked") bits.push("Time is up: this round is locked");
+  byId("round-phase").textContent = bits.join(" · ");
+  fill(byId("round-brief"), round && pub.phase === "round" ? [
+    h("p", {}, round.brief),
+    h("p", { class: "small" }, h("strong", {}, "Deliverable: "),
+      round.deliverable.map((f) => f.label + (f.required ? "" : " (optional)")).join(" · ")),
+  ] : pub.phase === "lobby" ? h("p", { class: "muted" }, "Form your team and read the brief while you wait.")
+    : pub.phase === "debrief" ? h("p", {}, "See what your plan would have done in the Results tab.") : null);
+  renderSteps(byId("round-steps"), app.scenario.rounds, pub);
+  if (pub.phase === "debrief") tabs.select("results");
+}
+
+startCountdown(() => app.pub, serverClock, byId("countdown"), byId("countdown-value"));
+
+// --- team choice (lobby) ------------------------------------------------------------------------
+
+function renderTeamChoice() {
+  const teams = app.pub.teams;
+  fill(byId("team-list"), teams.length ? teams.map((t) => {
+    const reason = t.locked ? "Locked" : t.full ? "Full" : null;
+    return h("li", {},
+      h("span", {}, h("strong", {}, t.name), h("span", { class: "muted small" }, ` · ${t.members} member${t.members === 1 ? "" : "s"}`)),
+      reason ? h("span", { class: "badge warn" }, reason)
+        : h("button", { type: "button", class: "small", onclick: () => joinTeam(t.id), "aria-label": `Join team ${t.name}` }, "Join"));
+  }) : h("li", { class: "empty" }, "No teams yet: create one, or let the server place you."));
+}
+
+function teamChoiceError(ack) {
+  const box = byId("team-choice-error");
+  box.hidden = ack.ok;
+  if (!ack.ok) box.textContent = ack.message;
+}
+
+async function joinTeam(teamId) {
+  teamChoiceError(await live.act("join_team", { team: teamId }));
+}
+
+byId("create-team").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const name = byId("new-team-name").value.trim();
+  if (!name) {
+    teamChoiceError({ ok: false, message: "Give the new team a name." });
+    return;
+  }
+  const ack = await live.act("create_team", { name });
+  teamChoiceError(ack);
+  if (ack.ok) byId("new-team-name").value = "";
+});
+
+byId("auto-assign").addEventListener("click", async () => {
+  teamChoiceError(await live.act("auto_assign", {}));
+});
+
+// --- members, presence ----------------------------------------------------------------------------
+
+function renderMembers() {
+  const list = byId("members");
+  if (!app.team) {
+    fill(list, h("li", { class: "empty" }, "Not in a team yet."));
+    byId("team-status").textContent = "";
+    return;
+  }
+  byId("team-status").textContent = app.team.locked ? "Locked by the facilitator" : "";
+  fill(list, app.team.members.map((m) => {
+    const on = app.online.has(m.learnerId);
+    return h("li", { class: "row", "data-learner": m.learnerId },
+      h("span", { class: `dot ${on ? "on" : ""}`, "aria-hidden": "true" }),
+      h("span", { class: "break" }, m.name), app.me && m.learnerId === app.me.learnerId ? h("span", { class: "muted small" }, "(you)") : null,
+      h("span", { class: "small muted" }, on ? "online" : "away"));
+  }));
+}
+
+// --- budget, diagnostics, findings ----------------------------------------------------------------
+
+function renderBudget() {
+  const b = app.team.budget;
+  const cur = app.scenario.economics.currency;
+  const cell = (label, left, granted, fmt) => h("div", { class: "cell" },
+    h("div", { class: "small muted" }, label),
+    h("div", { class: "value" }, fmt(left)),
+    h("div", { class: "small muted" }, `of ${fmt(granted)}`));
+  fill(byId("budget"),
+    cell("Analysis points left", b.left.points, b.granted.points, (v) => num(v, 0)),
+    cell("Cash left", b.left.cash, b.granted.cash, (v) => money(v, cur)),
+    cell("Days left", b.left.days, b.granted.days, (v) => num(v, 0)));
+}
+
+function costText(cost) {
+  const cur = app.scenario.economics.currency;
+  const parts = [];
+  if (cost.points) parts.push(`${cost.points} pt`);
+  if (cost.cash) parts.push(money(cost.cash, cur));
+  if (cost.days) parts.push(`${cost.days} day${cost.days === 1 ? "" : "s"}`);
+  return parts.join(" · ") || "free";
+}
+
+function renderDiagnostics() {
+  const t = app.team;
+  const roundIndex = app.pub.round ? app.pub.round.index : -1;
+  const ran = new Map(t.diagnostics.map((d) => [d.diagnostic, d]));
+  const can = allowed("run_diagnostic");
+  const hint = notAllowedHint("run_diagnostic");
+  const items = app.scenario.diagnostics.map((d) => {
+    const opensAt = app.scenario.rounds.findIndex((r) => r.id === d.opensIn);
+    const open = opensAt <= roundIndex;
+    const locked = d.locked && !t.unlocked.includes(d.id);
+    const run = ran.get(d.id);
+    const left = t.budget.left;
+    const short = d.cost.points > left.points || d.cost.cash > left.cash || d.cost.days > left.days;
+    let action;
+    if (run) action = h("span", { class: "badge ok" }, "✓ Run by ", run.ranBy.name || "a teammate");
+    else if (locked) action = h("span", { class: "badge" }, "🔒 Locked");
+    else if (!open) action = h("span", { class: "badge" }, `Opens in round ${opensAt + 1}`);
+    else {
+      action = h("button", {
+        type: "button", class: "small primary", "data-focus-key": `run-${d.id}`,
+        disabled: !can || short, "aria-label": `Run ${d.name} (${costText(d.cost)})`,
+        onclick: (e) => runDiagnostic(d, e.currentTarget),
+      }, "Run");
+    }
+    const why = !run && !locked && open && (!can ? hint : short ? "Not enough budget left." : "");
+    return h("li", { "data-diagnostic": d.id },
+      h("div", {},
+        h("strong", {}, d.name), " ", h("span", { class: "badge" }, methodLabel(d.method)),
+        h("div", { class: "small" }, d.description),
+        h("div", { class: "meta" }, `Cost: ${costText(d.cost)}`, why ? ` · ${why}` : "")),
+      h("div", {}, action));
+  });
+  fill(byId("diagnostics"), items);
+}
+
+async function runDiagnostic(diagnostic, button) {
+  button.disabled = true;
+  button.textContent = "Running…";
+  const ack = await act("run_diagnostic", { diagnostic: diagnostic.id });
+  if (!ack.ok) {
+    button.disabled = false;
+    button.textContent = "Run";
+  }
+}
+
+function renderFindings() {
+  const runs = app.team.diagnostics;
+  const box = byId("findings");
+  if (!runs.length) {
+    fill(box, h("p", { class: "empty" }, "No findings yet. Run a diagnostic to gather evidence."));
+    app.lastFindings = 0;
+    return;
+  }
+  // Append only the new ones, so the live region announces just what arrived.
+  if (app.lastFindings === 0 || runs.length < app.lastFindings) fill(box);
+  for (const run of runs.slice(box.querySelectorAll(".finding").length)) {
+    box.prepend(h("article", { class: "finding", "data-finding": run.diagnostic },
+      h("h3", {}, run.name),
+      h("p", { class: "pre" }, run.finding),
+      h("div", { class: "by" }, `${methodLabel(run.method)} · run by `, run.ranBy.name || "a teammate", ` at ${timeOfDay(run.at)}`)));
+  }
+  app.lastFindings = runs.length;
+}
+
+// --- evidence board, causes -----------------------------------------------------------------------
+
+function renderEvidence() {
+  const t = app.team;
+  const box = byId("evidence");
+  if (!t.diagnostics.length) {
+    fill(box, h("p", { class: "empty" }, "Run diagnostics first: their findings appear here to link to causes."));
+    return;
+  }
+  const can = allowed("mark_evidence");
+  fill(box, t.diagnostics.map((run) => {
+    const links = t.evidence.filter((e) => e.diagnostic === run.diagnostic && e.stance);
+    const causeSelect = h("select", { class: "inline", "data-focus-key": `ev-cause-${run.diagnostic}`, "aria-label": `Cause for ${run.name}` },
+      app.scenario.causes.map((c) => h("option", { value: c.id }, c.label)));
+    const stanceSelect = h("select", { class: "inline", "data-focus-key": `ev-stance-${run.diagnostic}`, "aria-label": `Does ${run.name} support or disconfirm it?` },
+      h("option", { value: "1" }, "supports"), h("option", { value: "-1" }, "disconfirms"));
+    return h("div", { class: "finding", "data-evidence": run.diagnostic },
+      h("h3", {}, run.name),
+      h("p", { class: "small pre" }, run.finding),
+      h("ul", { class: "list small" }, links.length ? links.map((link) => h("li", { class: "row spread" },
+        h("span", {}, link.stance > 0 ? "✚ Supports: " : "✖ Disconfirms: ", h("strong", {}, app.ix.causes[link.cause].label)),
+        can ? h("button", { type: "button", class: "small", onclick: () => act("mark_evidence", { diagnostic: run.diagnostic, cause: link.cause, stance: 0 }), "aria-label": `Remove link to ${app.ix.causes[link.cause].label}` }, "Remove") : null))
+        : h("li", { class: "empty" }, "Not linked to any cause yet.")),
+      can ? h("div", { class: "row" }, causeSelect, stanceSelect,
+        h("button", { type: "button", class: "small", "data-focus-key": `ev-add-${run.diagnostic}`, onclick: () => act("mark_evidence", { diagnostic: run.diagnostic, cause: causeSelect.value, stance: Number(stanceSelect.value) }) }, "Link"))
+        : h("p", { class: "small muted" }, notAllowedHint("mark_evidence")));
+  }));
+}
+
+function evidenceCount(causeId) {
+  const marks = app.team.evidence.filter((e) => e.cause === causeId);
+  return { pro: marks.filter((e) => e.stance > 0).length, con: marks.filter((e) => e.stance < 0).length };
+}
+
+function renderBem() {
+  const tax = app.scenario.taxonomy;
+  const grid = byId("bem");
+  const declared = app.team.causes;
+  const chips = (cellId) => {
+    const here = declared.filter((c) => c.cell === cellId);
+    return here.length ? here.map((c) => {
+      const count = evidenceCount(c.cause);
+      return h("span", { class: "chip", "data-declared": c.cause }, c.label,
+        h("span", { class: "support" }, ` · ${pct(c.confidence)} sure · ${count.pro} for, ${count.con} against`));
+    }) : h("span", { class: "small muted" }, "—");
+  };
+  const cell = (c) => h("div", { class: `cell ${c.trainable ? "trainable" : ""}`, "data-cell": c.id, "data-row": c.row },
+    h("h4", { "data-row": c.row }, c.label), chips(c.id));
+  const rows = ["environment", "individual"];
+  const columns = ["information", "instrumentation", "motivation"];
+  const children = [h("span", {}), ...columns.map((col) => h("span", { class: "axis" }, col))];
+  for (const row of rows) {
+    children.push(h("span", { class: "axis rowhead" }, row));
+    for (const col of columns) {
+      const found = tax.find((c) => c.row === row && c.column === col);
+      children.push(found ? cell(found) : h("div", {}));
+    }
+  }
+  const others = tax.filter((c) => !rows.includes(c.row) || !columns.includes(c.column));
+  for (const other of others) {
+    children.push(h("span", { class: "axis rowhead" }, other.row));
+    const wide = cell(other);
+    wide.classList.add("wide");
+    children.push(wide);
+  }
+  fill(grid, children);
+}
+
+const CONFIDENCE = [["0.3", "Low"], ["0.6", "Medium"], ["0.9", "High"]];
+
+function renderCauses() {
+  const t = app.team;
+  const canDeclare = allowed("declare_cause");
+  const canRule = allowed("rule_out_cause");
+  const declared = new Map(t.causes.map((c) => [c.cause, c]));
+  fill(byId("causes"), app.scenario.causes.map((c) => {
+    const mine = declared.get(c.id);
+    const ruledOut = t.ruledOut.includes(c.id);
+    const status = mine ? h("span", { class: "badge accent" }, `✓ Declared · ${app.ix.cells[mine.cell] ? app.ix.cells[mine.cell].label : mine.cell}`)
+      : ruledOut ? h("span", { class: "badge" }, "✕ Ruled out") : h("span", { class: "badge" }, "Open");
+    const cellSelect = h("select", { class: "inline", "data-focus-key": `cell-${c.id}`, "aria-label": `Cell for ${c.label}` },
+      h("option", { value: "" }, "Choose a cell…"),
+      app.scenario.taxonomy.map((cell) => h("option", { value: cell.id, selected: mine && mine.cell === cell.id }, cell.label)));
+    const confSelect = h("select", { class: "inline", "data-focus-key": `conf-${c.id}`, "aria-label": `Confidence in ${c.label}` },
+      CONFIDENCE.map(([value, label]) => h("option", { value, selected: mine ? Math.abs(mine.confidence - Number(value)) < 0.15 : value === "0.6" }, `${label} confidence`)));
+    const controls = [];
+    if (canDeclare && !ruledOut) {
+      controls.push(cellSelect, confSelect, h("button", {
+        type: "button", class: "small primary", "data-focus-key": `declare-${c.id}`,
+        onclick: () => {
+          if (!cellSelect.value) { toast("Choose the cell of the behaviour model first.", "error"); cellSelect.focus(); return; }
+          act("declare_cause", { cause: c.id, cell: cellSelect.value, confidence: Number(confSelect.value) });
+        },
+      }, mine ? "Update" : "Declare"));
+      if (mine) controls.push(h("button", { type: "button", class: "small", onclick: () => act("withdraw_cause", { cause: c.id }) }, "Withdraw"));
+    }
+    if (canRule && !mine) {
+      controls.push(h("button", { type: "button", class: "small", "data-focus-key": `rule-${c.id}`, onclick: () => act("rule_out_cause", { cause: c.id, ruledOut: !ruledOut }) },
+        ruledOut ? "Bring back" : "Rule out"));
+    }
+    const count = evidenceCount(c.id);
+    return h("div", { class: `item-form ${mine ? "selected" : ""}`, "data-cause": c.id },
+      h("div", {}, h("strong", {}, c.label), " ", status,
+        h("div", { class: "small" }, c.description),
+        h("div", { class: "small muted" }, `Evidence: ${count.pro} for, ${count.con} against`)),
+      h("div", { class: "controls" }, controls.length ? controls : h("span", { class: "small muted" }, notAllowedHint("declare_cause"))));
+  }));
+}
+
+// --- interventions, metrics, isolation ------------------------------------------------------------
+
+function renderInterventions() {
+  const t = app.team;
+  const can = allowed("select_intervention");
+  const chosen = new Map(t.interventions.map((i) => [i.intervention, i]));
+  const cur = app.scenario.economics.currency;
+  fill(byId("interventions"), app.scenario.interventions.map((iv) => {
+    const mine = chosen.get(iv.id);
+    const week = h("input", { type: "number", min: 0, max: 520, value: mine ? mine.startWeek : 0, class: "inline", "data-focus-key": `week-${iv.id}`, id: `week-${iv.id}` });
+    const cells = iv.cells.map((id) => (app.ix.cells[id] ? app.ix.cells[id].label : id)).join(", ");
+    const controls = can ? [
+      h("label", { for: `week-${iv.id}` }, "Start week"), week,
+      h("button", { type: "button", class: `small ${mine ? "" : "primary"}`, "data-focus-key": `add-${iv.id}`, onclick: () => act("select_intervention", { intervention: iv.id, startWeek: Math.max(0, Math.round(Number(week.value) || 0)) }) }, mine ? "Update" : "Add to plan"),
+      mine ? h("button", { type: "button", class: "small", onclick: () => act("deselect_intervention", { intervention: iv.id }) }, "Remove") : null,
+    ] : [h("span", { class: "small muted" }, notAllowedHint("select_intervention"))];
+    return h("div", { class: `item-form ${mine ? "selected" : ""}`, "data-intervention": iv.id },
+      h("div", {},
+        h("strong", {}, iv.name), " ",
+        h("span", { class: `badge ${iv.family === "training" ? "accent" : ""}` }, iv.family === "training" ? "Training" : "Non-training"),
+        mine ? h("span", { class: "badge ok" }, `✓ In plan from week ${mine.startWeek}`) : null,
+        h("div", { class: "small" }, iv.description),
+        h("div", { class: "small muted" },
+          `${money(iv.cost.oneOff, cur)} one-off`, iv.cost.perQuarter ? ` + ${money(iv.cost.perQuarter, cur)} a quarter` : "",
+          ` · effect after ${iv.leadWeeks} wk, full after ${iv.leadWeeks + iv.rampWeeks} wk · targets: ${cells}`),
+        iv.requires.length ? h("div", { class: "small muted" }, "Needs: ", iv.requires.map((r) => `${stakeholderName(r.stakeholder)} at least ${(STANCES[String(r.minStance)] || {}).label || r.minStance}`).join("; ")) : null),
+      h("div", { class: "controls" }, controls));
+  }));
+}
+
+function renderPlanTotal() {
+  const b = app.team.budget;
+  const cur = app.scenario.economics.currency;
+  const total = Number(b.interventions || 0);
+  const available = Number(b.granted.cash) - Number(b.diagnostics.cash || 0);
+  const share = available > 0 ? Math.min(1, total / available) : 1;
+  const over = b.left.cash < 0;
+  const meter = h("div", { class: `meter ${over ? "over" : ""}`, role: "img", "aria-label": `${pct(share)} of the cash for interventions used` }, h("span", {}));
+  meter.firstChild.style.width = `${(share * 100).toFixed(1)}%`;
+  fill(byId("plan-total"),
+    h("div", { class: "row spread" },
+      h("strong", {}, `Interventions: ${money(total, cur)}`),
+      h("span", { class: over ? "badge bad" : "badge ok" }, over ? `Over budget by ${money(-b.left.cash, cur)}` : `${money(b.left.cash, cur)} cash left`)),
+    meter,
+    h("div", { class: "small muted" }, `Fully loaded cost over the evaluation horizon, against ${money(available, cur)} cash after diagnostics.`));
+}
+
+function renderMetrics() {
+  const t = app.team;
+  const can = allowed("select_metric");
+  const chosen = new Map(t.metrics.map((m) => [m.metric, m]));
+  fill(byId("metrics"), app.scenario.metrics.map((m) => {
+    const mine = chosen.get(m.id);
+    const kpi = m.kpi ? app.ix.kpis[m.kpi] : null;
+    const target = h("input", { type: "number", step: "any", value: mine && mine.target !== null ? mine.target : "", class: "inline", "data-focus-key": `target-${m.id}`, id: `target-${m.id}`, placeholder: kpi ? String(kpi.target) : "" });
+    const controls = can ? [
+      h("label", { for: `target-${m.id}` }, "Target"), target,
+      h("button", { type: "button", class: `small ${mine ? "" : "primary"}`, "data-focus-key": `pick-${m.id}`, onclick: () => act("select_metric", { metric: m.id, target: target.value === "" ? null : Number(target.value) }) }, mine ? "Update" : "Add"),
+      mine ? h("button", { type: "button", class: "small", onclick: () => act("deselect_metric", { metric: m.id }) }, "Remove") : null,
+    ] : [h("span", { class: "small muted" }, notAllowedHint("select_metric"))];
+    return h("div", { class: `item-form ${mine ? "selected" : ""}`, "data-metric": m.id },
+      h("div", {},
+        h("strong", {}, m.name), " ", h("span", { class: "badge accent" }, levelLabel(m.level)), " ",
+        h("span", { class: "badge" }, m.timing === "leading" ? "Leading" : "Lagging"),
+        m.guardrail ? h("span", { class: "badge warn" }, "Guardrail") : null,
+        mine ? h("span", { class: "badge ok" }, mine.target === null ? "✓ Chosen, no target" : `✓ Target ${num(mine.target, 2)}`) : null,
+        m.description ? h("div", { class: "small" }, m.description) : null,
+        h("div", { class: "small muted" }, `Source: ${m.source} · data after ${m.latencyWeeks} wk`, kpi ? ` · tracks ${kpi.name} (now ${withUnit(kpi.current, kpi.unit)})` : "")),
+      h("div", { class: "controls" }, controls));
+  }));
+}
+
+function renderIsolation() {
+  const t = app.team;
+  const can = allowed("set_isolation");
+  const cur = app.scenario.economics.currency;
+  fill(byId("isolation"), h("fieldset", {},
+    h("legend", {}, "Isolation method"),
+    app.scenario.isolationMethods.map((m) => h("label", { class: "row", for: `iso-${m.id}` },
+      h("input", { type: "radio", name: "isolation", id: `iso-${m.id}`, value: m.id, checked: t.isolation === m.id, disabled: !can, "data-focus-key": `iso-${m.id}`,
+        onchange: () => act("set_isolation", { isolation: m.id }) }),
+      h("span", {}, h("strong", {}, m.name), m.cost ? h("span", { class: "muted" }, ` · ${money(m.cost, cur)}`) : null,
+        m.description ? h("span", { class: "small muted" }, ` — ${m.description}`) : null))),
+    !can ? h("p", { class: "small muted" }, notAllowedHint("set_isolation")) : null));
+}
+
+// --- deliverable, submit --------------------------------------------------------------------------
+
+const KIND_TAB = { causes: "causes", ruled_out: "causes", evidence: "causes", interventions: "plan", metrics: "evaluate", isolation: "evaluate" };
+const pendingTexts = new Map();
+
+function fieldSummary(field) {
+  const t = app.team;
+  switch (field.kind) {
+    case "causes": return t.causes.length ? t.causes.map((c) => c.label).join("; ") : "";
+    case "ruled_out": return t.ruledOut.map((id) => app.ix.causes[id] ? app.ix.causes[id].label : id).join("; ");
+    case "evidence": return t.evidence.filter((e) => e.stance).length ? `${t.evidence.filter((e) => e.stance).length} links between findings and causes` : "";
+    case "interventions": return t.interventions.map((i) => i.name).join("; ");
+    case "metrics": return t.metrics.map((m) => m.name).join("; ");
+    case "isolation": return t.isolation && app.ix.isolation[t.isolation] ? app.ix.isolation[t.isolation].name : "";
+    default: return "";
+  }
+}
+
+function fieldBadge(field) {
+  const missing = app.team.draft && app.team.draft.missing.includes(field.id);
+  if (!field.required) return h("span", { class: "badge" }, "Optional");
+  return missing ? h("span", { class: "badge warn" }, "Required · missing") : h("span", { class: "badge ok" }, "✓ Done");
+}
+
+// The structure (text areas) is rebuilt only when the round or the right to write changes, so a
+// teammate's edit never moves the caret of someone typing; badges and summaries update in place.
+function renderDeliverable() {
+  const round = currentRound();
+  const t = app.team;
+  const box = byId("deliverable");
+  if (!round || app.pub.phase !== "round" || !t.draft) {
+    fill(box, h("p", { class: "empty" }, app.pub.phase === "lobby" ? "The deliverable of each round appears here when it opens." : "No round is open."));
+    return;
+  }
+  const canWrite = allowed("write_rationale");
+  fill(box, round.deliverable.map((field) => {
+    const badge = h("span", { "data-field-badge": field.id });
+    if (field.kind === "text") {
+      const area = h("textarea", {
+        id: `text-${field.id}`, "data-text-field": field.id, "data-focus-key": `text-${field.id}`, maxlength: field.maxLength,
+        disabled: !canWrite, "aria-describedby": `prompt-${field.id} status-${field.id}`,
+      });
+      area.value = t.texts[field.id] || "";
+      area.addEventListener("input", () => queueText(field.id, area.value));
+      area.addEventListener("blur", () => flushText(field.id));
+      return h("div", { class: "field" },
+        h("div", { class: "row" }, h("label", { for: `text-${field.id}` }, field.label), badge),
+        h("div", { class: "hint", id: `prompt-${field.id}` }, field.prompt),
+        area,
+        h("div", { class: "hint", id: `status-${field.id}`, "aria-live": "polite" }, canWrite ? "" : notAllowedHint("write_rationale")));
+    }
+    return h("div", { class: "field" },
+      h("div", { class: "row" }, h("strong", {}, field.label), badge),
+      h("div", { class: "hint" }, field.prompt),
+      h("p", { "data-field-summary": field.id }),
+      KIND_TAB[field.kind] ? h("button", { type: "button", class: "link small", onclick: () => tabs.select(KIND_TAB[field.kind]) }, "Edit") : null);
+  }));
+}
+
+function updateDeliverable() {
+  const round = currentRound();
+  const t = app.team;
+  const badge = byId("completeness");
+  if (!round || app.pub.phase !== "round" || !t.draft) {
+    badge.textContent = "";
+    badge.className = "";
+    fill(byId("submit-area"));
+    return;
+  }
+  badge.textContent = `${t.draft.completeness}% complete`;
+  badge.className = `badge ${t.draft.completeness === 100 ? "ok" : "warn"}`;
+  for (const field of round.deliverable) {
+    const slot = document.querySelector(`[data-field-badge="${CSS.escape(field.id)}"]`);
+    if (slot) fill(slot, fieldBadge(field));
+    const summary = document.querySelector(`[data-field-summary="${CSS.escape(field.id)}"]`);
+    if (summary) {
+      const text = fieldSummary(field);
+      summary.className = text ? "break" : "empty";
+      summary.textContent = text || "Nothing yet.";
+    }
+  }
+  section("submit", [t.draft, t.submissions[round.id] || null, round.id], () => renderSubmit(round));
+}
+
+function renderSubmit(round) {
+  const area = byId("submit-area");
+  const t = app.team;
+  const sub = t.submissions[round.id];
+  if (t.draft.frozen === "submitted" && sub) {
+    fill(area, h("div", { class: "alert success" }, h("strong", {}, `✓ Submitted at ${timeOfDay(sub.at)}`),
+      sub.auto ? "Submitted automatically when time ran out." : "Wait for the facilitator to open the next round."));
+    return;
+  }
+  if (t.draft.frozen === "locked") {
+    fill(area, h("div", { class: "alert warning" }, h("strong", {}, "Time is up"), "This round is locked for your team."));
+    return;
+  }
+  const confirmBox = h("div", { class: "alert warning", hidden: true },
+    h("strong", {}, "Submit now?"), "Your team cannot edit this round's deliverable afterwards.",
+    h("div", { class: "row" },
+      h("button", { type: "button", class: "primary", id: "confirm-submit", onclick: async () => {
+        confirmBox.hidden = true;
+        await flushAllTexts();
+        await act("submit_round", {}, "Submitted.");
+      } }, "Yes, submit"),
+      h("button", { type: "button", onclick: () => { confirmBox.hidden = true; } }, "Cancel")));
+  fill(area,
+    t.draft.missing.length ? h("p", { class: "small muted" }, "Still missing: ", t.draft.missing.map((id) => (round.deliverable.find((f) => f.id === id) || { label: id }).label).join(", ")) : null,
+    h("button", { type: "button", class: "primary", id: "submit-round", onclick: () => { confirmBox.hidden = false; byId("confirm-submit").focus(); } }, `Submit “${round.name}”`),
+    confirmBox);
+}
+
+function syncTexts() {
+  for (const area of document.querySelectorAll("[data-text-field]")) {
+    const id = area.dataset.textField;
+    if (document.activeElement === area || pendingTexts.has(id)) continue;
+    const value = app.team.texts[id] || "";
+    if (area.value !== value) area.value = value; // a teammate's edit arrives
+  }
+}
+
+function queueText(fieldId, text) {
+  const pending = pendingTexts.get(fieldId);
+  if (pending) clearTimeout(pending.timer);
+  const status = document.getElementById(`status-${fieldId}`);
+  if (status) status.textContent = "Saving…";
+  pendingTexts.set(fieldId, { text, timer: setTimeout(() => flushText(fieldId), 300) });
+}
+
+async function flushText(fieldId) {
+  const pending = pendingTexts.get(fieldId);
+  if (!pending) return;
+  clearTimeout(pending.timer);
+  pendingTexts.delete(fieldId);
+  const ack = await act("write_text", { field: fieldId, text: pending.text });
+  const status = document.getElementById(`status-${fieldId}`);
+  if (status && !pendingTexts.has(fieldId)) status.textContent = ack.ok ? "Saved" : "Not saved";
+}
+
+function flushAllTexts() {
+  return Promise.all([...pendingTexts.keys()].map(flushText));
+}
+
+// --- injects, chat --------------------------------------------------------------------------------
+
+function renderInjects() {
+  const injects = app.team.injects;
+  const box = byId("injects");
+  if (!injects.length) {
+    fill(box, h("p", { class: "empty" }, "No messages yet."));
+    return;
+  }
+  const drafts = new Map([...box.querySelectorAll("textarea[data-inject]")].map((a) => [a.dataset.inject, a.value]));
+  const known = new Set([...box.querySelectorAll("[data-inject-card]")].map((n) => n.dataset.injectCard));
+  fill(box, [...injects].reverse().map((inj) => {
+    const area = h("textarea", { "data-inject": inj.inject, "data-focus-key": `inject-${inj.inject}`, id: `inject-${inj.inject}`, maxlength: 4000, disabled: app.pub.phase !== "round" });
+    area.value = drafts.has(inj.inject) && drafts.get(inj.inject) !== inj.response && document.activeElement && document.activeElement.dataset.inject === inj.inject
+      ? drafts.get(inj.inject) : inj.response;
+    return h("article", { class: "message inject", "data-inject-card": inj.inject, role: known.has(inj.inject) ? null : "article" },
+      h("header", {}, h("span", { "aria-hidden": "true" }, "✉ "), h("strong", {}, stakeholderName(inj.sender)), ` · ${inj.channel} · ${timeOfDay(inj.at)}`),
+      h("h3", {}, inj.title),
+      h("p", { class: "pre" }, inj.text),
+      h("label", { for: `inject-${inj.inject}`, class: "small" }, "Your team's response"),
+      area,
+      h("div", { class: "row" },
+        h("button", { type: "button", class: "small", onclick: () => act("respond_inject", { inject: inj.inject, text: area.value }, "Response sent.") }, inj.response ? "Update response" : "Send response"),
+        inj.response ? h("span", { class: "small muted" }, "✓ Response saved") : null));
+  }));
+}
+
+function renderChat() {
+  const log = byId("chat");
+  const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+  fill(log, app.team.chat.length ? app.team.chat.map((m) => h("div", { class: "chat-line" },
+    h("span", { class: "who" }, m.name), h("span", {}, m.text), h("span", { class: "when" }, timeOfDay(m.at))))
+    : h("p", { class: "empty" }, "No messages yet. Say hello to your team."));
+  if (atBottom) log.scrollTop = log.scrollHeight;
+}
+
+byId("chat-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const input = byId("chat-input");
+  const text = input.value.trim();
+  if (!text || !app.team) return;
+  input.value = "";
+  const ack = await act("chat", { text });
+  if (!ack.ok) input.value = text;
+});
+
+// --- scores, debrief ------------------------------------------------------------------------------
+
+function renderScores() {
+  const scores = app.team.scores;
+  const rounds = app.scenario.rounds.filter((r) => scores[r.id]);
+  if (!rounds.length) {
+    fill(byId("scores"), h("p", { class: "empty" }, "Scores appear here when the facilitator publishes them."));
+    return;
+  }
+  fill(byId("scores"), h("h2", {}, "Scores"), rounds.map((r) => scoreCard(r, scores[r.id])));
+}
+
+function renderDebrief() {
+  const box = byId("debrief");
+  const d = app.team.debrief;
+  if (!d) {
+    fill(box);
+    return;
+  }
+  const o = d.outcome;
+  const cur = app.scenario.economics.currency;
+  const parts = [h("h2", {}, "Debrief: what your plan would have done")];
+  if (o) {
+    parts.push(h("div", { class: "charts" }, app.scenario.kpis.map((k) => kpiChart({
+      title: k.name, unit: k.unit, target: k.target,
+      series: [
+        { label: "Your plan", cls: "team", values: o.plan.kpis[k.id] },
+        { label: "Doing nothing", cls: "nothing", values: o.nothing.kpis[k.id] },
+        { label: "Expert plan", cls: "expert", values: o.expert.kpis[k.id] },
+      ],
+    })).concat([roiChart({
+      title: "Return on investment",
+      bars: [
+        { label: "Your true ROI", value: o.roi, cls: "true" },
+        { label: "As you'd report it", value: o.reportedRoi, cls: "reported" },
+        { label: "Expert plan", value: o.expertRoi, cls: "true" },
+      ],
+    })])));
+    parts.push(h("dl", { class: "kv small" },
+      h("dt", {}, "Your plan's cost"), h("dd", {}, money(o.cost, cur)),
+      h("dt", {}, "Monetised benefit"), h("dd", {}, money(o.benefit, cur)),
+      h("dt", {}, "Benefit as you'd report it"), h("dd", {}, money(o.reportedBenefit, cur)),
+      h("dt", {}, "Training reaction (L1)"), h("dd", {}, o.reaction ? `${num(o.reaction)} / 5` : "no training"),
+      h("dt", {}, "Learning gain (L2)"), h("dd", {}, o.learning ? pct(o.learning) : "no training")));
+  } else {
+    parts.push(h("p", { class: "empty" }, "The outcome is being computed."));
+  }
+  parts.push(causeTable(d));
+  if (d.notes) parts.push(h("h3", {}, "Facilitator notes"), h("p", { class: "pre" }, d.notes));
+  fill(box, parts);
+}
+
+function causeTable(d) {
+  const mine = new Map(d.yourPlan.causes.map((c) => [c.cause, c]));
+  const ruled = new Set(d.yourPlan.ruledOut);
+  const expert = new Set(d.expertPlan.causes.map((c) => c.cause));
+  const remaining = (d.outcome && d.outcome.remaining) || {};
+  return h("section", {}, h("h3", {}, "Which causes were real"),
+    h("div", { class: "table-wrap" }, h("table", { "data-debrief": "causes" },
+      h("thead", {}, h("tr", {}, ["Cause", "Truth", "Share of gap", "Your call", "Verdict", "Left after your plan"].map((c) => h("th", { scope: "col" }, c)))),
+      h("tbody", {}, d.causes.map((c) => {
+        const real = c.truth !== "false";
+        const declared = mine.get(c.id);
+        const call = declared ? `Declared (${app.ix.cells[declared.cell] ? app.ix.cells[declared.cell].label : declared.cell})` : ruled.has(c.id) ? "Ruled out" : "Not addressed";
+        const right = real ? Boolean(declared) : !declared;
+        const cellRight = declared && declared.cell === c.cell;
+        return h("tr", { "data-cause": c.id },
+          h("th", { scope: "row" }, c.label, h("div", { class: "small muted" }, c.debrief)),
+          h("td", {}, TRUTH_LABELS[c.truth] || c.truth, expert.has(c.id) ? h("div", { class: "small muted" }, "in the expert plan") : null),
+          h("td", { class: "num" }, pct(c.gapShare)),
+          h("td", {}, call),
+          h("td", {}, h("span", { class: `badge ${right ? "ok" : "bad"}` }, right ? "✓ Right" : "✗ Missed"),
+            declared && real && !cellRight ? h("div", { class: "small muted" }, `Cell: ${app.ix.cells[c.cell] ? app.ix.cells[c.cell].label : c.cell}`) : null),
+          h("td", { class: "num" }, remaining[c.id] === undefined ? "–" : pct(remaining[c.id])));
+      })))));
+}
+
+// --- wiring -------------------------------------------------------------------------------------
+
+function applyView(view) {
+  app.pub = view.public;
+  app.team = view.team;
+  app.me = view.me;
+  renderAll();
+  watchMembership();
+}
+
+// The server announces presence when a socket connects or drops, not when a teammate joins the
+// team later; saying hello again makes it send the team's presence (and a fresh view).
+let memberKey = null;
+let resyncTimer = null;
+function watchMembership() {
+  const key = app.team ? `${app.team.id}:${app.team.members.map((m) => m.learnerId).join(",")}` : "";
+  if (memberKey !== null && key !== memberKey) {
+    clearTimeout(resyncTimer);
+    resyncTimer = setTimeout(hello, 200);
+  }
+  memberKey = key;
+}
+
+live.on("view", applyView);
+live.on("team", (team) => {
+  if (app.me && team && team.id === app.me.team) {
+    app.team = team;
+    renderAll();
+    watchMembership();
+  }
+});
+live.on("public", (pub) => {
+  app.pub = pub;
+  renderAll();
+});
+live.on("presence", (msg) => {
+  app.online = new Set(msg.online || []);
+  if (app.me && live.state === "online") app.online.add(app.me.learnerId);
+  renderAll();
+});
+live.on("notice", (notice) => {
+  // Findings and injects already land in their own live regions; other notices get a toast.
+  if (notice && notice.text && !["finding", "inject", "diagnostic_run", "inject_fired", "chat"].includes(notice.kind)) toast(notice.text);
+});
+
+async function hello() {
+  const ack = await live.request("hello", { token: seat.token }).catch(() => null);
+  if (!ack) return; // the next reconnect says hello again
+  if (!ack.ok) {
+    if (ack.code === "auth/bad_token" || ack.code === "auth/unknown_learner") forgetSeat(sessionId);
+    showFatal(ack.message || "Could not resume your seat.");
+    return;
+  }
+  byId("room-error").hidden = true;
+  if (!app.scenario) {
+    app.scenario = ack.scenario;
+    app.ix = indexById(ack.scenario);
+    app.ix.cells = cellMap(ack.scenario);
+  }
+  if (typeof ack.serverTime === "number" && serverClock.offsetMs === 0) serverClock.offsetMs = ack.serverTime * 1000 - Date.now();
+  if (app.me) app.online.add(app.me.learnerId);
+  applyView(ack.view);
+}
+
+live.on("connected", hello);
+
+serverClock.sync();
+setInterval(() => serverClock.sync(1), 60_000);
