@@ -33,8 +33,9 @@ def free_port() -> int:
 class LiveServer:
     """One `python wsgi.py` process on loopback, restartable on the same database."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, async_mode: str = "eventlet") -> None:
         self.workdir = workdir
+        self.async_mode = async_mode
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -49,7 +50,7 @@ class LiveServer:
             "PRACTICUM_INSTANCE_DIR": str(self.workdir),
             "PRACTICUM_SECRET_KEY": "live-secret",
             "PRACTICUM_FACILITATOR_PASSWORD": PASSWORD,
-            "PRACTICUM_ASYNC_MODE": "eventlet",
+            "PRACTICUM_ASYNC_MODE": self.async_mode,
             "PRACTICUM_JOIN_ATTEMPTS_PER_MINUTE": "1000",
             "PYTHONUNBUFFERED": "1",
         }
@@ -99,7 +100,13 @@ class LiveServer:
 class Client:
     """A python-socketio client on one namespace over a real websocket, recording every event."""
 
-    def __init__(self, server: LiveServer, namespace: str, auth: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        server: LiveServer,
+        namespace: str,
+        auth: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         self.namespace = namespace
         self.sio = socketio.Client(reconnection=False)
         self.events: list[tuple[str, Any]] = []
@@ -153,8 +160,13 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
 def clients() -> Iterator[Callable[..., Client]]:
     made: list[Client] = []
 
-    def make(server: LiveServer, namespace: str, auth: dict[str, Any] | None = None) -> Client:
-        client = Client(server, namespace, auth)
+    def make(
+        server: LiveServer,
+        namespace: str,
+        auth: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Client:
+        client = Client(server, namespace, auth, headers)
         made.append(client)
         return client
 
