@@ -13,7 +13,7 @@ ERRORS: dict[str, str] = {
     "session/closed": "The session has ended.",
     "session/started": "The session has already started.",
     # role
-    "auth/forbidden": "Only {role} can {command}.",
+    "auth/forbidden": "Only {role} can send '{command}'.",
     "auth/unknown_learner": "Learner '{learner}' is not in this session.",
     # phase and round
     "phase/lobby": "The session has not started yet: wait for the facilitator to open round 1.",
@@ -23,7 +23,7 @@ ERRORS: dict[str, str] = {
     "round/submitted": "Your team has submitted '{round}': ask the facilitator to reopen it.",
     "round/locked": "Round '{round}' is locked: time is up.",
     "round/not_submitted": "Team '{team}' has nothing submitted or locked in '{round}' to reopen.",
-    "action/not_allowed": "'{action}' is not part of round '{round}'.",
+    "action/not_allowed": "{action} is not part of round '{round}'.",
     # clock
     "clock/paused": "The clock is already paused.",
     "clock/running": "The clock is not paused.",

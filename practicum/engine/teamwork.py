@@ -54,7 +54,8 @@ def _team_action(ctx: Ctx) -> tuple[Round, Team]:
     ]
     listing = [r for r in (current, *reopened) if _lists(r, action, ctx)]
     if not listing:
-        raise RuleViolation("action/not_allowed", action=action, round=current.name)
+        label = action.replace("_", " ").capitalize()  # "Declare cause", "Write rationale"
+        raise RuleViolation("action/not_allowed", action=label, round=current.name)
     team = ctx.team()
     if ctx.command.type == "write_text":
         return current, team  # the field's own rounds decide whether it is frozen

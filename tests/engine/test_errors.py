@@ -120,3 +120,10 @@ def test_malformed_data_is_rejected_not_raised():
         assert isinstance(answer, Rejected), (type_, data, answer)
     answer = decide(game.scenario, game.state, Command("chat", A1, ["x"]), game.now)
     assert isinstance(answer, Rejected) and answer.code == "input/invalid"
+
+
+def test_not_allowed_names_the_action_and_the_round():
+    game = Game()
+    game.started()
+    rejected = game.no("action/not_allowed", "withdraw_cause", A1, cause="rc_routing")
+    assert rejected.message == "Declare cause is not part of round 'Contract and diagnose'."

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from practicum.engine import (
+    EVENT_TYPES,
     Accepted,
     Actor,
     Command,
@@ -167,6 +168,7 @@ def test_random_sessions_replay_to_the_same_state(script):
         assert game.state is before
         if isinstance(answer, Accepted):
             json.dumps([e.to_dict() for e in answer.events])  # events must be JSON-able
+            assert all(e.type in EVENT_TYPES for e in answer.events)
             json.dumps(answer.result)
             game.apply(answer.events)
         check_invariants(game.state)
