@@ -57,13 +57,14 @@ def serve(app: Flask) -> None:
     mode = app.config["ASYNC_MODE"]
     max_connections = int(app.config["MAX_CONNECTIONS"])
     _raise_file_limit(max_connections)
-    print(banner(app, host, port), flush=True)
+    # Each branch binds first and then prints the banner: "running" must mean reachable.
     if mode == "eventlet":
         import eventlet
         import eventlet.wsgi
 
         listener = eventlet.listen((host, port), backlog=4096)
         _tune(listener)
+        print(banner(app, host, port), flush=True)
         # eventlet's default max_size is 1024 concurrent connections: far too few here.
         eventlet.wsgi.server(listener, app, max_size=max_connections, log_output=False)
     elif mode == "gevent":
@@ -76,9 +77,12 @@ def serve(app: Flask) -> None:
         _tune(listener)
         listener.bind((host, port))
         listener.listen(4096)
+        print(banner(app, host, port), flush=True)
         WSGIServer(listener, app, spawn=Pool(max_connections), log=None).serve_forever()
     else:
         # Threading mode is for development and tests; it is not built for many connections.
+        # Werkzeug binds inside run(), so the banner comes just before.
+        print(banner(app, host, port), flush=True)
         socketio.run(
             app,
             host=host,
