@@ -101,7 +101,6 @@ function onlineSet() {
 function renderBoard() {
   const online = onlineSet();
   const pub = app.board.public;
-  const round = currentRound();
   const cur = app.scenario.economics.currency;
   const progress = new Map(app.board.progress.map((p) => [p.team, p]));
   if (!app.board.teams.length) {
@@ -125,7 +124,7 @@ function renderBoard() {
         h("span", { class: "muted" }, "Draft"), h("span", { "data-stat": "completeness" }, p.completeness === null || p.completeness === undefined ? "–" : `${p.completeness}% complete`),
         h("span", { class: "muted" }, "Diagnostics"), h("span", { "data-stat": "diagnostics" }, `${p.diagnosticsRun || 0} run`),
         h("span", { class: "muted" }, "Spent"), h("span", { "data-stat": "spent" }, p.budgetSpent ? `${money(p.budgetSpent.cash, cur)} · ${num(p.budgetSpent.points, 0)} pt · ${num(p.budgetSpent.days, 0)} d` : "–"),
-        h("span", { class: "muted" }, "Round"), h("span", {}, round && pub.phase === "round" ? round.name : pub.phase)),
+        h("span", { class: "muted" }, "Submitted"), h("span", { "data-stat": "submitted" }, pub.phase === "round" ? (submitted ? "yes" : "not yet") : "–")),
       h("div", { class: "row" },
         h("button", { type: "button", class: "small", "aria-label": `Details of team ${t.name}`, onclick: () => { app.selectedTeam = t.id; render(); byId("detail-h").focus(); } }, "Details"),
         h("button", { type: "button", class: "small", "aria-label": `Score team ${t.name}`, onclick: () => { app.scoreTeam = t.id; tabs.select("scoring"); } }, "Score")));
@@ -337,8 +336,8 @@ function renderScoring() {
     fields,
     h("div", { class: "field" }, h("label", { for: "score-comment" }, "Comment to the team"),
       h("textarea", { id: "score-comment", maxlength: 2000, value: stored ? stored.comment : "" })),
-    h("button", { type: "button", class: "primary", id: "save-score", onclick: () => saveScore(team, round, components) }, stored ? "Save changes" : "Save score"),
-    stored ? h("div", { class: "stack" }, h("h3", {}, "What the team will see"), scoreCard(round, stored)) : null);
+    h("button", { type: "button", class: "primary", id: "save-score", onclick: () => saveScore(team, round, components) }, stored ? "Save changes" : "Save score"));
+  fill(byId("score-preview"), stored ? scoreCard(round, stored) : h("p", { class: "empty" }, "Save a score to preview it."));
   byId("score-comment").value = stored ? stored.comment : "";
   renderPublish(rounds);
 }
@@ -364,12 +363,20 @@ async function saveScore(team, round, components) {
 function renderPublish(rounds) {
   const published = new Set(app.board.public.publishedRounds);
   const teams = app.board.teams;
-  fill(byId("publish-area"), rounds.map((r) => {
-    const scored = teams.filter((t) => t.scores[r.id]).length;
-    return h("span", { class: "row" },
-      h("span", { class: "small" }, `${r.name}: ${scored}/${teams.length} scored · `, published.has(r.id) ? h("strong", {}, "✓ published") : "not published"),
-      h("button", { type: "button", class: "small", "data-publish": r.id, onclick: () => act("publish_scores", { round: r.id }, `Published “${r.name}”.`) }, published.has(r.id) ? "Publish again" : "Publish scores"));
-  }));
+  if (!rounds.length) {
+    fill(byId("publish-area"), h("p", { class: "empty" }, "No round has been played yet."));
+    return;
+  }
+  fill(byId("publish-area"), h("table", {},
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Round"), h("th", { scope: "col" }, "Scored"), h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Action")))),
+    h("tbody", {}, rounds.map((r) => {
+      const scored = teams.filter((t) => t.scores[r.id]).length;
+      return h("tr", { "data-publish-round": r.id },
+        h("td", {}, r.name),
+        h("td", { class: "nowrap" }, `${scored}/${teams.length} scored`),
+        h("td", {}, published.has(r.id) ? h("span", { class: "badge ok" }, "✓ Published") : h("span", { class: "badge" }, "Not published")),
+        h("td", {}, h("button", { type: "button", class: "small", "data-publish": r.id, "aria-label": `Publish scores of ${r.name}`, onclick: () => act("publish_scores", { round: r.id }, `Published “${r.name}”.`) }, published.has(r.id) ? "Publish again" : "Publish")));
+    }))));
 }
 
 byId("score-team").addEventListener("change", (e) => { app.scoreTeam = e.target.value; renderScoring(); });

@@ -103,6 +103,7 @@ function renderAll() {
   section("stakeholders", [app.team && app.team.stances], renderStakeholders);
   section("round", [app.pub.phase, app.pub.round, app.team && app.team.draft], renderRound);
   const hasTeam = Boolean(app.team);
+  document.querySelector(".grid-room").classList.toggle("wide-center", app.pub.phase === "debrief" || app.pub.phase === "closed");
   byId("team-choice").hidden = hasTeam || app.pub.phase === "closed";
   byId("workspace").hidden = !hasTeam;
   byId("ctx-team").textContent = hasTeam ? `Team ${app.team.name}` : "No team yet";
@@ -802,20 +803,21 @@ function causeTable(d) {
   return h("section", {}, h("h3", {}, "Which causes were real"),
     h("div", { class: "table-wrap" }, h("table", { "data-debrief": "causes" },
       h("thead", {}, h("tr", {}, ["Cause", "Truth", "Share of gap", "Your call", "Verdict", "Left after your plan"].map((c) => h("th", { scope: "col" }, c)))),
-      h("tbody", {}, d.causes.map((c) => {
+      h("tbody", {}, d.causes.flatMap((c) => {
         const real = c.truth !== "false";
         const declared = mine.get(c.id);
         const call = declared ? `Declared (${app.ix.cells[declared.cell] ? app.ix.cells[declared.cell].label : declared.cell})` : ruled.has(c.id) ? "Ruled out" : "Not addressed";
         const right = real ? Boolean(declared) : !declared;
         const cellRight = declared && declared.cell === c.cell;
-        return h("tr", { "data-cause": c.id },
-          h("th", { scope: "row" }, c.label, h("div", { class: "small muted" }, c.debrief)),
+        return [h("tr", { "data-cause": c.id, class: "has-detail" },
+          h("th", { scope: "row" }, c.label),
           h("td", {}, TRUTH_LABELS[c.truth] || c.truth, expert.has(c.id) ? h("div", { class: "small muted" }, "in the expert plan") : null),
           h("td", { class: "num" }, pct(c.gapShare)),
           h("td", {}, call),
           h("td", {}, h("span", { class: `badge ${right ? "ok" : "bad"}` }, right ? "✓ Right" : "✗ Missed"),
             declared && real && !cellRight ? h("div", { class: "small muted" }, `Cell: ${app.ix.cells[c.cell] ? app.ix.cells[c.cell].label : c.cell}`) : null),
-          h("td", { class: "num" }, remaining[c.id] === undefined ? "–" : pct(remaining[c.id])));
+          h("td", { class: "num" }, remaining[c.id] === undefined ? "–" : pct(remaining[c.id]))),
+        h("tr", { class: "detail-row" }, h("td", { colspan: 6 }, c.debrief))];
       })))));
 }
 

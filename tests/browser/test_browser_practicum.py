@@ -157,7 +157,9 @@ def score_all(page: Any, teams: list[str], rounds: list[dict[str, Any]]) -> None
                 first.locator("[data-override-reason]").fill("Gap stated as a solution")
             page.fill("#score-comment", f"Well argued, {team}: <b>keep</b> going")
             page.click("#save-score")
-            expect(form).to_contain_text("What the team will see")
+            expect(form).to_contain_text("Saved score")
+            preview = page.locator(f"#score-preview [data-score-round='{round_['id']}']")
+            expect(preview).to_contain_text(f"Well argued, {team}")
 
 
 def test_two_teams_play_a_scenario_from_join_to_debrief(
@@ -288,7 +290,9 @@ def test_two_teams_play_a_scenario_from_join_to_debrief(
     check_accessibility(fac, "console scoring")
     for round_ in rounds:
         fac.locator(f"[data-publish='{round_['id']}']").click()
-        expect(fac.locator("#publish-area")).to_contain_text(f"{round_['name']}: 2/2 scored")
+        row = fac.locator(f"[data-publish-round='{round_['id']}']")
+        expect(row).to_contain_text("2/2 scored")
+        expect(row).to_contain_text("Published")
     command(fac, "advance")  # into the debrief
     expect(fac.locator("#session-phase")).to_contain_text("Debrief")
 
@@ -301,7 +305,7 @@ def test_two_teams_play_a_scenario_from_join_to_debrief(
     expect(charts).to_have_count(len(scenario["kpis"]))
     expect(charts.first.locator("polyline")).to_have_count(3)
     expect(a1.locator("#debrief figure[data-chart=roi] rect")).not_to_have_count(0)
-    expect(a1.locator("#debrief table[data-debrief=causes] tbody tr")).to_have_count(
+    expect(a1.locator("#debrief table[data-debrief=causes] tbody tr[data-cause]")).to_have_count(
         len(scenario["causes"])
     )
     screenshot(a1, "learner-results-debrief")
