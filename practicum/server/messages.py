@@ -160,6 +160,14 @@ class RespondInject(Action):
     text = fields.String(required=True, validate=TEXT)
 
 
+class SubmitRound(Action):
+    """Submit the current round's deliverable, or a reopened earlier `round`."""
+
+    round = fields.String(
+        validate=ID, metadata={"description": "optional: a reopened earlier round to resubmit"}
+    )
+
+
 class Chat(Action):
     """Send a chat message to the team."""
 
@@ -331,7 +339,7 @@ LEARNER_ROUTES: tuple[Route, ...] = (
     Route("write_text", WriteText, "write_text", "write a deliverable text field"),
     Route("respond_inject", RespondInject, "respond_inject", "answer an inject"),
     Route("chat", Chat, "chat", "send a team chat message"),
-    Route("submit_round", Empty, "submit_round", "submit the round's deliverable"),
+    Route("submit_round", SubmitRound, "submit_round", "submit the round's deliverable"),
 )
 
 FACILITATOR_ROUTES: tuple[Route, ...] = (

@@ -225,15 +225,19 @@ class Practicum:
             for _ in range(MAX_RETRIES):
                 now = self.clock()
                 caught_up = self._catch_up(session_id, live)
-                if action_id is not None and caught_up:
-                    previous = self.store.action_result(session_id, action_id)
-                    if previous is not None:
-                        return Applied(previous, caught_up, duplicate=True)
                 state = live.state
                 timer_events = engine.tick(live.scenario, state, now)
                 for event in timer_events:
                     state = engine.evolve(live.scenario, state, event)
                 decision = engine.decide(live.scenario, state, command, now)
+                if isinstance(decision, engine.Rejected) and action_id is not None:
+                    # A retry of an action this or another process already accepted may now be
+                    # refused on its merits (e.g. "already joined"): answer the first ack.
+                    # Accepted retries are caught by the actions table's key instead.
+                    previous = self.store.action_result(session_id, action_id)
+                    if previous is not None:
+                        live.remember(action_id, previous)
+                        return Applied(previous, caught_up, duplicate=True)
                 if isinstance(decision, engine.Rejected):
                     if timer_events:
                         if not self._persist(session_id, live, timer_events, now, None, None):
