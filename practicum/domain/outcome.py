@@ -356,7 +356,10 @@ def reported_benefit(
     current = {k.id: (k.current,) * (scenario.simulation.quarters + 1) for k in scenario.kpis}
     raw = monetise(scenario, _difference(plan_trajectory, current))
     if kind in ("participant_estimate", "manager_estimate"):
-        return raw * method.estimate_bias, kind
+        # Estimators inflate the gains they credit to the programme and play down the losses:
+        # a bias above 1 multiplies a gain and divides a loss, never magnifies a loss.
+        bias = method.estimate_bias
+        return (raw * bias if raw >= 0 else raw / bias), kind
     return raw, kind  # no isolation: the whole before/after change is credited to the programme
 
 

@@ -313,6 +313,18 @@ def test_estimates_scale_the_raw_change_by_their_bias(isolation):
     assert outcome.reported_roi > outcome.roi
 
 
+@pytest.mark.parametrize("isolation", ["iso_manager", "iso_participant"])
+def test_estimates_play_down_a_loss_instead_of_magnifying_it(isolation):
+    """A plan that does nothing while the causes drift: estimators soften the loss."""
+    drifting = quiet(build_scenario())
+    outcome = evaluate(drifting, Plan(isolation=isolation))
+    raw = evaluate(drifting, Plan(isolation="iso_none")).reported_benefit
+    assert raw < 0, "the KPIs must lose ground under drift for this test"
+    bias = drifting.isolation_method(isolation).estimate_bias
+    assert outcome.reported_benefit == pytest.approx(raw / bias)
+    assert raw < outcome.reported_benefit < 0
+
+
 @pytest.mark.parametrize("isolation", ["iso_none", None])
 def test_before_and_after_credits_the_raw_change(isolation):
     steady = evaluate(no_drift(quiet(build_scenario())), with_isolation(isolation))
