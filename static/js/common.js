@@ -118,6 +118,7 @@ export function startCountdown(getPublic, serverClock, box, valueNode) {
         label = "Clock stopped";
       }
     }
+    box.hidden = !(pub && pub.phase === "round");
     if (text !== lastText || box.dataset.label !== label) {
       lastText = text;
       valueNode.textContent = text;

@@ -402,8 +402,8 @@ function renderDebrief() {
   const falseOnes = (plan) => plan.causes.filter((x) => (app.board.answerKey.find((c) => c.id === x.cause) || {}).truth === "false").length;
   const columns = [{ name: "Expert plan", plan: expert, outcome: expertOutcome ? { cost: expertOutcome.expertCost, roi: expertOutcome.expertRoi, reportedRoi: null } : null }]
     .concat(teams.map((t) => ({ name: t.name, plan: t.plan, outcome: t.outcome })));
-  const table = h("div", { class: "table-wrap" }, h("table", { "data-debrief": "compare" },
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, ""), columns.map((c) => h("th", { scope: "col", class: "break" }, c.name)))),
+  const table = h("div", { class: "table-wrap" }, h("table", { "data-debrief": "compare", class: "compare-table" },
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Measure")), columns.map((c) => h("th", { scope: "col", class: "break" }, c.name)))),
     h("tbody", {},
       h("tr", {}, h("th", { scope: "row" }, `Real causes found (of ${real.length})`), columns.map((c) => h("td", {}, String(found(c.plan))))),
       h("tr", {}, h("th", { scope: "row" }, "False causes declared"), columns.map((c) => h("td", {}, String(falseOnes(c.plan))))),
