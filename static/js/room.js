@@ -699,6 +699,23 @@ function flushAllTexts() {
 
 // --- injects, chat --------------------------------------------------------------------------------
 
+// Messages and chat lines are added, never rebuilt, so their live regions announce only what
+// is new; an existing inject card only updates its response status.
+function injectCard(inj) {
+  const area = h("textarea", { "data-inject": inj.inject, "data-focus-key": `inject-${inj.inject}`, id: `inject-${inj.inject}`, maxlength: 4000 });
+  area.value = inj.response;
+  const status = h("span", { class: "small muted", "data-inject-status": "" });
+  const send = h("button", { type: "button", class: "small", "data-inject-send": "",
+    onclick: () => act("respond_inject", { inject: inj.inject, text: area.value }, "Response sent.") });
+  return h("article", { class: "message inject", "data-inject-card": inj.inject },
+    h("header", {}, h("span", { "aria-hidden": "true" }, "✉ "), h("strong", {}, stakeholderName(inj.sender)), ` · ${inj.channel} · ${timeOfDay(inj.at)}`),
+    h("h3", {}, inj.title),
+    h("p", { class: "pre" }, inj.text),
+    h("label", { for: `inject-${inj.inject}`, class: "small" }, "Your team's response"),
+    area,
+    h("div", { class: "row" }, send, status));
+}
+
 function renderInjects() {
   const injects = app.team.injects;
   const box = byId("injects");
@@ -706,30 +723,41 @@ function renderInjects() {
     fill(box, h("p", { class: "empty" }, "No messages yet."));
     return;
   }
-  const drafts = new Map([...box.querySelectorAll("textarea[data-inject]")].map((a) => [a.dataset.inject, a.value]));
-  const known = new Set([...box.querySelectorAll("[data-inject-card]")].map((n) => n.dataset.injectCard));
-  fill(box, [...injects].reverse().map((inj) => {
-    const area = h("textarea", { "data-inject": inj.inject, "data-focus-key": `inject-${inj.inject}`, id: `inject-${inj.inject}`, maxlength: 4000, disabled: app.pub.phase !== "round" });
-    area.value = drafts.has(inj.inject) && drafts.get(inj.inject) !== inj.response && document.activeElement && document.activeElement.dataset.inject === inj.inject
-      ? drafts.get(inj.inject) : inj.response;
-    return h("article", { class: "message inject", "data-inject-card": inj.inject, role: known.has(inj.inject) ? null : "article" },
-      h("header", {}, h("span", { "aria-hidden": "true" }, "✉ "), h("strong", {}, stakeholderName(inj.sender)), ` · ${inj.channel} · ${timeOfDay(inj.at)}`),
-      h("h3", {}, inj.title),
-      h("p", { class: "pre" }, inj.text),
-      h("label", { for: `inject-${inj.inject}`, class: "small" }, "Your team's response"),
-      area,
-      h("div", { class: "row" },
-        h("button", { type: "button", class: "small", onclick: () => act("respond_inject", { inject: inj.inject, text: area.value }, "Response sent.") }, inj.response ? "Update response" : "Send response"),
-        inj.response ? h("span", { class: "small muted" }, "✓ Response saved") : null));
-  }));
+  const empty = box.querySelector(".empty");
+  if (empty) empty.remove();
+  for (const inj of injects) {
+    let card = box.querySelector(`[data-inject-card="${CSS.escape(inj.inject)}"]`);
+    if (!card) {
+      card = injectCard(inj);
+      box.prepend(card);
+    }
+    const area = card.querySelector("textarea");
+    if (document.activeElement !== area && area.dataset.saved !== inj.response) area.value = inj.response;
+    area.dataset.saved = inj.response;
+    area.disabled = app.pub.phase !== "round";
+    card.querySelector("[data-inject-send]").textContent = inj.response ? "Update response" : "Send response";
+    card.querySelector("[data-inject-status]").textContent = inj.response ? "✓ Response saved" : "";
+  }
 }
+
+let chatKeys = [];
 
 function renderChat() {
   const log = byId("chat");
   const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
-  fill(log, app.team.chat.length ? app.team.chat.map((m) => h("div", { class: "chat-line" },
-    h("span", { class: "who" }, m.name), h("span", {}, m.text), h("span", { class: "when" }, timeOfDay(m.at))))
-    : h("p", { class: "empty" }, "No messages yet. Say hello to your team."));
+  const messages = app.team.chat;
+  const keys = messages.map((m) => `${m.at}|${m.learnerId}|${m.text}`);
+  const line = (m) => h("div", { class: "chat-line" },
+    h("span", { class: "who" }, m.name), h("span", {}, m.text), h("span", { class: "when" }, timeOfDay(m.at)));
+  const last = chatKeys.length ? keys.lastIndexOf(chatKeys[chatKeys.length - 1]) : -1;
+  if (!messages.length) {
+    fill(log, h("p", { class: "empty" }, "No messages yet. Say hello to your team."));
+  } else if (chatKeys.length && last >= 0 && log.querySelector(".chat-line")) {
+    for (const m of messages.slice(last + 1)) log.append(line(m));
+  } else {
+    fill(log, messages.map(line));
+  }
+  chatKeys = keys;
   if (atBottom) log.scrollTop = log.scrollHeight;
 }
 
