@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +25,8 @@ from practicum.server.service import UnknownSession
 
 PLAY = "/play"
 FACILITATE = "/facilitate"
+# Seconds between two facilitator boards of one session when background tasks run.
+DEFAULT_BOARD_INTERVAL = 0.25
 log = logging.getLogger(__name__)
 
 
@@ -64,6 +68,11 @@ class Broadcaster:
 
     def __init__(self, socketio: SocketIO) -> None:
         self.socketio = socketio
+        # Board coalescing: the sessions with a board flush scheduled, and when each session's
+        # next board may go out (monotonic seconds).
+        self._board_pending: set[str] = set()
+        self._board_due: dict[str, float] = {}
+        self._board_lock = threading.Lock()
 
     def after(self, app_ext: dict[str, Any], session_id: str, events: list[Any]) -> None:
         """Emit updated views to the rooms the events touch."""
@@ -100,7 +109,44 @@ class Broadcaster:
         self.board(app_ext, session_id)
 
     def board(self, app_ext: dict[str, Any], session_id: str) -> None:
-        """Send the live board to the session's facilitators, if any watch it."""
+        """Send the live board to the session's facilitators, if any watch it.
+
+        The board holds every team in full, so building and encoding it costs more than the
+        action that changed it. With a board interval (the default when background tasks run)
+        a session's boards are coalesced: the first change after a quiet spell goes out at
+        once, later ones at most once per interval, and the last change is always sent.
+        """
+        presence = app_ext["practicum.presence"]
+        if not presence.has_facilitator(session_id):
+            return
+        interval = board_interval(current_app.config)
+        if interval <= 0:
+            self._send_board(app_ext, session_id)
+            return
+        with self._board_lock:
+            if session_id in self._board_pending:
+                return  # the flush already scheduled will build the newest state
+            self._board_pending.add(session_id)
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        self.socketio.start_background_task(self._flush_board, app, session_id, interval)
+
+    def _flush_board(self, app: Any, session_id: str, interval: float) -> None:
+        """Wait until the session's next board is due, then send the state as it is then."""
+        wait = self._board_due.get(session_id, 0.0) - time.monotonic()
+        if wait > 0:
+            self.socketio.sleep(wait)
+        with self._board_lock:
+            # Cleared before building, so a change made while the board is built schedules
+            # another flush instead of being lost.
+            self._board_pending.discard(session_id)
+            self._board_due[session_id] = time.monotonic() + interval
+        try:
+            with app.app_context():
+                self._send_board(app.extensions, session_id)
+        except Exception:  # noqa: BLE001 - a failed board must not kill later ones
+            log.exception("board flush for %s failed", session_id)
+
+    def _send_board(self, app_ext: dict[str, Any], session_id: str) -> None:
         presence = app_ext["practicum.presence"]
         if not presence.has_facilitator(session_id):
             return
@@ -151,6 +197,18 @@ class Broadcaster:
                 namespace=PLAY,
             )
         self.board(app_ext, session_id)
+
+
+def board_interval(config: Any) -> float:
+    """Return the seconds between two boards of one session (0: send every change at once).
+
+    `BOARD_INTERVAL` in the config wins; by default boards are coalesced every 0.25 s when the
+    app runs background tasks, and sent at once when it does not (the socket tests).
+    """
+    configured = config.get("BOARD_INTERVAL")
+    if configured is not None:
+        return float(configured)
+    return DEFAULT_BOARD_INTERVAL if config.get("RUN_TIMERS", True) else 0.0
 
 
 def facilitator_board(scenario: Any, state: Any, online: set[str], now: float) -> dict[str, Any]:
