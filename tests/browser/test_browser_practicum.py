@@ -256,6 +256,12 @@ def test_two_teams_play_a_scenario_from_join_to_debrief(
             command(fac, "advance")
             expect(a1.locator("#round-h")).to_contain_text(round_["name"])
         do_round_work(a1, round_["actions"], f"Alpha's {round_['name']}")
+        shown = {1: "causes", 2: "plan", 3: "evaluate"}.get(index)
+        if shown:
+            open_tab(a1, shown)
+            screenshot(a1, f"learner-room-{shown}")
+            if shown == "causes":
+                check_accessibility(a1, "team room (causes and evidence)")
         submit_round(a1)
         expect(a2.locator("#submit-area")).to_contain_text("Submitted")
         if index < 2:  # Bravo works too; later it leaves the clock to submit for it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -13,6 +14,12 @@ try:
     from playwright.sync_api import expect
 except ImportError:  # the conftest skips (or fails in CI) first
     expect = None  # type: ignore[assignment]
+
+
+def _seconds(text: str) -> int:
+    minutes, seconds = text.split(":")[-2:]
+    hours = int(text.split(":")[0]) if text.count(":") == 2 else 0
+    return hours * 3600 + int(minutes) * 60 + int(seconds)
 
 
 def _started_session(new_context: Any, live_server: Any, scenario_id: str) -> tuple[Any, str]:
@@ -32,6 +39,33 @@ def test_reload_mid_round_lands_in_the_same_state(
     page.click("#create-team button[type=submit]")
     expect(page.locator("#ctx-team")).to_have_text("Team Reloaders")
     command(fac, "start_session")
+    expect(page.locator("#countdown .label")).to_have_text("Time left")
+
+    # The facilitator's clock controls reach the learner; the countdown is the server's.
+    command(fac, "pause")
+    expect(page.locator("#countdown .label")).to_have_text("Paused")
+    frozen = page.inner_text("#countdown-value")
+    page.wait_for_timeout(1200)
+    expect(page.locator("#countdown-value")).to_have_text(frozen)
+    command(fac, "resume")
+    expect(page.locator("#countdown .label")).to_have_text("Time left")
+    before = _seconds(page.inner_text("#countdown-value"))
+    fac.fill("#extend-minutes", "5")
+    command(fac, "extend")
+    deadline = time.monotonic() + 5
+    while _seconds(page.inner_text("#countdown-value")) < before + 240:
+        assert time.monotonic() < deadline, "the extension never reached the learner's countdown"
+        page.wait_for_timeout(100)
+
+    # Keyboard: arrow keys move between workspace tabs.
+    page.focus("#tab-investigate")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#tab-causes")).to_be_focused()
+    expect(page.locator("#panel-causes")).to_be_visible()
+    page.keyboard.press("End")
+    expect(page.locator("#panel-results")).to_be_visible()
+    page.keyboard.press("Home")
+    expect(page.locator("#panel-investigate")).to_be_visible()
 
     item = page.locator("#diagnostics li:has(button:enabled)").first
     diagnostic = item.get_attribute("data-diagnostic")
