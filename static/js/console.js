@@ -150,8 +150,7 @@ function renderDetail() {
   const parts = [
     h("div", { class: "row" },
       h("button", { type: "button", class: "small", onclick: () => act("lock_team", { team: t.id, locked: !t.locked }) }, t.locked ? "Unlock team" : "Lock team"),
-      reopenable.map((r) => h("button", { type: "button", class: "small", onclick: () => act("reopen_round", { team: t.id, round: r.id }, `Reopened “${r.name}”.`) }, `Reopen “${r.name}”`)),
-      lockedRound && !t.submissions[round.id] ? h("button", { type: "button", class: "small", onclick: () => act("reopen_round", { team: t.id, round: round.id }) }, `Reopen “${round.name}”`) : null),
+      reopenControl(t, reopenable, lockedRound && !t.submissions[round.id] ? round : null)),
     h("h3", {}, "Budget"),
     h("p", { class: "small" }, `Cash left ${money(t.budget.left.cash, cur)} of ${money(t.budget.granted.cash, cur)} · ${num(t.budget.left.points, 0)} of ${num(t.budget.granted.points, 0)} points · ${num(t.budget.left.days, 0)} of ${num(t.budget.granted.days, 0)} days`),
     h("h3", {}, `Diagnostics (${t.diagnostics.length})`),
@@ -170,7 +169,7 @@ function renderDetail() {
     h("ul", { class: "list small" }, t.metrics.length ? t.metrics.map((m) => h("li", {}, h("strong", {}, m.name), ` · ${levelLabel((app.ix.metrics[m.metric] || {}).level)} · target ${m.target === null ? "none" : num(m.target, 2)}`)) : h("li", { class: "empty" }, "None yet")),
     h("p", { class: "small" }, "Isolation method: ", t.isolation ? (app.ix.isolation[t.isolation] || { name: t.isolation }).name : "not chosen"),
     h("h3", {}, "Texts"),
-    Object.keys(t.texts).length ? h("dl", { class: "kv small" }, Object.entries(t.texts).flatMap(([k, v]) => [h("dt", {}, fieldLabel(k)), h("dd", { class: "pre break" }, v)])) : h("p", { class: "empty small" }, "Nothing written yet."),
+    Object.keys(t.texts).length ? h("dl", { class: "stacked small" }, Object.entries(t.texts).flatMap(([k, v]) => [h("dt", {}, fieldLabel(k)), h("dd", { class: "pre break" }, v)])) : h("p", { class: "empty small" }, "Nothing written yet."),
     h("h3", {}, "Inject responses"),
     t.injects.length ? h("ul", { class: "list small" }, t.injects.map((i) => h("li", {}, h("strong", {}, i.title), ": ", i.response ? h("span", { class: "pre" }, i.response) : h("span", { class: "muted" }, "no response yet")))) : h("p", { class: "empty small" }, "No injects received."),
     h("h3", {}, "Stakeholder stances"),
@@ -179,6 +178,15 @@ function renderDetail() {
     h("div", { class: "chat-log small" }, t.chat.length ? t.chat.slice(-30).map((m) => h("div", { class: "chat-line" }, h("span", { class: "who" }, m.name), m.text)) : h("p", { class: "empty" }, "No messages.")),
   ];
   fill(box, parts);
+}
+
+function reopenControl(team, submittedRounds, lockedRound) {
+  const rounds = lockedRound ? [...submittedRounds, lockedRound] : submittedRounds;
+  if (!rounds.length) return null;
+  const select = h("select", { class: "inline", "aria-label": `Round to reopen for ${team.name}` },
+    rounds.map((r) => h("option", { value: r.id }, r.name)));
+  return h("span", { class: "row" }, select,
+    h("button", { type: "button", class: "small", onclick: () => act("reopen_round", { team: team.id, round: select.value }, "Reopened for the team.") }, "Reopen round"));
 }
 
 function fieldLabel(fieldId) {
