@@ -69,6 +69,11 @@ function renderHeader() {
   for (const button of byId("controls").querySelectorAll("[data-cmd]")) {
     button.disabled = !enable[button.dataset.cmd];
   }
+  // Show only the clock control that applies now; the others stay in place but disabled.
+  const show = { start_session: pub.phase === "lobby", pause: !pub.paused, resume: pub.paused };
+  for (const [cmd, visible] of Object.entries(show)) {
+    byId("controls").querySelector(`[data-cmd="${cmd}"]`).hidden = !visible;
+  }
   const advance = byId("controls").querySelector('[data-cmd="advance"]');
   advance.textContent = pub.phase === "round" && pub.round.index === pub.roundCount - 1 ? "Advance to debrief" : "Advance to next round";
 }

@@ -6,7 +6,15 @@ import time
 from typing import Any
 
 import pytest
-from browser_helpers import command, create_session, join, screenshot, sign_in, wait_connected
+from browser_helpers import (
+    check_accessibility,
+    command,
+    create_session,
+    join,
+    screenshot,
+    sign_in,
+    wait_connected,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -98,6 +106,8 @@ def test_reload_mid_round_lands_in_the_same_state(
     # The facilitator still sees one learner, not a second seat created by the reload.
     fac.click("#tab-teams")
     expect(fac.locator("#roster tr[data-learner]")).to_have_count(1)
+    screenshot(fac, "facilitator-teams-1280")
+    check_accessibility(fac, "console teams and learners")
 
 
 def test_dropped_network_shows_reconnecting_and_recovers(

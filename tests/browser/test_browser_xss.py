@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browser_helpers import command, create_session, join, screenshot, sign_in, wait_connected
+from browser_helpers import (
+    check_accessibility,
+    command,
+    create_session,
+    join,
+    screenshot,
+    sign_in,
+    wait_connected,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +36,9 @@ def test_markup_in_names_and_texts_is_shown_literally(
         return page
 
     fac = guard(new_context(1920, 1080).new_page())
+    fac.goto("/facilitator")
+    screenshot(fac, "facilitator-sign-in")
+    check_accessibility(fac, "sign-in")
     sign_in(fac, live_server.password)
     session_id, code = create_session(fac, scenario_id)
 
