@@ -222,14 +222,25 @@ class Practicum:
         with live.lock:
             if action_id is not None and action_id in live.recent:
                 return Applied(live.recent[action_id], [], duplicate=True)
+            # Optimistic: decide on the cached state without reading the log first. A writer in
+            # another process is caught by the (session, seq) constraint when appending, and a
+            # rejection is checked against the log once, since a stale state may reject what
+            # the newest one allows. An accepted action therefore costs one write and no read.
+            fresh = False
+            caught_up: list[Any] = []
             for _ in range(MAX_RETRIES):
                 now = self.clock()
-                caught_up = self._catch_up(session_id, live)
                 state = live.state
                 timer_events = engine.tick(live.scenario, state, now)
                 for event in timer_events:
                     state = engine.evolve(live.scenario, state, event)
                 decision = engine.decide(live.scenario, state, command, now)
+                if isinstance(decision, engine.Rejected) and not fresh:
+                    fresh = True
+                    newer = self._catch_up(session_id, live)
+                    if newer:
+                        caught_up += newer
+                        continue  # the log had news: decide again on the newest state
                 if isinstance(decision, engine.Rejected) and action_id is not None:
                     # A retry of an action this or another process already accepted may now be
                     # refused on its merits (e.g. "already joined"): answer the first ack.
@@ -241,6 +252,7 @@ class Practicum:
                 if isinstance(decision, engine.Rejected):
                     if timer_events:
                         if not self._persist(session_id, live, timer_events, now, None, None):
+                            caught_up += self._catch_up(session_id, live)
                             continue
                         return Applied(_rejection(decision), timer_events)
                     return Applied(_rejection(decision), [])
@@ -248,6 +260,8 @@ class Practicum:
                 ack = {"ok": True, **decision.result, **(extra or {})}
                 try:
                     if not self._persist(session_id, live, events, now, action_id, ack):
+                        fresh = True
+                        caught_up += self._catch_up(session_id, live)
                         continue
                 except DuplicateAction as duplicate:
                     live.remember(action_id or "", duplicate.result)
