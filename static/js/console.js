@@ -56,7 +56,8 @@ function renderHeader() {
   const phase = pub.phase === "lobby" ? "Lobby: learners are joining"
     : pub.phase === "round" ? `Round ${pub.round.index + 1} of ${pub.roundCount}: ${round.name}${pub.paused ? " · paused" : ""}`
       : pub.phase === "debrief" ? "Debrief" : "Session ended";
-  byId("session-phase").textContent = `${phase} · ${app.board.teams.length} teams · ${learners} learners (${online} online)`;
+  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  byId("session-phase").textContent = `${phase} · ${plural(app.board.teams.length, "team")} · ${plural(learners, "learner")} (${online} online)`;
   renderSteps(byId("round-steps"), app.scenario.rounds, pub);
   const enable = {
     start_session: pub.phase === "lobby",
