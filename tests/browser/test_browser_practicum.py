@@ -191,6 +191,8 @@ def test_two_teams_play_a_scenario_from_join_to_debrief(
     check_accessibility(a2, "join page")
 
     join(a1, code, "Ada")
+    expect(a1.locator("#team-choice")).to_be_visible()
+    screenshot(a1, "learner-team-choice")
     a1.fill("#new-team-name", "Alpha")
     a1.click("#create-team button[type=submit]")
     expect(a1.locator("#ctx-team")).to_have_text("Team Alpha")
@@ -365,6 +367,16 @@ def test_two_teams_play_a_scenario_from_join_to_debrief(
     exported = json.loads(download.value.path().read_text())
     assert exported["sessionId"] == session_id
     assert len(exported["events"]) == len(events)
+
+    # Ending the session (two presses) closes it to newcomers, with a clear message.
+    fac.locator("#controls [data-cmd=end_session]").click()
+    fac.locator("#controls [data-cmd=end_session]").click()
+    expect(fac.locator("#session-phase")).to_contain_text("Session ended")
+    late = new_context(390, 844).new_page()
+    late.goto(f"/join/{code}")
+    late.fill("#name", "Late Larry")
+    late.click("#join-button")
+    expect(late.locator("#join-error")).to_contain_text("This session has ended")
 
     assert time.monotonic() - started < 150, "the end-to-end play-through is too slow"
 
