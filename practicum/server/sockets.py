@@ -13,6 +13,7 @@ from typing import Any
 from flask import current_app, request, session
 from flask_socketio import SocketIO, join_room, leave_room
 from marshmallow import ValidationError
+from socketio import packet as socketio_packet
 
 from practicum import engine
 from practicum.server import messages
@@ -460,8 +461,21 @@ def unknown_event(namespace: str) -> Callable[..., dict[str, Any]]:
     return handler
 
 
+class JsonPacket(socketio_packet.Packet):
+    """A Socket.IO packet that never looks for binary attachments.
+
+    Practicum sends only JSON, but the default packet walks every emitted payload in Python
+    looking for bytes before encoding it; for a team view or a board that walk cost about as
+    much as the JSON encoding itself.
+    """
+
+    uses_binary_events = False
+
+
 def register_handlers(socketio: SocketIO) -> None:
     """Register every handler on the unbound SocketIO object."""
+    # Passed on to the socketio.Server that init_app creates (Flask-SocketIO's `serializer`).
+    socketio.server_options.setdefault("serializer", JsonPacket)
     socketio.on_event("connect", on_play_connect, namespace=PLAY)
     socketio.on_event("disconnect", on_disconnect, namespace=PLAY)
     socketio.on_event("connect", on_facilitate_connect, namespace=FACILITATE)
