@@ -60,11 +60,6 @@ export function byId(id) {
   return node;
 }
 
-/** Replace a form control's children but keep its focus and value when it is being edited. */
-export function isEditing(node) {
-  return node && document.activeElement === node;
-}
-
 /** Format a money amount with the scenario's currency. */
 export function money(amount, currency = "") {
   const value = Number(amount || 0);

@@ -2,7 +2,7 @@
 // team_view, public_view, scenario_public); the page never decides a rule, a score or a timer.
 
 import { Live, ServerClock, bindConnectionBadge } from "./live.js";
-import { byId, clock, fill, h, money, num, pct, setupTabs, timeOfDay, toast } from "./dom.js";
+import { byId, fill, h, money, num, pct, setupTabs, timeOfDay, toast } from "./dom.js";
 import { forgetSeat, seatFor } from "./seat.js";
 import { kpiChart, roiChart } from "./charts.js";
 import {
@@ -106,6 +106,7 @@ function renderAll() {
   document.querySelector(".grid-room").classList.toggle("wide-center", app.pub.phase === "debrief" || app.pub.phase === "closed");
   byId("team-choice").hidden = hasTeam || app.pub.phase === "closed";
   byId("workspace").hidden = !hasTeam;
+  byId("chat-form").hidden = !hasTeam;
   byId("ctx-team").textContent = hasTeam ? `Team ${app.team.name}` : "No team yet";
   byId("me-name").textContent = app.me ? app.me.name : "";
   if (!hasTeam) {
