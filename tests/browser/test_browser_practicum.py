@@ -68,6 +68,14 @@ def declare_first_cause(page: Any) -> None:
     expect(page.locator("#bem .chip")).to_have_count(1)
 
 
+def rule_out_last_cause(page: Any) -> None:
+    """Rule out the last candidate cause (the first one is declared)."""
+    open_tab(page, "causes")
+    item = page.locator("#causes [data-cause]").last
+    item.get_by_role("button", name="Rule out").click()
+    expect(item).to_contain_text("Ruled out")
+
+
 def add_affordable_intervention(page: Any) -> None:
     """Add interventions in catalogue order until one fits the budget."""
     open_tab(page, "plan")
@@ -122,6 +130,8 @@ def do_round_work(page: Any, actions: list[str], text: str) -> None:
         link_first_finding(page)
     if "declare_cause" in actions:
         declare_first_cause(page)
+    if "rule_out_cause" in actions:
+        rule_out_last_cause(page)
     if "select_intervention" in actions:
         add_affordable_intervention(page)
     if "select_metric" in actions:
