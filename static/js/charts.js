@@ -77,7 +77,9 @@ export function kpiChart({ title, unit = "", series, target = null, xLabels = nu
     svg.append(s("line", { class: "target-line", x1: PAD.left, x2: W - PAD.right, y1: y(target), y2: y(target) }));
     svg.append(s("text", { x: W - PAD.right, y: y(target) - 4, "text-anchor": "end" }, `target ${num(target)}`));
   }
-  for (const line of usable) {
+  // The team's line is drawn first and widest, so a dashed reference lying on it stays visible.
+  const order = { team: 0, sponsor: 1, expert: 2, nothing: 3 };
+  for (const line of [...usable].sort((a, b) => (order[a.cls] ?? 9) - (order[b.cls] ?? 9))) {
     const points = line.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(" ");
     svg.append(s("polyline", { class: `series ${line.cls}`, points, "data-series": line.label }));
   }

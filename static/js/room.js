@@ -810,12 +810,16 @@ function renderDebrief() {
         { label: "Expert plan", value: o.expertRoi, cls: "true" },
       ],
     })])));
-    parts.push(h("dl", { class: "kv small" },
-      h("dt", {}, "Your plan's cost"), h("dd", {}, money(o.cost, cur)),
-      h("dt", {}, "Monetised benefit"), h("dd", {}, money(o.benefit, cur)),
-      h("dt", {}, "Benefit as you'd report it"), h("dd", {}, money(o.reportedBenefit, cur)),
-      h("dt", {}, "Training reaction (L1)"), h("dd", {}, o.reaction ? `${num(o.reaction)} / 5` : "no training"),
-      h("dt", {}, "Learning gain (L2)"), h("dd", {}, o.learning ? pct(o.learning) : "no training")));
+    parts.push(h("section", { class: "card", "data-debrief": "levels" },
+      h("h3", {}, "Your programme, level by level"),
+      h("p", { class: "small muted" }, "Reaction and learning can look good while the business result does not move: only the levels below 3 are about the training itself."),
+      h("dl", { class: "kv" },
+        h("dt", {}, "L1 Reaction"), h("dd", {}, o.reaction ? `${num(o.reaction)} / 5` : "no training in the plan"),
+        h("dt", {}, "L2 Learning"), h("dd", {}, o.learning ? `${pct(o.learning)} knowledge gain` : "no training in the plan"),
+        h("dt", {}, "L3 Behaviour"), h("dd", {}, o.behaviour === null || o.behaviour === undefined ? "–" : `${pct(o.behaviour)} of the job and process causes removed`),
+        h("dt", {}, "L4 Results"), h("dd", {}, `${pct(o.results)} of the gap to target closed`),
+        h("dt", {}, "L5 ROI"), h("dd", {}, `${o.roi === null ? "n/a" : pct(o.roi)} true, ${o.reportedRoi === null || o.reportedRoi === undefined ? "n/a" : pct(o.reportedRoi)} as you would report it`),
+        h("dt", {}, "Cost"), h("dd", {}, `${money(o.cost, cur)} fully loaded; benefit ${money(o.benefit, cur)} (you would report ${money(o.reportedBenefit, cur)})`))));
   } else {
     parts.push(h("p", { class: "empty" }, "The outcome is being computed."));
   }
@@ -836,14 +840,16 @@ function causeTable(d) {
         const real = c.truth !== "false";
         const declared = mine.get(c.id);
         const call = declared ? `Declared (${app.ix.cells[declared.cell] ? app.ix.cells[declared.cell].label : declared.cell})` : ruled.has(c.id) ? "Ruled out" : "Not addressed";
-        const right = real ? Boolean(declared) : !declared;
         const cellRight = declared && declared.cell === c.cell;
+        const verdict = real
+          ? (declared ? (cellRight ? ["ok", "✓ Found"] : ["warn", "◐ Found, wrong cell"]) : ["bad", "✗ Missed"])
+          : (declared ? ["bad", "✗ Not a cause"] : ["ok", "✓ Not declared"]);
         return [h("tr", { "data-cause": c.id, class: "has-detail" },
           h("th", { scope: "row" }, c.label),
           h("td", {}, TRUTH_LABELS[c.truth] || c.truth, expert.has(c.id) ? h("div", { class: "small muted" }, "in the expert plan") : null),
           h("td", { class: "num" }, pct(c.gapShare)),
           h("td", {}, call),
-          h("td", {}, h("span", { class: `badge ${right ? "ok" : "bad"}` }, right ? "✓ Right" : "✗ Missed"),
+          h("td", {}, h("span", { class: `badge ${verdict[0]}` }, verdict[1]),
             declared && real && !cellRight ? h("div", { class: "small muted" }, `Cell: ${app.ix.cells[c.cell] ? app.ix.cells[c.cell].label : c.cell}`) : null),
           h("td", { class: "num" }, remaining[c.id] === undefined ? "–" : pct(remaining[c.id]))),
         h("tr", { class: "detail-row" }, h("td", { colspan: 6 }, c.debrief))];
