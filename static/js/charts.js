@@ -87,11 +87,19 @@ export function kpiChart({ title, unit = "", series, target = null, xLabels = nu
     usable.map((line) => h("li", {}, legendSwatch(line.cls), line.label)),
     target === null ? null : h("li", {}, s("svg", { width: 28, height: 10, "aria-hidden": "true", class: "chart" },
       s("line", { x1: 0, y1: 5, x2: 28, y2: 5, class: "target-line" })), "Target"));
+  // Coinciding lines hide each other; say so in words (it is usually the lesson of the chart).
+  const same = (a, b) => a.values.length === b.values.length && a.values.every((v, i) => Math.abs(v - b.values[i]) < 1e-6);
+  const coincide = [];
+  for (let i = 0; i < usable.length; i += 1) {
+    for (let j = i + 1; j < usable.length; j += 1) {
+      if (same(usable[i], usable[j])) coincide.push(`“${usable[i].label}” and “${usable[j].label}” coincide: the lines lie on each other.`);
+    }
+  }
   const table = dataTable(title, ["Series", ...labels],
     usable.map((line) => [line.label, ...line.values.map((v) => num(v))]));
   return h("figure", { class: "card chart-card", "data-chart": "kpi" },
     h("figcaption", {}, h("h4", {}, title, unit ? h("span", { class: "muted small" }, ` (${unit})`) : null)),
-    svg, legend, table);
+    svg, legend, coincide.length ? h("p", { class: "small chart-note" }, coincide.join(" ")) : null, table);
 }
 
 /** A bar chart of ROI values: bars: [{label, value (ratio or null), cls: "true"|"reported"}]. */
