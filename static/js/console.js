@@ -205,22 +205,30 @@ function fieldLabel(fieldId) {
 
 // --- teams and learners ---------------------------------------------------------------------------
 
+const pendingMoves = new Map();
+
 function renderRoster() {
   const teams = app.board.teams;
   const online = onlineSet();
-  const options = (selected) => [h("option", { value: "" }, "No team")].concat(
+  const options = (selected) => (selected ? [] : [h("option", { value: "", disabled: true, selected: true }, "Not in a team")]).concat(
     teams.map((t) => h("option", { value: t.id, selected: t.id === selected }, t.name)));
   fill(byId("roster"),
     h("h2", {}, "Learners"),
     app.board.learners.length ? h("div", { class: "table-wrap" }, h("table", {},
       h("thead", {}, h("tr", {}, ["Name", "Status", "Team", ""].map((c) => h("th", { scope: "col" }, c)))),
       h("tbody", {}, app.board.learners.map((l) => {
-        const select = h("select", { class: "inline", "aria-label": `Team of ${l.name}`, "data-focus-key": `move-${l.learnerId}` }, options(l.team));
+        // A choice not yet sent survives the board updates that rebuild this table.
+        const select = h("select", { class: "inline", "aria-label": `Team of ${l.name}`, "data-focus-key": `move-${l.learnerId}`,
+          onchange: (e) => pendingMoves.set(l.learnerId, e.target.value) }, options(pendingMoves.get(l.learnerId) || l.team));
         return h("tr", { "data-learner": l.learnerId },
           h("td", { class: "break" }, l.name),
           h("td", {}, h("span", { class: `dot ${online.has(l.learnerId) ? "on" : ""}`, "aria-hidden": "true" }), online.has(l.learnerId) ? " online" : " away"),
           h("td", {}, select),
-          h("td", {}, h("button", { type: "button", class: "small", onclick: () => act("move_learner", { learner: l.learnerId, team: select.value || null }, `Moved ${l.name}.`) }, "Move")));
+          h("td", {}, h("button", { type: "button", class: "small", onclick: () => {
+            if (!select.value) return toast("Choose a team first.", "error");
+            pendingMoves.delete(l.learnerId);
+            return act("move_learner", { learner: l.learnerId, team: select.value }, `Moved ${l.name}.`);
+          } }, "Move")));
       })))) : h("p", { class: "empty" }, "Nobody has joined yet."),
     h("h2", {}, "Teams"),
     h("ul", { class: "list" }, teams.length ? teams.map((t) => h("li", { class: "row spread" },

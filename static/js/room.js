@@ -44,8 +44,23 @@ const tabs = setupTabs(document.querySelector("#workspace [role=tablist]"));
 async function act(event, data, okText = null) {
   const ack = await live.act(event, data);
   if (!ack.ok) toast(ack.message || "The server refused that.", "error");
-  else if (okText) toast(okText);
+  else {
+    unsent.clear(); // what was chosen is now the server's state
+    if (okText) toast(okText);
+  }
   return ack;
+}
+
+// Choices made in a form but not sent yet (a cell, a start week, a target): a teammate's update
+// rebuilds the section, and these values are put back so nobody loses what they were doing.
+const unsent = new Map();
+for (const type of ["input", "change"]) {
+  document.addEventListener(type, (event) => {
+    const key = event.target.dataset && event.target.dataset.focusKey;
+    if (key && event.target.matches("select, input:not([type=radio]):not([type=checkbox])") && !event.target.closest("#deliverable")) {
+      unsent.set(key, event.target.value);
+    }
+  });
 }
 
 // --- the model: current round, allowed actions --------------------------------------------------
@@ -90,6 +105,10 @@ function section(key, deps, render) {
   const active = document.activeElement;
   const focusKey = active && active.dataset ? active.dataset.focusKey : null;
   render();
+  for (const [key, value] of unsent) {
+    const node = document.querySelector(`[data-focus-key="${CSS.escape(key)}"]`);
+    if (node && node.value !== value) node.value = value;
+  }
   if (focusKey) {
     const again = document.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`);
     if (again && again !== active) again.focus();
@@ -119,7 +138,7 @@ function renderAll() {
 
 function renderTeam() {
   const t = app.team;
-  const gate = [app.pub.phase, app.pub.round && app.pub.round.index, t.draft];
+  const gate = [app.pub.phase, app.pub.round && app.pub.round.index, t.draft ? t.draft.frozen || "open" : "none"];
   section("budget", [t.budget], renderBudget);
   section("diagnostics", [gate, t.diagnostics.map((d) => d.diagnostic), t.unlocked, t.budget.left], renderDiagnostics);
   section("findings", [t.diagnostics], renderFindings);

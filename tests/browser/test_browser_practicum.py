@@ -217,6 +217,15 @@ def test_two_teams_play_a_scenario_from_join_to_debrief(
     b2.click("#auto-assign")  # the emptiest open team is Bravo
     expect(b2.locator("#ctx-team")).to_have_text("Team Bravo")
 
+    # The facilitator moves a learner across and back; the learner's room follows.
+    console_tab(fac, "teams")
+    row = fac.locator("#roster tr", has_text="Edsger")
+    for target in ("Alpha", "Bravo"):
+        row.locator("select").select_option(label=target)
+        row.get_by_role("button", name="Move").click()
+        expect(b2.locator("#ctx-team")).to_have_text(f"Team {target}")
+    console_tab(fac, "board")
+
     # Presence: each teammate shows as online, in words.
     expect(a1.locator("#members li[data-learner]")).to_have_count(2)
     expect(a1.locator("#members")).not_to_contain_text("away")
@@ -267,7 +276,17 @@ def test_two_teams_play_a_scenario_from_join_to_debrief(
         if index > 0:
             command(fac, "advance")
             expect(a1.locator("#round-h")).to_contain_text(round_["name"])
+        pending = None
+        if "declare_cause" in round_["actions"]:
+            # Grace picks a cell but has not declared yet; Ada's edits must not undo her choice.
+            open_tab(a2, "causes")
+            pending = a2.locator("#causes [data-cause]").nth(1).locator("select").first
+            pending.select_option(index=2)
+            chosen = pending.input_value()
         do_round_work(a1, round_["actions"], f"Alpha's {round_['name']}")
+        if pending is not None:
+            expect(a2.locator("#bem .chip")).to_have_count(1)  # Ada's cause arrived
+            expect(pending).to_have_value(chosen)
         shown = {1: "causes", 2: "plan", 3: "evaluate"}.get(index)
         if shown:
             open_tab(a1, shown)
