@@ -305,7 +305,39 @@ function scoringRounds() {
   return app.scenario.rounds.slice(0, pub.round.index + 1);
 }
 
+// While the facilitator edits a score, board updates (learners keep working) rebuild the form;
+// the edits made since the last save are captured and put back.
+let scoreDirty = null;
+byId("score-form").addEventListener("input", () => { scoreDirty = `${app.scoreTeam}:${app.scoreRound}`; });
+byId("score-form").addEventListener("change", () => { scoreDirty = `${app.scoreTeam}:${app.scoreRound}`; });
+
+function captureScoreForm() {
+  const form = byId("score-form");
+  return {
+    radios: [...form.querySelectorAll("input[type=radio]:checked")].map((r) => [r.name, r.value]),
+    fields: [...form.querySelectorAll("input[data-override-points], input[data-override-reason], textarea")].map((f) => [f.id, f.value]),
+    open: [...form.querySelectorAll("details[open]")].map((d) => d.closest("[data-component]").dataset.component),
+  };
+}
+
+function restoreScoreForm(saved) {
+  const form = byId("score-form");
+  for (const [name, value] of saved.radios) {
+    const radio = form.querySelector(`input[name="${CSS.escape(name)}"][value="${CSS.escape(value)}"]`);
+    if (radio) radio.checked = true;
+  }
+  for (const [id, value] of saved.fields) {
+    const field = document.getElementById(id);
+    if (field) field.value = value;
+  }
+  for (const component of saved.open) {
+    const details = form.querySelector(`[data-component="${CSS.escape(component)}"] details`);
+    if (details) details.open = true;
+  }
+}
+
 function renderScoring() {
+  const keep = scoreDirty && scoreDirty === `${app.scoreTeam}:${app.scoreRound}` ? captureScoreForm() : null;
   const teams = app.board.teams;
   const rounds = scoringRounds();
   const teamSelect = byId("score-team");
@@ -361,6 +393,7 @@ function renderScoring() {
     h("button", { type: "button", class: "primary", id: "save-score", onclick: () => saveScore(team, round, components) }, stored ? "Save changes" : "Save score"));
   fill(byId("score-preview"), stored ? scoreCard(round, stored) : h("p", { class: "empty" }, "Save a score to preview it."));
   byId("score-comment").value = stored ? stored.comment : "";
+  if (keep) restoreScoreForm(keep);
   renderPublish(rounds);
 }
 
@@ -378,7 +411,10 @@ async function saveScore(team, round, components) {
   }
   const comment = byId("score-comment").value;
   const ack = await act("score_round", { team: team.id, round: round.id, levels, comment, overrides });
-  if (ack.ok) toast(`Saved: ${num(ack.total)} of ${num(ack.max)} points.`);
+  if (ack.ok) {
+    scoreDirty = null;
+    toast(`Saved: ${num(ack.total)} of ${num(ack.max)} points.`);
+  }
   return ack;
 }
 
@@ -401,8 +437,8 @@ function renderPublish(rounds) {
     }))));
 }
 
-byId("score-team").addEventListener("change", (e) => { app.scoreTeam = e.target.value; renderScoring(); });
-byId("score-round").addEventListener("change", (e) => { app.scoreRound = e.target.value; renderScoring(); });
+byId("score-team").addEventListener("change", (e) => { app.scoreTeam = e.target.value; scoreDirty = null; renderScoring(); });
+byId("score-round").addEventListener("change", (e) => { app.scoreRound = e.target.value; scoreDirty = null; renderScoring(); });
 
 // --- debrief --------------------------------------------------------------------------------------
 

@@ -148,8 +148,11 @@ def console_tab(page: Any, name: str) -> None:
     expect(page.locator(f"#panel-{name}")).to_be_visible()
 
 
-def score_all(page: Any, teams: list[str], rounds: list[dict[str, Any]]) -> None:
-    """Score every team's every round: level 3 for facilitator components, a comment."""
+def score_all(page: Any, teams: list[str], rounds: list[dict[str, Any]], nudge: Any) -> None:
+    """Score every team's every round: level 3 for facilitator components, a comment.
+
+    ``nudge`` makes a learner change something, so the board updates mid-edit once.
+    """
     console_tab(page, "scoring")
     for team in teams:
         for round_ in rounds:
@@ -166,6 +169,13 @@ def score_all(page: Any, teams: list[str], rounds: list[dict[str, Any]]) -> None
                 first.locator("[data-override-points]").fill("1")
                 first.locator("[data-override-reason]").fill("Gap stated as a solution")
             page.fill("#score-comment", f"Well argued, {team}: <b>keep</b> going")
+            if team == teams[0] and round_ is rounds[0]:
+                page.focus("#score-round")  # not typing: the form may be rebuilt
+                nudge()  # a board update arrives while the score is being edited
+                page.wait_for_timeout(500)
+                expect(form.locator("input[type=radio]:checked")).to_have_count(radios.count())
+                expect(page.locator("#score-comment")).to_have_value(
+                    f"Well argued, {team}: <b>keep</b> going")
             page.click("#save-score")
             expect(form).to_contain_text("Saved score")
             preview = page.locator(f"#score-preview [data-score-round='{round_['id']}']")
@@ -327,7 +337,12 @@ def test_two_teams_play_a_scenario_from_join_to_debrief(
     expect(fac.locator("#detail-body")).to_contain_text("Causes declared")
     screenshot(fac, "facilitator-console-team-detail")
 
-    score_all(fac, ["Alpha", "Bravo"], rounds)
+    def nudge() -> None:
+        a2.fill("#chat-input", "waiting for our scores")
+        a2.press("#chat-input", "Enter")
+        expect(a1.locator("#chat")).to_contain_text("waiting for our scores")
+
+    score_all(fac, ["Alpha", "Bravo"], rounds, nudge)
     screenshot(fac, "facilitator-scoring")
     check_accessibility(fac, "console scoring")
     for round_ in rounds:
