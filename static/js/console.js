@@ -251,6 +251,8 @@ byId("fac-create-team").addEventListener("submit", async (event) => {
 
 // --- injects --------------------------------------------------------------------------------------
 
+const injectPicks = new Map(); // unsent "send to" choices, kept across board updates
+
 function renderInjects() {
   const pub = app.board.public;
   const teams = app.board.teams;
@@ -258,7 +260,9 @@ function renderInjects() {
   fill(box, app.board.injects.map((inj) => {
     const round = app.ix.rounds[inj.round];
     const checks = teams.map((t) => h("label", { class: "row small" },
-      h("input", { type: "checkbox", value: t.id, checked: !inj.firedOn.includes(t.id), "data-inject-team": inj.id }), t.name,
+      h("input", { type: "checkbox", value: t.id, "data-inject-team": inj.id,
+        checked: injectPicks.has(`${inj.id}:${t.id}`) ? injectPicks.get(`${inj.id}:${t.id}`) : !inj.firedOn.includes(t.id),
+        onchange: (e) => injectPicks.set(`${inj.id}:${t.id}`, e.target.checked) }), t.name,
       inj.firedOn.includes(t.id) ? h("span", { class: "badge ok" }, "✓ received") : null));
     const responses = teams.filter((t) => inj.firedOn.includes(t.id)).map((t) => {
       const got = t.injects.find((i) => i.inject === inj.id);
@@ -277,6 +281,7 @@ function renderInjects() {
         onclick: () => {
           const chosen = [...box.querySelectorAll(`[data-inject-team="${CSS.escape(inj.id)}"]:checked`)].map((c) => c.value);
           if (!chosen.length) return toast("Choose at least one team.", "error");
+          for (const t of teams) injectPicks.delete(`${inj.id}:${t.id}`);
           return act("fire_inject", { inject: inj.id, teams: chosen }, `Sent “${inj.title}”.`);
         },
       }, "Fire inject"), pub.phase !== "round" ? h("span", { class: "small muted" }, "Injects can be fired while a round runs.") : null),
