@@ -26,8 +26,11 @@ from practicum.server.service import UnknownSession
 
 PLAY = "/play"
 FACILITATE = "/facilitate"
-# Seconds between two facilitator boards of one session when background tasks run.
-DEFAULT_BOARD_INTERVAL = 0.25
+# Seconds between two facilitator boards of one session when background tasks run. A board
+# holds every team in full (about 4 ms to build and encode for ten teams early in a session,
+# more as chats grow); at 0.25 s, 25 watched sessions spent 40% of a core on boards alone
+# (bench/README.md). Once a second is still live for a person watching a dashboard.
+DEFAULT_BOARD_INTERVAL = 1.0
 log = logging.getLogger(__name__)
 
 
@@ -203,7 +206,7 @@ class Broadcaster:
 def board_interval(config: Any) -> float:
     """Return the seconds between two boards of one session (0: send every change at once).
 
-    `BOARD_INTERVAL` in the config wins; by default boards are coalesced every 0.25 s when the
+    `BOARD_INTERVAL` in the config wins; by default boards are coalesced once a second when the
     app runs background tasks, and sent at once when it does not (the socket tests).
     """
     configured = config.get("BOARD_INTERVAL")
