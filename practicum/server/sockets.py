@@ -77,6 +77,8 @@ class Broadcaster:
         self._board_pending: set[str] = set()
         self._board_due: dict[str, float] = {}
         self._board_lock = threading.Lock()
+        # The learners mapping of each session's state when sockets last followed it.
+        self._learners_seen: dict[str, Any] = {}
 
     def after(self, app_ext: dict[str, Any], session_id: str, events: list[Any]) -> None:
         """Emit updated views to the rooms the events touch."""
@@ -169,6 +171,12 @@ class Broadcaster:
         self, scenario: Any, state: Any, session_id: str, presence: Any, now: float
     ) -> None:
         """Move learners' sockets between team rooms when their team changed."""
+        # Engine states are immutable: while a session's learners mapping is the very object
+        # seen last time, nobody changed team, and walking every socket of the session on
+        # every action (as a chat message would otherwise cost) can be skipped.
+        if self._learners_seen.get(session_id) is state.learners:
+            return
+        self._learners_seen[session_id] = state.learners
         for connection in presence.in_session(session_id):
             if connection.learner_id is None:
                 continue
