@@ -264,6 +264,29 @@ class EventStore:
                 for seq, type_, team, data, at, action_id in conn.execute(query)
             ]
 
+    def load_facts(
+        self, session_id: str, after_seq: int = 0
+    ) -> list[tuple[int, str, str | None, dict[str, Any]]]:
+        """Return the session's events after a seq as (seq, type, team, data) tuples, in order.
+
+        The fast path for replaying: a restart folds every event of every live session, and
+        building a StoredEvent per row cost as much as fetching and decoding the rows.
+        """
+        query = (
+            select(
+                events_table.c.seq,
+                events_table.c.type,
+                events_table.c.team,
+                events_table.c.data,
+            )
+            .where(events_table.c.session_id == session_id, events_table.c.seq > after_seq)
+            .order_by(events_table.c.seq)
+        )
+        decode = json.loads
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [(seq, type_, team, decode(data)) for seq, type_, team, data in rows]
+
     def last_seq(self, session_id: str) -> int:
         """Return the highest seq stored for a session (0 if none)."""
         query = select(func.max(events_table.c.seq)).where(events_table.c.session_id == session_id)
