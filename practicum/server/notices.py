@@ -18,9 +18,10 @@ def notice_for(scenario: Scenario, event: Any) -> dict[str, Any] | None:
             "diagnostic": data.get("diagnostic"),
         }
     if event.type == "inject_fired":
+        sender = _name(scenario.stakeholders, data.get("sender"))  # a stakeholder or free name
         return {
             "kind": "inject",
-            "text": f"New message from {data.get('sender')}: {data.get('title')}",
+            "text": f"New message from {sender}: {data.get('title')}",
             "inject": data.get("inject"),
         }
     if event.type == "round_opened":

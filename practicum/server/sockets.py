@@ -177,6 +177,7 @@ class Broadcaster:
         if self._learners_seen.get(session_id) is state.learners:
             return
         self._learners_seen[session_id] = state.learners
+        moved_between: set[str] = set()
         for connection in presence.in_session(session_id):
             if connection.learner_id is None:
                 continue
@@ -187,6 +188,7 @@ class Broadcaster:
                 leave_room(team_room(session_id, connection.team_id), connection.sid, PLAY)
             if team_id is not None:
                 join_room(team_room(session_id, team_id), connection.sid, PLAY)
+            moved_between |= {t for t in (connection.team_id, team_id) if t is not None}
             connection.team_id = team_id
             self.socketio.emit(
                 "view",
@@ -194,6 +196,16 @@ class Broadcaster:
                 to=connection.sid,
                 namespace=PLAY,
             )
+        if moved_between:
+            # Both the team left and the team joined show a changed "who is online" list.
+            online = sorted(presence.online_learners(session_id))
+            for team_id in sorted(moved_between):
+                self.socketio.emit(
+                    "presence",
+                    {"teamId": team_id, "online": online},
+                    to=team_room(session_id, team_id),
+                    namespace=PLAY,
+                )
 
     def presence_changed(
         self, app_ext: dict[str, Any], session_id: str, team_id: str | None
@@ -472,6 +484,21 @@ def unknown_event(namespace: str) -> Callable[..., dict[str, Any]]:
     return handler
 
 
+class TreeJson:
+    """The json module for packets, without the encoder's cycle check.
+
+    Every payload is a view built afresh from immutable state, a tree, so tracking each
+    container's id to detect cycles is pure cost (about a sixth of encoding a full team view).
+    """
+
+    @staticmethod
+    def dumps(obj: Any, **kwargs: Any) -> str:
+        """Encode a JSON tree."""
+        return json.dumps(obj, check_circular=False, **kwargs)
+
+    loads = staticmethod(json.loads)
+
+
 class JsonPacket(socketio_packet.Packet):
     """A Socket.IO packet that never looks for binary attachments.
 
@@ -481,6 +508,7 @@ class JsonPacket(socketio_packet.Packet):
     """
 
     uses_binary_events = False
+    json = TreeJson
 
 
 def register_handlers(socketio: SocketIO) -> None:

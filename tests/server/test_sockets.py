@@ -326,3 +326,26 @@ def test_debrief_and_end(two_teams):
     assert ana.last("public")["phase"] == "debrief"
     assert facilitator.send("end_session")["ok"]
     assert ana.send("chat", text="bye")["code"] == "session/closed"
+
+
+def test_moves_and_joins_announce_presence_to_both_teams(two_teams):
+    facilitator = two_teams["facilitator"]
+    ana, ben = two_teams["a"]
+    cy, _ = two_teams["b"]
+    ben.received()
+    cy.received()
+    assert facilitator.send("move_learner", learner=ana.learner_id, team=two_teams["team_b"])["ok"]
+    assert ben.last("presence")["teamId"] == two_teams["team_a"]
+    assert cy.last("presence")["teamId"] == two_teams["team_b"]
+
+
+def test_inject_notice_names_the_sender_not_their_id(two_teams):
+    facilitator = two_teams["facilitator"]
+    ana, _ = two_teams["a"]
+    for _ in range(2):
+        assert facilitator.send("advance")["ok"]
+    ana.received()
+    assert facilitator.send("fire_inject", inject="inj_book_course", teams=None)["ok"]
+    notices = [n["args"][0] for n in ana.received("notice") if n["args"][0]["kind"] == "inject"]
+    assert notices and "st_" not in notices[0]["text"]
+    assert "Ingrid Solberg" in notices[0]["text"]
