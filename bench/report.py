@@ -1,0 +1,244 @@
+"""The bench report: a Markdown table, the raw JSON and a PNG plot of latency against learners."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+# The issue's targets (one process, eventlet, SQLite, 2 cores, generator beside it).
+TARGET_LEARNERS = 1000
+ACK_P99_MS = 100.0
+TEAMMATE_P99_MS = 150.0
+RSS_PER_LEARNER_KB = 150.0
+SATURATION_RATIO = 0.60
+RESTART_SECONDS = 3.0
+
+
+def _steps(results: dict[str, Any], target: str, mode: str) -> list[dict[str, Any]]:
+    return sorted(
+        (s for s in results["steps"] if s["target"] == target and s["mode"] == mode),
+        key=lambda s: s["learners"],
+    )
+
+
+def saturation_ratio(results: dict[str, Any]) -> float | None:
+    """Return Practicum's saturation throughput over the reference's, if both ran."""
+    practicum = _steps(results, "practicum", "saturate")
+    reference = _steps(results, "reference", "saturate")
+    if not practicum or not reference or not reference[0]["throughputPerSecond"]:
+        return None
+    return practicum[0]["throughputPerSecond"] / reference[0]["throughputPerSecond"]
+
+
+def _lat(summary: dict[str, Any]) -> str:
+    return (
+        f"{summary['p50']:.0f} / {summary['p95']:.0f} / {summary['p99']:.0f} / {summary['max']:.0f}"
+    )
+
+
+def ladder_table(results: dict[str, Any]) -> list[str]:
+    """Return the Markdown rows of the paced ladder (both targets)."""
+    lines = [
+        "| server | learners | sessions | actions/s (offered) | ack ms p50/p95/p99/max "
+        "| teammate ms p50/p95/p99/max | board ms p50/p99 | errors | engine rejections "
+        "| lost updates | server CPU % | RSS MB (idle → connected) | RSS/learner KB "
+        "| connect s |",
+        "|---|---:|---:|---:|---|---|---|---:|---:|---:|---:|---|---:|---:|",
+    ]
+    for step in sorted(
+        (s for s in results["steps"] if s["mode"] == "paced"),
+        key=lambda s: (s["learners"], s["target"]),
+    ):
+        server = step["server"]
+        lines.append(
+            f"| {step['target']} | {step['joined']}/{step['learners']} | {step['sessions']} "
+            f"| {step['throughputPerSecond']} ({step['offeredPerSecond']}) | {_lat(step['ack'])} "
+            f"| {_lat(step['teammate'])} "
+            f"| {step['board']['p50']:.0f} / {step['board']['p99']:.0f} | {step['errors']} "
+            f"| {step['rejections']} | {step['lostUpdates']} | {server['cpuPercent']} "
+            f"| {server['rssIdleMB']} → {max(server['rssConnectedMB'], server['rssEndMB'])} "
+            f"| {server['rssPerLearnerKB']} | {step['connectSeconds']} |"
+        )
+    return lines
+
+
+def saturation_table(results: dict[str, Any]) -> list[str]:
+    """Return the Markdown rows of the closed-loop saturation runs."""
+    lines = [
+        "| server | learners | acked actions/s | ack ms p50/p99 | teammate ms p99 | errors "
+        "| lost | server CPU % | generators CPU % | other CPU % |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---|---:|",
+    ]
+    for step in (s for s in results["steps"] if s["mode"] == "saturate"):
+        lines.append(
+            f"| {step['target']} | {step['joined']} | {step['throughputPerSecond']} "
+            f"| {step['ack']['p50']:.0f} / {step['ack']['p99']:.0f} "
+            f"| {step['teammate']['p99']:.0f} | {step['errors']} | {step['lostUpdates']} "
+            f"| {step['server']['cpuPercent']} "
+            f"| {' + '.join(str(c) for c in step['generatorCpuPercent'])} "
+            f"| {step['otherCpuPercent']} |"
+        )
+    return lines
+
+
+def target_checks(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
+    """Return (target, measured, met) for each of the issue's targets that was measured."""
+    checks: list[tuple[str, str, bool | None]] = []
+    at_target = [
+        s for s in _steps(results, "practicum", "paced") if s["learners"] == TARGET_LEARNERS
+    ]
+    if at_target:
+        step = at_target[0]
+        checks.append(
+            (
+                f"{TARGET_LEARNERS} learners: ack p99 <= {ACK_P99_MS:.0f} ms",
+                f"{step['ack']['p99']} ms",
+                step["ack"]["p99"] <= ACK_P99_MS,
+            )
+        )
+        checks.append(
+            (
+                f"{TARGET_LEARNERS} learners: teammate update p99 <= {TEAMMATE_P99_MS:.0f} ms",
+                f"{step['teammate']['p99']} ms",
+                step["teammate"]["p99"] <= TEAMMATE_P99_MS,
+            )
+        )
+        faults = step["errors"] + step["rejections"] + step["unacked"]
+        checks.append(
+            (
+                f"{TARGET_LEARNERS} learners: zero errors, zero lost updates",
+                f"{faults} errors/rejections/unacked, {step['lostUpdates']} lost",
+                faults == 0 and step["lostUpdates"] == 0,
+            )
+        )
+        checks.append(
+            (
+                f"RSS <= {RSS_PER_LEARNER_KB:.0f} KB per learner above idle",
+                f"{step['server']['rssPerLearnerKB']} KB",
+                step["server"]["rssPerLearnerKB"] <= RSS_PER_LEARNER_KB,
+            )
+        )
+    ratio = saturation_ratio(results)
+    if ratio is not None:
+        checks.append(
+            (
+                f"saturation throughput >= {SATURATION_RATIO:.0%} of the reference",
+                f"{ratio:.0%}",
+                ratio >= SATURATION_RATIO,
+            )
+        )
+    restart = results.get("restart")
+    if restart:
+        checks.append(
+            (
+                f"restart with {restart['sessions']} sessions, {restart['events']} events "
+                f"serves within {RESTART_SECONDS:.0f} s",
+                f"{restart['serveSeconds']} s",
+                restart["serveSeconds"] <= RESTART_SECONDS,
+            )
+        )
+    return checks
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """Return the whole report as Markdown."""
+    settings = results["settings"]
+    lines = [
+        f"# Practicum load bench, {results['startedAt']}",
+        "",
+        f"Async mode {settings['async_mode']}, sessions of {settings['session_size']}, teams of "
+        f"four, one action every {settings['interval']} s per learner, {settings['duration']} s "
+        f"measured after {settings['warmup']} s warm-up, {settings['generators']} swarm "
+        f"processes{', proposed GC settings' if settings.get('gc_tuned') else ''}. "
+        f"Took {results['elapsedSeconds']} s.",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | met |",
+        "|---|---|---|",
+    ]
+    for name, measured, met in target_checks(results):
+        lines.append(f"| {name} | {measured} | {'yes' if met else 'NO'} |")
+    lines += ["", "## Ladder (paced, open loop)", "", *ladder_table(results)]
+    if any(s["mode"] == "saturate" for s in results["steps"]):
+        ratio = saturation_ratio(results)
+        lines += ["", "## Saturation (closed loop)", "", *saturation_table(results)]
+        if ratio is not None:
+            lines += ["", f"Practicum / reference throughput: **{ratio:.0%}**."]
+    restart = results.get("restart")
+    if restart:
+        lines += [
+            "",
+            "## Restart",
+            "",
+            f"{restart['sessions']} sessions, {restart['events']} events in the log: /healthz "
+            f"answered {restart['serveSeconds']} s after the process started (empty database: "
+            f"{restart['emptyStartSeconds']} s); a facilitator's watch of a rebuilt session "
+            f"answered {restart['watchSeconds']} s after start.",
+        ]
+    for failure in results["failures"]:
+        lines += ["", f"**Step failed: {failure['step']}**: `{failure['error'][:300]}`"]
+    return "\n".join(lines) + "\n"
+
+
+def plot(results: dict[str, Any], path: Path) -> bool:
+    """Draw latency percentiles and RSS against learners; return False without matplotlib."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    figure, (latency, memory) = plt.subplots(1, 2, figsize=(12, 4.5))
+    styles = {"practicum": "-", "reference": "--"}
+    for target, style in styles.items():
+        steps = _steps(results, target, "paced")
+        if not steps:
+            continue
+        learners = [s["learners"] for s in steps]
+        for metric, colour in (("ack", "tab:blue"), ("teammate", "tab:orange")):
+            for pct, marker in (("p50", "o"), ("p99", "^")):
+                latency.plot(
+                    learners,
+                    [max(0.1, s[metric][pct]) for s in steps],
+                    linestyle=style,
+                    marker=marker,
+                    color=colour,
+                    label=f"{target} {metric} {pct}",
+                )
+        memory.plot(
+            learners,
+            [max(s["server"]["rssConnectedMB"], s["server"]["rssEndMB"]) for s in steps],
+            linestyle=style,
+            marker="o",
+            label=f"{target} RSS",
+        )
+    latency.axhline(ACK_P99_MS, color="grey", linewidth=0.8, linestyle=":")
+    latency.set_yscale("log")
+    latency.set_xlabel("concurrent learners")
+    latency.set_ylabel("latency (ms, log scale)")
+    latency.set_title("Ack and teammate-update latency")
+    latency.legend(fontsize=7)
+    memory.set_xlabel("concurrent learners")
+    memory.set_ylabel("server RSS (MB)")
+    memory.set_title("Server memory")
+    memory.legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return True
+
+
+def write_report(results: dict[str, Any], out: Path) -> dict[str, Path]:
+    """Write results-<time>.json, .md and .png under `out`; return their paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / f"results-{time.strftime('%Y%m%d-%H%M%S')}"
+    paths = {"json": stem.with_suffix(".json"), "markdown": stem.with_suffix(".md")}
+    paths["json"].write_text(json.dumps(results, indent=1))
+    paths["markdown"].write_text(markdown(results))
+    if plot(results, stem.with_suffix(".png")):
+        paths["plot"] = stem.with_suffix(".png")
+    return paths

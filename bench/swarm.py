@@ -1,0 +1,532 @@
+"""The load generator: one process driving bench learners and facilitators over real websockets.
+
+``bench.run`` starts it as ``python -m bench.swarm PLAN.json OUT.json``. It connects one
+facilitator per session (``watch``), connects and joins every learner, forms teams of four,
+then prints ``READY {...}`` and waits for ``GO`` on stdin. On ``GO`` its facilitators start
+their sessions and every learner acts until the window closes; the process then waits (bounded)
+for the last updates to arrive, writes OUT.json and exits. Every wait is bounded, every loop
+ends by itself.
+
+Two modes: ``paced`` (open loop: each learner acts every ``interval`` seconds on average,
+whether or not its last ack came back, so a slow server cannot slow the offered load) and
+``saturate`` (closed loop: each learner sends its next action as soon as the last is acked,
+which finds the server's throughput ceiling).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import random
+import resource
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import socketio
+
+from bench.markers import action_key, is_exact, view_keys
+from bench.mix import Playbook, TeamLedger, build_action, choose
+
+PLAY = "/play"
+FACILITATE = "/facilitate"
+# Rejections caused by the transport, identity or the server itself; any other code comes from
+# the game rules (the engine) and is counted apart, since a well-planned mix should cause none.
+TRANSPORT_CODES = frozenset(
+    {
+        "payload/invalid",
+        "payload/too_large",
+        "rate/limited",
+        "join/bad_code",
+        "join/rate_limited",
+        "auth/not_connected",
+        "auth/no_identity",
+        "auth/bad_token",
+        "session/unknown",
+        "server/error",
+    }
+)
+
+
+def now() -> float:
+    """Return the monotonic clock (every latency is measured within this one process)."""
+    return time.monotonic()
+
+
+@dataclass
+class Pending:
+    """An action whose effect some teammates (or the facilitator) have not seen yet."""
+
+    sender: int
+    sent: float
+    counted: bool
+    waiting: set[int]
+    board: bool
+    acked: bool = False
+    last_seen: float = 0.0
+
+
+@dataclass
+class Recorder:
+    """Everything the swarm measures (latencies in milliseconds)."""
+
+    ack_ms: list[float] = field(default_factory=list)
+    team_ms: list[float] = field(default_factory=list)
+    board_ms: list[float] = field(default_factory=list)
+    join_ms: list[float] = field(default_factory=list)
+    # (seconds since the window opened, ack latency ms) of every counted action: the timeline.
+    ack_times: list[tuple[float, float]] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    rejections: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    kinds: Counter[str] = field(default_factory=Counter)
+
+    def error(self, kind: str) -> None:
+        """Count a transport-level failure."""
+        self.errors[kind] += 1
+
+    def rejected(self, code: str) -> None:
+        """Count a rejection ack by its code, split into transport errors and engine rules."""
+        if code in TRANSPORT_CODES:
+            self.errors[code] += 1
+        else:
+            self.rejections[code] += 1
+
+
+@dataclass
+class Learner:
+    """One bench learner: a socket, a seat, a team."""
+
+    index: int
+    name: str
+    sio: socketio.AsyncClient
+    team: Team | None = None
+    learner_id: str | None = None
+    chat_seen: int = 0
+
+
+@dataclass
+class Team:
+    """One team of the swarm and the updates its members still wait for."""
+
+    session: Session
+    number: int
+    ledger: TeamLedger
+    members: list[Learner] = field(default_factory=list)
+    team_id: str | None = None
+    pending: dict[str, Pending] = field(default_factory=dict)
+    board_chat_seen: int = 0
+
+
+@dataclass
+class Session:
+    """One practicum session: its facilitator socket and teams."""
+
+    session_id: str
+    code: str
+    learners: int
+    teams: list[Team] = field(default_factory=list)
+    by_id: dict[str, Team] = field(default_factory=dict)
+    facilitator: socketio.AsyncClient | None = None
+
+
+class Swarm:
+    """Drive the learners and facilitators of some sessions and record what happens."""
+
+    def __init__(self, plan: dict[str, Any]) -> None:
+        self.plan = plan
+        self.rng = random.Random(plan.get("seed", 1))
+        self.playbook = Playbook.from_dict(plan["playbook"])
+        self.weights: dict[str, float] = plan["weights"]
+        self.rec = Recorder()
+        self.sessions = [
+            Session(s["sessionId"], s["joinCode"], s["learners"]) for s in plan["sessions"]
+        ]
+        self.learners: list[Learner] = []
+        self.http: aiohttp.ClientSession | None = None
+        self.window: tuple[float, float] = (0.0, 0.0)
+        self.counter = 0
+        self.prefix = plan.get("prefix", "g")
+        self.connect_seconds = 0.0
+        self.closing = False
+
+    # --- sockets --------------------------------------------------------------------------
+
+    def _client(self) -> socketio.AsyncClient:
+        return socketio.AsyncClient(
+            reconnection=False, http_session=self.http, handle_sigint=False, request_timeout=30
+        )
+
+    async def _call(self, sio: socketio.AsyncClient, event: str, payload: dict, ns: str) -> dict:
+        timeout = float(self.plan.get("ack_timeout", 20))
+        return await sio.call(event, payload, namespace=ns, timeout=timeout)
+
+    def _action_id(self) -> str:
+        self.counter += 1
+        return f"{self.prefix}-{self.counter:x}-{self.rng.getrandbits(24):06x}"
+
+    async def connect_facilitator(self, session: Session) -> None:
+        """Connect the session's facilitator and watch its board."""
+        sio = self._client()
+        sio.on("board", lambda board: self.on_board(session, board), namespace=FACILITATE)
+        sio.on("disconnect", lambda *reason: self.on_disconnect(reason), namespace=FACILITATE)
+        await sio.connect(
+            self.plan["url"],
+            namespaces=[FACILITATE],
+            auth={"token": self.plan["token"]},
+            transports=["websocket"],
+            wait_timeout=30,
+        )
+        ack = await self._call(sio, "watch", {"sessionId": session.session_id}, FACILITATE)
+        if not ack.get("ok"):
+            raise RuntimeError(f"watch failed: {ack}")
+        session.facilitator = sio
+
+    async def connect_learner(self, learner: Learner, session: Session, gate: asyncio.Semaphore):
+        """Connect a learner and join the session by its code; record the time it took."""
+        async with gate:
+            started = now()
+            sio = learner.sio
+            sio.on("team", lambda view: self.on_team(learner, view), namespace=PLAY)
+            sio.on("disconnect", lambda *reason: self.on_disconnect(reason), namespace=PLAY)
+            try:
+                await sio.connect(
+                    self.plan["url"], namespaces=[PLAY], transports=["websocket"], wait_timeout=30
+                )
+                ack = await self._call(
+                    sio,
+                    "join_session",
+                    {"actionId": self._action_id(), "code": session.code, "name": learner.name},
+                    PLAY,
+                )
+            except (TimeoutError, socketio.exceptions.SocketIOError, OSError) as exc:
+                self.rec.error(f"connect/{type(exc).__name__}")
+                return
+            if not ack.get("ok"):
+                self.rec.rejected(ack.get("code", "?"))
+                return
+            learner.learner_id = ack.get("learnerId")
+            self.rec.join_ms.append((now() - started) * 1000)
+
+    async def form_team(self, team: Team) -> None:
+        """The first member creates the team; the others join it."""
+        joined = [m for m in team.members if m.learner_id]
+        if not joined:
+            return
+        first = joined[0]
+        ack = await self._setup_call(
+            first, "create_team", {"actionId": self._action_id(), "name": f"Team {team.number}"}
+        )
+        if ack is None:
+            for member in joined:
+                member.learner_id = None
+            return
+        team.team_id = ack["teamId"]
+        team.session.by_id[team.team_id] = team
+        for member in joined[1:]:
+            payload = {"actionId": self._action_id(), "team": team.team_id}
+            if await self._setup_call(member, "join_team", payload) is None:
+                member.learner_id = None
+
+    async def _setup_call(self, learner: Learner, event: str, payload: dict) -> dict | None:
+        """Send a set-up action; return its ack, or None (counted) if it failed."""
+        try:
+            ack = await self._call(learner.sio, event, payload, PLAY)
+        except (TimeoutError, socketio.exceptions.SocketIOError) as exc:
+            self.rec.error(f"setup/{type(exc).__name__}")
+            return None
+        if not ack.get("ok"):
+            self.rec.rejected(ack.get("code", "?"))
+            return None
+        return ack
+
+    async def connect_all(self) -> None:
+        """Connect facilitators and learners, form the teams."""
+        team_size = int(self.plan.get("team_size", 4))
+        index = 0
+        for session in self.sessions:
+            for number in range((session.learners + team_size - 1) // team_size):
+                ledger = TeamLedger(list(self.playbook.diagnostics), self.playbook.causes)
+                team = Team(session, number + 1, ledger)
+                session.teams.append(team)
+            for seat in range(session.learners):
+                learner = Learner(index, f"Learner {index}", self._client())
+                index += 1
+                team = session.teams[seat // team_size]
+                learner.team = team
+                team.members.append(learner)
+                self.learners.append(learner)
+        started = now()
+        await asyncio.gather(*(self.connect_facilitator(s) for s in self.sessions))
+        gate = asyncio.Semaphore(int(self.plan.get("connect_concurrency", 32)))
+        await asyncio.gather(
+            *(
+                self.connect_learner(learner, learner.team.session, gate)
+                for learner in self.learners
+                if learner.team is not None
+            )
+        )
+        await asyncio.gather(*(self.form_team(t) for s in self.sessions for t in s.teams))
+        self.connect_seconds = now() - started
+
+    def on_disconnect(self, reason: tuple) -> None:
+        """Count a socket the server (or the network) dropped; closing sockets is not counted."""
+        if not self.closing:
+            self.rec.error(f"disconnected/{reason[0] if reason else '?'}")
+
+    # --- updates arriving -----------------------------------------------------------------
+
+    def _settle(self, team: Team, key: str, pending: Pending) -> None:
+        if pending.waiting or pending.board or not pending.acked:
+            return
+        team.pending.pop(key, None)
+
+    def on_team(self, learner: Learner, view: dict[str, Any]) -> None:
+        """A team update reached a learner: resolve the markers it shows."""
+        arrived = now()
+        team = learner.team
+        if team is None or not isinstance(view, dict):
+            return
+        keys, learner.chat_seen = view_keys(view, learner.chat_seen)
+        for key in keys:
+            pending = team.pending.get(key)
+            if pending is None or learner.index not in pending.waiting:
+                continue
+            pending.waiting.discard(learner.index)
+            pending.last_seen = arrived
+            if not pending.waiting and pending.counted:
+                self.rec.team_ms.append((arrived - pending.sent) * 1000)
+            self._settle(team, key, pending)
+
+    def on_board(self, session: Session, board: dict[str, Any]) -> None:
+        """A board reached the facilitator: resolve the markers it shows for each team."""
+        arrived = now()
+        if not isinstance(board, dict):
+            return
+        self.rec.counts["boards"] += 1
+        if "relay" in board:
+            bodies = [(board.get("team"), board)]
+        else:
+            bodies = [(body.get("id"), body) for body in board.get("teams") or ()]
+        for team_id, body in bodies:
+            team = session.by_id.get(team_id)
+            if team is None:
+                continue
+            keys, team.board_chat_seen = view_keys(body, team.board_chat_seen)
+            for key in keys:
+                pending = team.pending.get(key)
+                if pending is None or not pending.board:
+                    continue
+                pending.board = False
+                if pending.counted:
+                    self.rec.board_ms.append((arrived - pending.sent) * 1000)
+                self._settle(team, key, pending)
+
+    # --- acting ---------------------------------------------------------------------------
+
+    def _in_window(self, moment: float) -> bool:
+        return self.window[0] <= moment < self.window[1]
+
+    async def act(self, learner: Learner) -> None:
+        """Send one action from the mix and wait (bounded) for its ack."""
+        team = learner.team
+        if team is None or team.team_id is None or learner.learner_id is None:
+            return
+        kind = choose(self.rng, self.weights, team.ledger)
+        self.counter += 1
+        marker = f"{'c' if kind == 'chat' else 'w'}-{self.prefix}{self.counter:x}"
+        payload = build_action(kind, self.rng, team.ledger, self.playbook, marker)
+        key = action_key(kind, payload)
+        sent = now()
+        counted = self._in_window(sent)
+        if key is not None:
+            teammates = {m.index for m in team.members if m is not learner and m.learner_id}
+            watched = team.session.facilitator is not None and is_exact(key)
+            team.pending[key] = Pending(learner.index, sent, counted, teammates, watched)
+        self.rec.counts["sent"] += 1
+        self.rec.kinds[kind] += 1
+        payload["actionId"] = self._action_id()
+        try:
+            ack = await self._call(learner.sio, kind, payload, PLAY)
+        except (TimeoutError, socketio.exceptions.SocketIOError) as exc:
+            self.rec.error(f"ack/{type(exc).__name__}")
+            if key is not None:
+                team.pending.pop(key, None)
+            return
+        acked = now()
+        if counted:
+            self.rec.ack_ms.append((acked - sent) * 1000)
+            self.rec.ack_times.append(
+                (round(sent - self.window[0], 3), round((acked - sent) * 1000, 1))
+            )
+            self.rec.counts["acked_in_window"] += 1
+        if not isinstance(ack, dict) or not ack.get("ok"):
+            self.rec.rejected(ack.get("code", "?") if isinstance(ack, dict) else "ack/malformed")
+            if key is not None:
+                team.pending.pop(key, None)
+            return
+        self.rec.counts["acked"] += 1
+        if kind == "run_diagnostic":
+            team.ledger.holds(payload["diagnostic"], self.rng)
+        if key is not None and key in team.pending:
+            pending = team.pending[key]
+            pending.acked = True
+            self._settle(team, key, pending)
+
+    async def play_paced(self, learner: Learner, start: float, end: float) -> None:
+        """Act every `interval` seconds on average (jittered), without waiting for acks."""
+        interval = float(self.plan["interval"])
+        rng = random.Random(self.rng.getrandbits(32))
+        moment = start + rng.uniform(0, interval)
+        tasks: set[asyncio.Task] = set()
+        while moment < end:
+            delay = moment - now()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            task = asyncio.create_task(self.act(learner))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+            moment += interval * rng.uniform(0.5, 1.5)
+        if tasks:
+            await asyncio.wait(tasks, timeout=float(self.plan.get("ack_timeout", 20)))
+
+    async def play_saturated(self, learner: Learner, start: float, end: float) -> None:
+        """Act again as soon as the last action is acked, until the window closes."""
+        await asyncio.sleep(max(0.0, start - now()) + self.rng.uniform(0, 0.2))
+        while now() < end:
+            await self.act(learner)
+
+    async def start_sessions(self) -> None:
+        """Each facilitator starts its session (round 1 opens)."""
+        for session in self.sessions:
+            if session.facilitator is None:
+                continue
+            ack = await self._call(
+                session.facilitator,
+                "start_session",
+                {"actionId": self._action_id(), "sessionId": session.session_id},
+                FACILITATE,
+            )
+            if not ack.get("ok"):
+                self.rec.rejected(ack.get("code", "?"))
+
+    async def play(self) -> None:
+        """Start the sessions, run the window, then wait for the last updates."""
+        await self.start_sessions()
+        start = now()
+        warmup, duration = float(self.plan["warmup"]), float(self.plan["duration"])
+        self.window = (start + warmup, start + warmup + duration)
+        player = self.play_saturated if self.plan["mode"] == "saturate" else self.play_paced
+        await asyncio.gather(*(player(lr, start, self.window[1]) for lr in self.learners))
+        drain_until = now() + float(self.plan.get("drain", 10))
+        while now() < drain_until and any(t.pending for s in self.sessions for t in s.teams):
+            await asyncio.sleep(0.05)
+
+    # --- results --------------------------------------------------------------------------
+
+    def results(self) -> dict[str, Any]:
+        """Return raw samples and counts (the orchestrator merges generators and summarises)."""
+        lost_updates = lost_deliveries = lost_boards = unacked = 0
+        for session in self.sessions:
+            for team in session.teams:
+                for pending in team.pending.values():
+                    if not pending.acked:
+                        unacked += 1
+                        continue
+                    if pending.waiting:
+                        lost_updates += 1
+                        lost_deliveries += len(pending.waiting)
+                    if pending.board:
+                        lost_boards += 1
+        rec = self.rec
+        window = self.window[1] - self.window[0]
+        return {
+            "learners": len(self.learners),
+            "joined": sum(1 for lr in self.learners if lr.learner_id),
+            "sessions": len(self.sessions),
+            "connectSeconds": round(self.connect_seconds, 3),
+            "window": window,
+            "ackMs": rec.ack_ms,
+            "teamMs": rec.team_ms,
+            "boardMs": rec.board_ms,
+            "joinMs": rec.join_ms,
+            "ackTimes": rec.ack_times,
+            "counts": dict(rec.counts),
+            "kinds": dict(rec.kinds),
+            "rejections": dict(rec.rejections),
+            "errors": dict(rec.errors),
+            "lostUpdates": lost_updates,
+            "lostDeliveries": lost_deliveries,
+            "lostBoardUpdates": lost_boards,
+            "unresolvedUnacked": unacked,
+        }
+
+    async def close(self) -> None:
+        """Disconnect every socket (bounded)."""
+        self.closing = True
+        clients = [lr.sio for lr in self.learners] + [
+            s.facilitator for s in self.sessions if s.facilitator is not None
+        ]
+
+        async def bye(sio: socketio.AsyncClient) -> None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(sio.disconnect(), timeout=5)
+
+        await asyncio.gather(*(bye(c) for c in clients))
+
+
+def _raise_file_limit(wanted: int) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = min(max(soft, wanted), hard)
+    if target > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+async def _read_line(timeout: float) -> str:
+    loop = asyncio.get_running_loop()
+    line = await asyncio.wait_for(loop.run_in_executor(None, sys.stdin.readline), timeout)
+    return line.strip()
+
+
+async def run_swarm(plan: dict[str, Any], wait_for_go: bool = True) -> dict[str, Any]:
+    """Run a whole swarm from a plan; return its results."""
+    _raise_file_limit(sum(s["learners"] + 2 for s in plan["sessions"]) + 256)
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as http:
+        swarm = Swarm(plan)
+        swarm.http = http
+        try:
+            await asyncio.wait_for(swarm.connect_all(), float(plan.get("connect_timeout", 180)))
+            ready = {
+                "joined": sum(1 for lr in swarm.learners if lr.learner_id),
+                "learners": len(swarm.learners),
+                "connectSeconds": round(swarm.connect_seconds, 3),
+            }
+            if wait_for_go:
+                print("READY " + json.dumps(ready), flush=True)
+                if await _read_line(float(plan.get("go_timeout", 300))) != "GO":
+                    raise RuntimeError("expected GO from the orchestrator")
+            limit = float(plan["warmup"]) + float(plan["duration"]) + float(plan.get("drain", 10))
+            await asyncio.wait_for(swarm.play(), limit + 60)
+            return swarm.results()
+        finally:
+            await swarm.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: ``python -m bench.swarm PLAN.json OUT.json``."""
+    args = sys.argv[1:] if argv is None else argv
+    plan = json.loads(Path(args[0]).read_text())
+    results = asyncio.run(run_swarm(plan))
+    Path(args[1]).write_text(json.dumps(results))
+    print("DONE", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

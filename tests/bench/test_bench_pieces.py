@@ -1,0 +1,140 @@
+"""The bench's pure parts: markers, the action mix, percentiles, the report's target checks."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from bench.markers import action_key, is_exact, marker_of, tag, view_keys
+from bench.mix import DEFAULT_WEIGHTS, Playbook, TeamLedger, build_action, choose, playbook
+from bench.report import markdown, saturation_ratio, target_checks
+from bench.stats import percentile, summarise
+from practicum.scenario.loader import load_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_marker_survives_the_round_trip_through_a_text():
+    text = tag("Check the contact mix", "c-g0a1")
+    assert marker_of(text) == "c-g0a1"
+    assert marker_of("no marker here") is None
+    assert marker_of(None) is None
+
+
+def test_view_keys_read_only_the_chat_after_the_watermark():
+    view = {
+        "chatCount": 3,
+        "chat": [{"text": tag("a", "c-1")}, {"text": tag("b", "c-2")}, {"text": tag("c", "c-3")}],
+        "texts": {"gap": tag("draft", "w-9")},
+        "diagnostics": [{"diagnostic": "d_x"}],
+        "evidence": [{"diagnostic": "d_x", "cause": "rc_y", "stance": -1}],
+    }
+    keys, watermark = view_keys(view, chat_seen=1)
+    assert keys == ["c-2", "c-3", "w-9", "d:d_x", "e:d_x:rc_y:-1"]
+    assert watermark == 3
+
+
+def test_a_reference_relay_yields_the_key_of_the_relayed_action():
+    payload = {"diagnostic": "d_x", "cause": "rc_y", "stance": 1}
+    relay = {"relay": "mark_evidence", "team": "t_1", "data": payload}
+    assert view_keys(relay, 0) == (["e:d_x:rc_y:1"], 0)
+    assert action_key("mark_evidence", payload) == "e:d_x:rc_y:1"
+    assert is_exact("c-1") and is_exact("d:d_x") and not is_exact("w-1")
+
+
+def test_the_playbook_only_plans_diagnostics_the_round_one_budget_covers():
+    scenario = load_scenario(ROOT / "scenarios" / "harbor.json")
+    book = playbook(scenario)
+    chosen = [scenario.diagnostic(d) for d in book.diagnostics]
+    budget = scenario.budget
+    assert chosen, "the bench needs at least one affordable diagnostic"
+    assert sum(d.cost.points for d in chosen) <= budget.points + scenario.rounds[0].budget.points
+    assert sum(d.cost.days for d in chosen) <= budget.days + scenario.rounds[0].budget.days
+    assert all(d.opens_in == scenario.rounds[0].id and not d.locked for d in chosen)
+    assert {"chat", "write_text"} <= book.actions
+    assert Playbook.from_dict(book.to_dict()) == book
+
+
+def test_the_mix_never_picks_what_the_team_cannot_do():
+    rng = random.Random(3)
+    ledger = TeamLedger([], ("rc_a",))
+    kinds = {choose(rng, DEFAULT_WEIGHTS, ledger) for _ in range(300)}
+    assert kinds == {"chat", "write_text"}
+    ledger.holds("d_x", rng)
+    kinds = {choose(rng, DEFAULT_WEIGHTS, ledger) for _ in range(300)}
+    assert "mark_evidence" in kinds and "run_diagnostic" not in kinds
+
+
+def test_built_actions_carry_their_marker_and_respect_field_limits():
+    rng = random.Random(5)
+    book = Playbook(("d_x",), ("rc_a",), (("gap", 40),), frozenset({"chat", "write_text"}))
+    ledger = TeamLedger(["d_x"], ("rc_a",))
+    text = build_action("write_text", rng, ledger, book, "w-7")
+    assert len(text["text"]) <= 40 and marker_of(text["text"]) == "w-7"
+    assert build_action("run_diagnostic", rng, ledger, book, "x") == {"diagnostic": "d_x"}
+    assert ledger.diagnostics_left == []
+
+
+def test_percentiles_use_the_nearest_rank():
+    samples = list(range(1, 101))
+    assert percentile(samples, 50) == 50 and percentile(samples, 99) == 99
+    assert summarise([]) == {"count": 0, "p50": 0.0, "p95": 0.0, "p99": 0.0, "max": 0.0}
+    assert summarise([5.0, 1.0])["max"] == 5.0
+
+
+def _step(target: str, mode: str, learners: int, throughput: float, p99: float) -> dict:
+    latency = {"count": 10, "p50": 1.0, "p95": 2.0, "p99": p99, "max": p99}
+    return {
+        "target": target,
+        "mode": mode,
+        "learners": learners,
+        "joined": learners,
+        "sessions": 1,
+        "offeredPerSecond": 1.0,
+        "throughputPerSecond": throughput,
+        "ack": latency,
+        "teammate": latency,
+        "board": latency,
+        "errors": 0,
+        "rejections": 0,
+        "unacked": 0,
+        "lostUpdates": 0,
+        "server": {
+            "cpuPercent": 50.0,
+            "rssIdleMB": 80.0,
+            "rssConnectedMB": 200.0,
+            "rssEndMB": 201.0,
+            "rssPerLearnerKB": 120.0,
+        },
+        "generatorCpuPercent": [10.0],
+        "otherCpuPercent": 0.0,
+        "connectSeconds": 1.0,
+    }
+
+
+def test_the_report_checks_each_target_against_the_measurement():
+    results = {
+        "startedAt": "now",
+        "elapsedSeconds": 1.0,
+        "settings": {
+            "async_mode": "eventlet",
+            "session_size": 40,
+            "interval": 5.0,
+            "duration": 20.0,
+            "warmup": 5.0,
+            "generators": 2,
+        },
+        "steps": [
+            _step("practicum", "paced", 1000, 200.0, 250.0),
+            _step("practicum", "saturate", 200, 300.0, 900.0),
+            _step("reference", "saturate", 200, 1000.0, 90.0),
+        ],
+        "failures": [],
+    }
+    assert saturation_ratio(results) == 0.3
+    met = {name: ok for name, _, ok in target_checks(results)}
+    assert met["1000 learners: ack p99 <= 100 ms"] is False
+    assert met["RSS <= 150 KB per learner above idle"] is True
+    assert met["saturation throughput >= 60% of the reference"] is False
+    text = markdown(results)
+    assert "| practicum | 1000/1000 |" in text and "**30%**" in text

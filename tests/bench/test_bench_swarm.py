@@ -1,0 +1,54 @@
+"""The bench harness end to end, small and fast: it checks counts, never speed.
+
+Eight learners in two sessions play for two seconds against a real Practicum process and
+against the reference relay, through the same orchestration `make bench` uses (swarm
+subprocess, READY/GO, merge, summary). Every action must be acked, every teammate must see every
+update, the facilitator must see every exact update on the board, and nothing may fail.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.mix import playbook
+from bench.step import StepConfig, run_step
+from practicum.scenario.loader import load_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.live
+
+
+@pytest.fixture(scope="module")
+def harbor_book():
+    return playbook(load_scenario(ROOT / "scenarios" / "harbor.json"))
+
+
+@pytest.mark.parametrize("target", ["practicum", "reference"])
+def test_a_small_swarm_loses_nothing(target, harbor_book):
+    config = StepConfig(
+        target=target,
+        learners=8,
+        session_size=4,
+        interval=0.4,
+        warmup=0.5,
+        duration=2.0,
+        drain=5.0,
+        generators=1,
+    )
+    step = run_step(config, harbor_book, log=lambda *_: None)
+    counts = step["counts"]
+    assert step["joined"] == 8 and step["sessions"] == 2
+    assert counts["sent"] > 20, counts
+    assert counts["acked"] == counts["sent"], counts
+    assert step["errors"] == 0, step["errorCodes"]
+    assert step["rejections"] == 0, step["rejectionCodes"]
+    assert step["unacked"] == 0
+    assert step["lostUpdates"] == 0 and step["lostDeliveries"] == 0
+    assert step["lostBoardUpdates"] == 0
+    # Every action in the window was acked, and each one reached all its teammates.
+    assert step["ack"]["count"] == counts["acked_in_window"]
+    assert step["teammate"]["count"] == step["ack"]["count"]
+    assert step["board"]["count"] > 0
+    assert sum(step["kinds"].values()) == counts["sent"]
