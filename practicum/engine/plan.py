@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
+# The JSON form of a plan is the domain's; the engine re-exports it for its callers.
+from practicum.domain.plan_io import plan_from_dict, plan_to_dict
 from practicum.engine.state import Team
 from practicum.scenario.model import (
     EvidenceMark,
     Plan,
-    PlannedCause,
-    PlannedIntervention,
-    PlannedMetric,
 )
+
+__all__ = ["inject_text_key", "plan_for", "plan_from_dict", "plan_to_dict", "with_live_injects"]
 
 
 def inject_text_key(inject_id: str) -> str:
@@ -36,52 +34,6 @@ def plan_for(team: Team) -> Plan:
         texts=dict(team.texts),
         stances=dict(team.stances),
         injects=tuple(fired.inject for fired in team.injects),
-    )
-
-
-def plan_to_dict(plan: Plan) -> dict[str, Any]:
-    """Return a Plan as JSON in the shared camelCase convention."""
-    return {
-        "diagnostics": list(plan.diagnostics),
-        "evidence": [
-            {"diagnostic": m.diagnostic, "cause": m.cause, "stance": m.stance}
-            for m in plan.evidence
-        ],
-        "causes": [
-            {"cause": c.cause, "cell": c.cell, "confidence": c.confidence} for c in plan.causes
-        ],
-        "ruledOut": list(plan.ruled_out),
-        "interventions": [{"id": i.id, "startWeek": i.start_week} for i in plan.interventions],
-        "metrics": [{"id": m.id, "target": m.target} for m in plan.metrics],
-        "isolation": plan.isolation,
-        "texts": dict(plan.texts),
-        "stances": dict(plan.stances),
-        "injects": list(plan.injects),
-    }
-
-
-def plan_from_dict(raw: Mapping[str, Any]) -> Plan:
-    """Build a Plan from ``plan_to_dict`` output."""
-    return Plan(
-        diagnostics=tuple(raw.get("diagnostics", ())),
-        evidence=tuple(
-            EvidenceMark(m["diagnostic"], m["cause"], m["stance"])
-            for m in raw.get("evidence", ())
-        ),
-        causes=tuple(
-            PlannedCause(c["cause"], c["cell"], c.get("confidence", 0.8))
-            for c in raw.get("causes", ())
-        ),
-        ruled_out=tuple(raw.get("ruledOut", ())),
-        interventions=tuple(
-            PlannedIntervention(i["id"], i.get("startWeek", 0))
-            for i in raw.get("interventions", ())
-        ),
-        metrics=tuple(PlannedMetric(m["id"], m.get("target")) for m in raw.get("metrics", ())),
-        isolation=raw.get("isolation"),
-        texts=dict(raw.get("texts", {})),
-        stances=dict(raw.get("stances", {})),
-        injects=tuple(raw.get("injects", ())),
     )
 
 
