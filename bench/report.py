@@ -32,6 +32,11 @@ def saturation_ratio(results: dict[str, Any]) -> float | None:
     return practicum[0]["throughputPerSecond"] / reference[0]["throughputPerSecond"]
 
 
+def _backlog(settings: dict[str, Any]) -> str:
+    count = settings.get("chat_backlog") or 0
+    return f", {count} chat messages per team posted before the window" if count else ""
+
+
 def _lat(summary: dict[str, Any]) -> str:
     return (
         f"{summary['p50']:.0f} / {summary['p95']:.0f} / {summary['p99']:.0f} / {summary['max']:.0f}"
@@ -151,7 +156,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"Async mode {settings['async_mode']}, sessions of {settings['session_size']}, teams of "
         f"four, one action every {settings['interval']} s per learner, {settings['duration']} s "
         f"measured after {settings['warmup']} s warm-up, {settings['generators']} swarm "
-        f"processes{', proposed GC settings' if settings.get('gc_tuned') else ''}. "
+        f"processes{', proposed GC settings' if settings.get('gc_tuned') else ''}"
+        f"{_backlog(settings)}. "
         f"Took {results['elapsedSeconds']} s.",
         "",
         "## Targets",

@@ -37,6 +37,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--generators", type=int, default=2, help="swarm processes")
     parser.add_argument("--session-size", type=int, default=40)
+    parser.add_argument(
+        "--chat-backlog",
+        type=int,
+        default=0,
+        help="chat messages each team posts before the window (a session well under way)",
+    )
     parser.add_argument("--saturation-learners", type=int, default=200)
     parser.add_argument("--saturation-duration", type=float, default=15.0)
     parser.add_argument(
@@ -85,6 +91,7 @@ def plan_steps(args: argparse.Namespace) -> list[StepConfig]:
         generators=args.generators,
         async_mode=args.async_mode,
         gc_tuned=args.gc_tuned,
+        chat_backlog=args.chat_backlog,
     )
     steps = []
     ladder = [int(n) for n in str(args.ladder).split(",") if n.strip()]

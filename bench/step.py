@@ -37,6 +37,7 @@ class StepConfig:
     generators: int = 2
     async_mode: str = "eventlet"
     connect_concurrency: int = 32
+    chat_backlog: int = 0
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     server_env: dict[str, str] = field(default_factory=dict)
     profile: Path | None = None
@@ -109,11 +110,14 @@ def run_step(config: StepConfig, playbook: Playbook, log: Any = print) -> dict[s
                 "weights": config.weights,
                 "playbook": playbook.to_dict(),
                 "connect_concurrency": config.connect_concurrency,
+                "chat_backlog": config.chat_backlog,
+                # Connecting is bounded; a chat backlog adds its own bound (>= 200 messages/s).
+                "connect_timeout": 180 + config.chat_backlog * config.learners / 4 / 200,
                 "seed": config.seed * 100 + number,
                 "prefix": f"g{number}",
             }
             generators.append(Generator(plan, workdir, number))
-        ready = [json.loads(g.wait_line("READY", 300)) for g in generators]
+        ready = [json.loads(g.wait_line("READY", 600)) for g in generators]
         joined = sum(r["joined"] for r in ready)
         log(
             f"  {config.target} {config.mode} {config.learners}: {joined} joined in "

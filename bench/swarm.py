@@ -31,7 +31,7 @@ import aiohttp
 import socketio
 
 from bench.markers import action_key, is_exact, view_keys
-from bench.mix import Playbook, TeamLedger, build_action, choose
+from bench.mix import CHAT_LINES, Playbook, TeamLedger, build_action, choose
 
 PLAY = "/play"
 FACILITATE = "/facilitate"
@@ -273,6 +273,31 @@ class Swarm:
         )
         await asyncio.gather(*(self.form_team(t) for s in self.sessions for t in s.teams))
         self.connect_seconds = now() - started
+        backlog = int(self.plan.get("chat_backlog", 0))
+        if backlog > 0:
+            gate = asyncio.Semaphore(int(self.plan.get("connect_concurrency", 32)))
+            await asyncio.gather(
+                *(self.post_backlog(t, backlog, gate) for s in self.sessions for t in s.teams)
+            )
+
+    async def post_backlog(self, team: Team, count: int, gate: asyncio.Semaphore) -> None:
+        """Fill a team's chat before the window, as in a session that has run for a while.
+
+        A team view carries the newest 200 messages; real teams reach that within minutes,
+        so without a backlog the bench would only measure a session's first moments.
+        """
+        members = [m for m in team.members if m.learner_id]
+        if team.team_id is None or not members:
+            return
+        async with gate:
+            for number in range(count):
+                member = members[number % len(members)]
+                text = f"{CHAT_LINES[number % len(CHAT_LINES)]} (earlier message {number})"
+                payload = {"actionId": self._action_id(), "text": text}
+                if await self._setup_call(member, "chat", payload) is None:
+                    return
+                # Keep each member under the production rate limit (10 a second).
+                await asyncio.sleep(0.04)
 
     def on_disconnect(self, reason: tuple) -> None:
         """Count a socket the server (or the network) dropped; closing sockets is not counted."""
