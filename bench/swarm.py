@@ -431,12 +431,16 @@ class Swarm:
         for session in self.sessions:
             if session.facilitator is None:
                 continue
-            ack = await self._call(
-                session.facilitator,
-                "start_session",
-                {"actionId": self._action_id(), "sessionId": session.session_id},
-                FACILITATE,
-            )
+            try:
+                ack = await self._call(
+                    session.facilitator,
+                    "start_session",
+                    {"actionId": self._action_id(), "sessionId": session.session_id},
+                    FACILITATE,
+                )
+            except (TimeoutError, socketio.exceptions.SocketIOError) as exc:
+                self.rec.error(f"start/{type(exc).__name__}")
+                continue
             if not ack.get("ok"):
                 self.rec.rejected(ack.get("code", "?"))
 
