@@ -242,32 +242,30 @@ def _join_url(join_code: str) -> str:
     return url_for("pages.join_prefilled", code=join_code, _external=True)
 
 
-@pages.get("/facilitator/sessions/<session_id>")
-@facilitator_page
-def console(session_id: str) -> str:
-    """Show the facilitator console of a session."""
+def _session_page(template: str, session_id: str) -> str:
+    """Render a facilitator page of one session with its title and join details."""
     scenario, state = _snapshot_or_404(session_id)
     return render_template(
-        "console.html",
+        template,
         session_id=session_id,
         title=scenario.title,
         join_code=state.join_code,
         join_url=_join_url(state.join_code),
     )
+
+
+@pages.get("/facilitator/sessions/<session_id>")
+@facilitator_page
+def console(session_id: str) -> str:
+    """Show the facilitator console of a session."""
+    return _session_page("console.html", session_id)
 
 
 @pages.get("/facilitator/sessions/<session_id>/projector")
 @facilitator_page
 def projector(session_id: str) -> str:
     """Show the projector screen: join code, QR code, clock and leaderboard."""
-    scenario, state = _snapshot_or_404(session_id)
-    return render_template(
-        "projector.html",
-        session_id=session_id,
-        title=scenario.title,
-        join_code=state.join_code,
-        join_url=_join_url(state.join_code),
-    )
+    return _session_page("projector.html", session_id)
 
 
 @pages.get("/facilitator/sessions/<session_id>/qr.svg")
