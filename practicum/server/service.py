@@ -318,10 +318,6 @@ class Practicum:
                     return caught_up + events
         return []
 
-    def has_pending_deadline(self, session_id: str) -> bool:
-        """Say whether a session's clock is running (so the sweeper should tick it)."""
-        live = self.live(session_id)
-        return live.state.deadline is not None
 
 
 def _rejection(decision: Any) -> dict[str, Any]:
