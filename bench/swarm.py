@@ -108,6 +108,7 @@ class Learner:
     team: Team | None = None
     learner_id: str | None = None
     chat_seen: int = 0
+    version: str | None = None  # the team view version this learner holds (Practicum)
 
 
 @dataclass
@@ -174,6 +175,11 @@ class Swarm:
         """Connect the session's facilitator and watch its board."""
         sio = self._client()
         sio.on("board", lambda board: self.on_board(session, board), namespace=FACILITATE)
+        sio.on(
+            "board_patch",
+            lambda patch: self.on_board_patch(session, patch),
+            namespace=FACILITATE,
+        )
         sio.on("disconnect", lambda *reason: self.on_disconnect(reason), namespace=FACILITATE)
         await sio.connect(
             self.plan["url"],
@@ -193,6 +199,8 @@ class Swarm:
             started = now()
             sio = learner.sio
             sio.on("team", lambda view: self.on_team(learner, view), namespace=PLAY)
+            sio.on("team_patch", lambda p: self.on_team_patch(learner, p), namespace=PLAY)
+            sio.on("view", lambda view: self.on_view(learner, view), namespace=PLAY)
             sio.on("disconnect", lambda *reason: self.on_disconnect(reason), namespace=PLAY)
             try:
                 await sio.connect(
@@ -327,6 +335,32 @@ class Swarm:
             if not pending.waiting and pending.counted:
                 self.rec.team_ms.append((arrived - pending.sent) * 1000)
             self._settle(team, key, pending)
+
+    def on_view(self, learner: Learner, view: dict[str, Any]) -> None:
+        """A full learner view (after a team change): hold its team version."""
+        team = view.get("team") if isinstance(view, dict) else None
+        learner.version = team.get("version") if isinstance(team, dict) else None
+
+    def on_team_patch(self, learner: Learner, patch: dict[str, Any]) -> None:
+        """A team patch: count a gap in the version chain as lost, then read it as a view."""
+        if not isinstance(patch, dict):
+            return
+        if patch.get("base") is not None and patch.get("base") != learner.version:
+            self.rec.error("patch/gap")
+        learner.version = patch.get("version")
+        shown = {**patch.get("set", {}), "chat": patch.get("chat") or []}
+        shown["chatCount"] = patch.get("chatCount", 0)
+        self.on_team(learner, shown)
+
+    def on_board_patch(self, session: Session, patch: dict[str, Any]) -> None:
+        """A board patch: read each changed team's parts as a board of those teams."""
+        if not isinstance(patch, dict):
+            return
+        if patch.get("board") is not None:
+            self.on_board(session, patch["board"])
+            return
+        parts = [{**part, "id": team_id} for team_id, part in (patch.get("teams") or {}).items()]
+        self.on_board(session, {"teams": parts})
 
     def on_board(self, session: Session, board: dict[str, Any]) -> None:
         """A board reached the facilitator: resolve the markers it shows for each team."""

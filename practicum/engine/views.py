@@ -22,7 +22,9 @@ from practicum.engine.state import (
 )
 from practicum.scenario.model import Scenario
 
-CHAT_IN_VIEW = 200  # newest messages sent with a view; older ones stay in the event log
+CHAT_IN_VIEW = 200  # newest messages sent with a learner's view; older ones stay in the log
+# The console shows a team's last 30 messages; a board carries every team, so each holds no more.
+CHAT_ON_BOARD = 30
 
 
 def _remaining(state: SessionState, now: float | None) -> float | None:
@@ -138,8 +140,18 @@ def _debrief(scenario: Scenario, team: Team) -> dict[str, Any]:
     }
 
 
+def chat_messages(team: Team, limit: int) -> list[dict[str, Any]]:
+    """Return a team's newest chat messages, oldest first, each with its index ``n`` in the chat."""
+    recent = team.chat.recent(limit)
+    first = len(team.chat) - len(recent)
+    return [
+        {"n": first + i, "learnerId": m.learner_id, "name": m.name, "text": m.text, "at": m.at}
+        for i, m in enumerate(recent)
+    ]
+
+
 def _team_body(
-    scenario: Scenario, state: SessionState, team: Team, *, all_scores: bool
+    scenario: Scenario, state: SessionState, team: Team, *, all_scores: bool, chat_limit: int
 ) -> dict[str, Any]:
     round_ = current_round(scenario, state)
     names = {p.id: p.name for p in scenario.stakeholders}
@@ -216,10 +228,7 @@ def _team_body(
             }
             for fired in team.injects
         ],
-        "chat": [
-            {"learnerId": m.learner_id, "name": m.name, "text": m.text, "at": m.at}
-            for m in team.chat.recent(CHAT_IN_VIEW)
-        ],
+        "chat": chat_messages(team, chat_limit),
         "chatCount": len(team.chat),
         "submissions": {
             rid: {"auto": s.auto, "at": s.at, "by": s.by, "snapshot": dict(s.snapshot)}
@@ -243,9 +252,12 @@ def _team_body(
     return body
 
 
-def team_view(scenario: Scenario, state: SessionState, team_id: str) -> dict[str, Any]:
+def team_view(
+    scenario: Scenario, state: SessionState, team_id: str, chat_limit: int = CHAT_IN_VIEW
+) -> dict[str, Any]:
     """Return one team's private view: its work, budget, messages, published scores."""
-    return _team_body(scenario, state, state.teams[team_id], all_scores=False)
+    team = state.teams[team_id]
+    return _team_body(scenario, state, team, all_scores=False, chat_limit=chat_limit)
 
 
 def learner_view(
@@ -280,7 +292,10 @@ def progress(scenario: Scenario, state: SessionState, team: Team) -> dict[str, A
 
 
 def facilitator_view(
-    scenario: Scenario, state: SessionState, now: float | None = None
+    scenario: Scenario,
+    state: SessionState,
+    now: float | None = None,
+    chat_limit: int = CHAT_ON_BOARD,
 ) -> dict[str, Any]:
     """Return everything: all teams in full, score drafts, the answer key, inject scripts."""
     round_index = state.round_index
@@ -292,7 +307,7 @@ def facilitator_view(
         ],
         "teams": [
             {
-                **_team_body(scenario, state, team, all_scores=True),
+                **_team_body(scenario, state, team, all_scores=True, chat_limit=chat_limit),
                 "outcome": team.outcome,
                 "plan": plan_to_dict(plan_for(team)),
             }

@@ -284,7 +284,8 @@ SERVER_ERRORS: dict[str, str] = {
 
 # What an accepted ack carries besides `ok: true`, by event (documented in docs/protocol.md).
 ACK_FIELDS: dict[str, str] = {
-    "hello": "`sessionId`, `learnerId`, `view` (learner view), `scenario` (public catalogue), "
+    "hello": "`sessionId`, `learnerId`, `view` (learner view; its `team` carries the `version` "
+    "that `team_patch` events follow), `scenario` (public catalogue), "
     "`serverTime` (seconds since the epoch, to correct the countdown for clock skew)",
     "join_session": "`token` (keep it to resume), `sessionId`, `learnerId`, `view`, `scenario`, "
     "`serverTime`",
@@ -292,7 +293,8 @@ ACK_FIELDS: dict[str, str] = {
     "join_team": "`teamId`",
     "auto_assign": "`teamId` (an existing open team, or a new one)",
     "submit_round": "`round` (the round submitted)",
-    "watch": "`board` (facilitator view with `online`), `scenario`, `serverTime`",
+    "watch": "`board` (facilitator view with `online`, and the `version` that `board_patch` "
+    "events follow), `scenario`, `serverTime`",
     "start_session": "`round` (the first round)",
     "advance": "`round` (the round now open, or null when the debrief starts)",
     "fire_inject": "`teams` (ids of the teams that received it)",

@@ -7,6 +7,7 @@ import hmac
 import io
 import json
 import secrets
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
@@ -351,7 +352,8 @@ def export_json(session_id: str) -> Response:
         "scenarioId": scenario.id,
         "scenarioTitle": scenario.title,
         "exportedAt": _service().clock(),
-        "board": engine.facilitator_view(scenario, state),
+        # Every chat message, not the board's newest few: an export is the session's record.
+        "board": engine.facilitator_view(scenario, state, chat_limit=sys.maxsize),
         "events": _service().stored_events(session_id),
     }
     return _download(

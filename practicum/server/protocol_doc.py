@@ -25,9 +25,13 @@ SERVER_EVENTS: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "/play",
-        "team",
-        "the team view (members, budget, findings, draft, messages, chat, "
-        "submissions, published scores, debrief outcome): after any change to the team",
+        "team_patch",
+        "`{teamId, version, base, set, chat, chatCount}`: what changed in the team view "
+        "(members, budget, findings, draft, messages, submissions, published scores, debrief "
+        "outcome) since version `base`. Apply it when you hold `base` (then you hold "
+        "`version`): `set` replaces top-level keys, `chat` appends messages by their index "
+        "`n`. A null `base` carries the whole view. Any other `base` means an update was "
+        "missed: say `hello` again for a full view",
     ),
     (
         "/play",
@@ -42,7 +46,14 @@ SERVER_EVENTS: tuple[tuple[str, str, str], ...] = (
         "`{kind, text, ...}`: a short announcement for screen readers and toasts "
         "(a finding arrived, an inject arrived, the round changed)",
     ),
-    ("/facilitate", "board", "the facilitator view plus `online`: after any change"),
+    (
+        "/facilitate",
+        "board_patch",
+        "`{sessionId, version, base, set, teams, order}`: what changed in the board (the "
+        "facilitator view plus `online`) since version `base`; `teams` maps a team id to its "
+        "changed keys, `order` lists the team ids when they changed. A null `base` carries "
+        "the whole board in `board`; any other `base` you do not hold means: `watch` again",
+    ),
 )
 
 

@@ -23,6 +23,7 @@ from practicum.server.messages import FACILITATOR_ROUTES, LEARNER_ROUTES, Route
 from practicum.server.notices import notice_for
 from practicum.server.presence import Connection
 from practicum.server.service import UnknownSession
+from practicum.server.viewsync import BoardSync, TeamSync, Versions
 
 PLAY = "/play"
 FACILITATE = "/facilitate"
@@ -68,10 +69,17 @@ def _new_id(prefix: str) -> str:
 
 
 class Broadcaster:
-    """Sends each client the view its role and team may see after events change a session."""
+    """Sends each client the view its role and team may see after events change a session.
+
+    Team views and boards go out as patches against the last one sent (practicum/server/
+    viewsync.py); full views only answer a client's hello, watch or a change of team.
+    """
 
     def __init__(self, socketio: SocketIO) -> None:
         self.socketio = socketio
+        versions = Versions()
+        self.teams = TeamSync(versions)
+        self.boards = BoardSync(versions)
         # Board coalescing: the sessions with a board flush scheduled, and when each session's
         # next board may go out (monotonic seconds).
         self._board_pending: set[str] = set()
@@ -101,18 +109,55 @@ class Broadcaster:
             )
         for team_id in sorted(teams):
             if team_id in state.teams:
-                self.socketio.emit(
-                    "team",
-                    engine.team_view(scenario, state, team_id),
-                    to=team_room(session_id, team_id),
-                    namespace=PLAY,
+                self.teams.update(
+                    scenario, state, session_id, team_id, self._team_emitter(session_id, team_id)
                 )
+            else:
+                self.teams.forget(session_id, team_id)
         for event in events:
             notice = notice_for(scenario, event)
             if notice is not None:
                 room = team_room(session_id, event.team) if event.team else session_room(session_id)
                 self.socketio.emit("notice", notice, to=room, namespace=PLAY)
         self.board(app_ext, session_id)
+
+    def _team_emitter(self, session_id: str, team_id: str) -> Callable[[dict[str, Any]], None]:
+        def emit(patch: dict[str, Any]) -> None:
+            self.socketio.emit(
+                "team_patch", patch, to=team_room(session_id, team_id), namespace=PLAY
+            )
+
+        return emit
+
+    def _board_emitter(self, session_id: str) -> Callable[[dict[str, Any]], None]:
+        def emit(patch: dict[str, Any]) -> None:
+            self.socketio.emit(
+                "board_patch", patch, to=board_room(session_id), namespace=FACILITATE
+            )
+
+        return emit
+
+    def learner_view(
+        self, scenario: Any, state: Any, session_id: str, learner_id: str, now: float
+    ) -> dict[str, Any]:
+        """Return a learner's full view; its team part carries the version later patches follow."""
+        view = engine.learner_view(scenario, state, learner_id, now)
+        team_id = _team_id(state, learner_id)
+        if team_id is not None and team_id in state.teams:
+            view["team"] = self.teams.snapshot(
+                scenario, state, session_id, team_id, self._team_emitter(session_id, team_id)
+            )
+        return view
+
+    def full_board(self, app_ext: dict[str, Any], session_id: str) -> dict[str, Any]:
+        """Return the session's full board with the version later board patches follow."""
+        service = app_ext["practicum"]
+        presence = app_ext["practicum.presence"]
+        scenario, state = service.snapshot(session_id)
+        board = facilitator_board(
+            scenario, state, presence.online_learners(session_id), service.clock()
+        )
+        return self.boards.snapshot(session_id, board, self._board_emitter(session_id))
 
     def board(self, app_ext: dict[str, Any], session_id: str) -> None:
         """Send the live board to the session's facilitators, if any watch it.
@@ -158,14 +203,10 @@ class Broadcaster:
             return
         service = app_ext["practicum"]
         scenario, state = service.cached(session_id)
-        self.socketio.emit(
-            "board",
-            facilitator_board(
-                scenario, state, presence.online_learners(session_id), service.clock()
-            ),
-            to=board_room(session_id),
-            namespace=FACILITATE,
+        board = facilitator_board(
+            scenario, state, presence.online_learners(session_id), service.clock()
         )
+        self.boards.update(session_id, board, self._board_emitter(session_id))
 
     def _follow_membership(
         self, scenario: Any, state: Any, session_id: str, presence: Any, now: float
@@ -184,18 +225,16 @@ class Broadcaster:
             team_id = _team_id(state, connection.learner_id)
             if team_id == connection.team_id:
                 continue
+            # The full view first: bringing the new team's room up to date may patch it, and
+            # this socket must not get that patch, whose base it never held.
+            view = self.learner_view(scenario, state, session_id, connection.learner_id, now)
             if connection.team_id is not None:
                 leave_room(team_room(session_id, connection.team_id), connection.sid, PLAY)
             if team_id is not None:
                 join_room(team_room(session_id, team_id), connection.sid, PLAY)
             moved_between |= {t for t in (connection.team_id, team_id) if t is not None}
             connection.team_id = team_id
-            self.socketio.emit(
-                "view",
-                engine.learner_view(scenario, state, connection.learner_id, now),
-                to=connection.sid,
-                namespace=PLAY,
-            )
+            self.socketio.emit("view", view, to=connection.sid, namespace=PLAY)
         if moved_between:
             # Both the team left and the team joined show a changed "who is online" list.
             online = sorted(presence.online_learners(session_id))
@@ -303,6 +342,10 @@ def _attach_learner(connection: Connection, session_id: str, learner_id: str) ->
     scenario, state = service.snapshot(session_id)
     if learner_id not in state.learners:
         raise LookupError(learner_id)
+    # The full view first, before joining the team room (see _follow_membership).
+    view = _ext("practicum.broadcaster").learner_view(
+        scenario, state, session_id, learner_id, service.clock()
+    )
     presence.bind(connection.sid, session_id)
     connection.learner_id = learner_id
     team_id = _team_id(state, learner_id)
@@ -314,7 +357,7 @@ def _attach_learner(connection: Connection, session_id: str, learner_id: str) ->
     connection.team_id = team_id
     _ext("practicum.broadcaster").presence_changed(current_app.extensions, session_id, team_id)
     return {
-        "view": engine.learner_view(scenario, state, learner_id, service.clock()),
+        "view": view,
         "scenario": engine.scenario_public(scenario),
         "serverTime": service.clock(),
     }
@@ -438,17 +481,17 @@ def on_watch(connection: Connection, data: dict[str, Any]) -> dict[str, Any]:
     """Join a session's board room and answer the full board."""
     service = _ext("practicum")
     session_id = data["session_id"]
-    scenario, state = service.snapshot(session_id)
+    scenario, _state = service.snapshot(session_id)
     presence = _ext("practicum.presence")
     if connection.session_id and connection.session_id != session_id:
         leave_room(board_room(connection.session_id), connection.sid, FACILITATE)
+    # The full board first, before joining the room (see Broadcaster._follow_membership).
+    board = _ext("practicum.broadcaster").full_board(current_app.extensions, session_id)
     presence.bind(connection.sid, session_id)
     join_room(board_room(session_id), connection.sid, FACILITATE)
     return {
         "ok": True,
-        "board": facilitator_board(
-            scenario, state, presence.online_learners(session_id), service.clock()
-        ),
+        "board": board,
         "scenario": engine.scenario_public(scenario),
         "serverTime": service.clock(),
     }

@@ -147,3 +147,40 @@ export function scoreCard(round, score) {
       c.override ? h("div", { class: "small muted" }, `Adjusted by the facilitator from ${num(c.computed)}: `, c.override.reason) : null)),
     score.comment ? h("div", { class: "alert info" }, h("strong", {}, "Facilitator's comment"), h("span", { class: "pre" }, score.comment)) : null);
 }
+
+// --- patches (the rules of practicum/server/viewsync.py) -----------------------------------------
+
+const CHAT_IN_VIEW = 200;
+
+/** The team view after a team_patch, or null when the patch does not follow the version held. */
+export function mergeTeamPatch(team, patch) {
+  let merged;
+  let chat;
+  if (patch.base === null) {
+    merged = { ...patch.set };
+    chat = [];
+  } else {
+    if (!team || team.version !== patch.base) return null;
+    merged = { ...team, ...patch.set };
+    chat = team.chat || [];
+  }
+  const fresh = patch.chat || [];
+  if (fresh.length) chat = chat.filter((m) => m.n < fresh[0].n).concat(fresh);
+  merged.chat = chat.slice(-CHAT_IN_VIEW);
+  merged.chatCount = patch.chatCount;
+  merged.version = patch.version;
+  return merged;
+}
+
+/** The board after a board_patch, or null when the patch does not follow the version held. */
+export function mergeBoardPatch(board, patch) {
+  if (patch.base === null) return { ...patch.board, version: patch.version };
+  if (!board || board.version !== patch.base) return null;
+  const merged = { ...board, ...patch.set };
+  const teams = new Map(board.teams.map((t) => [t.id, t]));
+  for (const [id, part] of Object.entries(patch.teams || {})) teams.set(id, { ...(teams.get(id) || {}), ...part });
+  const order = patch.order || board.teams.map((t) => t.id);
+  merged.teams = order.filter((id) => teams.has(id)).map((id) => teams.get(id));
+  merged.version = patch.version;
+  return merged;
+}

@@ -5,8 +5,8 @@ import { Live, ServerClock, bindConnectionBadge } from "./live.js";
 import { byId, fill, h, money, num, pct, setupTabs, timeOfDay, toast } from "./dom.js";
 import { kpiChart } from "./charts.js";
 import {
-  STANCES, TRUTH_LABELS, cellMap, indexById, levelLabel, methodLabel, renderSteps, scoreCard,
-  startCountdown,
+  STANCES, TRUTH_LABELS, cellMap, indexById, levelLabel, mergeBoardPatch, methodLabel, renderSteps,
+  scoreCard, startCountdown,
 } from "./common.js";
 
 const main = byId("main");
@@ -512,8 +512,16 @@ function focusSafe(fn) {
   fn();
 }
 
-live.on("board", (board) => {
-  app.board = board;
+// Boards arrive as what changed since the version held; one that does not follow it means an
+// update was missed, and watching again brings the whole board back.
+live.on("board_patch", (patch) => {
+  if (!patch || watchInFlight) return;
+  const merged = mergeBoardPatch(app.board, patch);
+  if (!merged) {
+    watch();
+    return;
+  }
+  app.board = merged;
   for (const key of [...previews.keys()]) previews.delete(key); // drafts changed: recompute
   focusSafe(render);
 });
@@ -525,8 +533,13 @@ live.on("public", (pub) => {
 });
 live.on("presence", () => {});
 
-live.on("connected", async () => {
-  const ack = await live.request("watch", { sessionId }).catch(() => null);
+// While a watch is on its way, board patches are ignored: the board it answers holds them.
+let watchInFlight = false;
+
+async function watch() {
+  if (watchInFlight) return;
+  watchInFlight = true;
+  const ack = await live.request("watch", { sessionId }).catch(() => null).finally(() => { watchInFlight = false; });
   if (!ack) return;
   if (!ack.ok) {
     const box = byId("console-error");
@@ -540,7 +553,9 @@ live.on("connected", async () => {
   app.ix.cells = cellMap(ack.scenario);
   app.board = ack.board;
   render();
-});
+}
+
+live.on("connected", watch);
 live.on("connect_error", (err) => {
   if (String(err && err.message).includes("auth")) {
     window.location.assign(`/facilitator?next=${encodeURIComponent(window.location.pathname)}`);

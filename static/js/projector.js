@@ -33,7 +33,11 @@ function render() {
 }
 
 startCountdown(() => pub, serverClock, byId("countdown"), byId("countdown-value"));
-live.on("board", (board) => { pub = board.public; render(); });
+// Only the public part of the board is shown, and a patch carries it whole when it changed.
+live.on("board_patch", (patch) => {
+  const next = patch.board ? patch.board.public : patch.set && patch.set.public;
+  if (next) { pub = next; render(); }
+});
 live.on("public", (p) => { pub = p; render(); });
 live.on("connected", async () => {
   const ack = await live.request("watch", { sessionId }).catch(() => null);

@@ -6,8 +6,8 @@ import { byId, fill, h, money, num, pct, setupTabs, timeOfDay, toast } from "./d
 import { forgetSeat, seatFor } from "./seat.js";
 import { kpiChart, roiChart } from "./charts.js";
 import {
-  STANCES, TRUTH_LABELS, cellMap, indexById, levelLabel, methodLabel, phaseLabel, renderSteps,
-  scoreCard, startCountdown, withUnit,
+  STANCES, TRUTH_LABELS, cellMap, indexById, levelLabel, mergeTeamPatch, methodLabel, phaseLabel,
+  renderSteps, scoreCard, startCountdown, withUnit,
 } from "./common.js";
 
 const sessionId = byId("main").dataset.sessionId;
@@ -899,12 +899,18 @@ function watchMembership() {
 }
 
 live.on("view", applyView);
-live.on("team", (team) => {
-  if (app.me && team && team.id === app.me.team) {
-    app.team = team;
-    renderAll();
-    watchMembership();
+// The server sends what changed in the team view since the version we hold; a patch that does
+// not follow it means one was missed, and a hello brings the whole view back.
+live.on("team_patch", (patch) => {
+  if (!app.me || !patch || patch.teamId !== app.me.team || helloInFlight) return;
+  const merged = mergeTeamPatch(app.team, patch);
+  if (!merged) {
+    hello();
+    return;
   }
+  app.team = merged;
+  renderAll();
+  watchMembership();
 });
 live.on("public", (pub) => {
   app.pub = pub;
@@ -920,8 +926,13 @@ live.on("notice", (notice) => {
   if (notice && notice.text && !["finding", "inject", "diagnostic_run", "inject_fired", "chat"].includes(notice.kind)) toast(notice.text);
 });
 
+// While a hello is on its way, patches are ignored: the view it answers already holds them.
+let helloInFlight = false;
+
 async function hello() {
-  const ack = await live.request("hello", { token: seat.token }).catch(() => null);
+  if (helloInFlight) return;
+  helloInFlight = true;
+  const ack = await live.request("hello", { token: seat.token }).catch(() => null).finally(() => { helloInFlight = false; });
   if (!ack) return; // the next reconnect says hello again
   if (!ack.ok) {
     if (ack.code === "auth/bad_token" || ack.code === "auth/unknown_learner") forgetSeat(sessionId);

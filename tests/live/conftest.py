@@ -19,6 +19,8 @@ import pytest
 import requests
 import socketio
 
+from practicum.server.viewsync import PatchGap, apply_board_patch, apply_team_patch
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "live-test-password"
 
@@ -110,6 +112,8 @@ class Client:
         self.namespace = namespace
         self.sio = socketio.Client(reconnection=False)
         self.events: list[tuple[str, Any]] = []
+        self.team: dict[str, Any] | None = None
+        self.board: dict[str, Any] | None = None
         self.changed = threading.Condition()
         self.sio.on("*", self._record, namespace=namespace)
         self.sio.connect(
@@ -120,7 +124,30 @@ class Client:
     def _record(self, event: str, data: Any = None) -> None:
         with self.changed:
             self.events.append((event, data))
+            # Merge patches as a browser does and file each result as a `team` or `board`
+            # event; a patch that does not follow the version held is filed as a gap (the
+            # browser would ask for a full view) and leaves the view as it was.
+            try:
+                if event == "view":
+                    self.team = data["team"]
+                elif event == "team_patch":
+                    self.team = apply_team_patch(self.team, data)
+                    self.events.append(("team", self.team))
+                elif event == "board_patch":
+                    self.board = apply_board_patch(self.board, data)
+                    self.events.append(("board", self.board))
+            except PatchGap:
+                self.events.append((f"{event}_gap", data))
             self.changed.notify_all()
+
+    def adopt(self, ack: dict[str, Any]) -> dict[str, Any]:
+        """Hold the full view or board an ack carries (patches follow its version); return it."""
+        with self.changed:
+            if isinstance(ack, dict) and isinstance(ack.get("view"), dict):
+                self.team = ack["view"]["team"]
+            if isinstance(ack, dict) and isinstance(ack.get("board"), dict):
+                self.board = ack["board"]
+        return ack
 
     def call(self, event: str, **payload: Any) -> dict[str, Any]:
         """Emit with a fresh actionId (unless given) and wait for the ack."""
@@ -128,7 +155,19 @@ class Client:
             payload.setdefault("actionId", uuid.uuid4().hex)
             if self.namespace == "/facilitate":
                 payload.setdefault("sessionId", self.session_id)
-        return self.sio.call(event, payload, namespace=self.namespace, timeout=10)
+        # The ack is adopted by the callback, on the thread that handles incoming packets, so
+        # a patch that arrives right after it is merged onto the view it carried.
+        answered = threading.Event()
+        box: list[Any] = []
+
+        def on_ack(*args: Any) -> None:
+            box.append(self.adopt(args[0] if args else None))
+            answered.set()
+
+        self.sio.emit(event, payload, namespace=self.namespace, callback=on_ack)
+        if not answered.wait(10):
+            raise TimeoutError(f"no ack for {event} within 10 s")
+        return box[0]
 
     def wait_for(self, event: str, predicate: Callable[[Any], bool], timeout: float = 5.0) -> Any:
         """Wait until an event of this name satisfying predicate has arrived; return it."""
@@ -174,3 +213,7 @@ def clients() -> Iterator[Callable[..., Client]]:
     for client in made:
         with contextlib.suppress(Exception):  # the server may already be gone
             client.close()
+    # Every patch a client got must have followed the version it held: a gap would make a
+    # browser fetch the whole view again, and means the server sent patches out of order.
+    gaps = [(n, data) for client in made for n, data in client.events if n.endswith("_gap")]
+    assert not gaps, gaps

@@ -14,6 +14,7 @@ from flask_socketio import SocketIOTestClient
 
 from practicum.server.app import create_app
 from practicum.server.extensions import socketio
+from practicum.server.viewsync import apply_board_patch, apply_team_patch
 
 ROOT = Path(__file__).resolve().parents[2]
 _ids = itertools.count(1)
@@ -80,13 +81,21 @@ def facilitator_token(app: Flask) -> str:
 
 
 class Player:
-    """A socket test client with helpers to send actions and read what arrived."""
+    """A socket test client with helpers to send actions and read what arrived.
+
+    It merges `team_patch` and `board_patch` events the way a browser does (with the client
+    rules in practicum/server/viewsync.py) and also files each merged result as a `team` or
+    `board` event, so a test reads the view a client would hold; a patch that does not follow
+    the version held fails the test.
+    """
 
     def __init__(self, client: SocketIOTestClient, namespace: str) -> None:
         self.client = client
         self.namespace = namespace
         self.session_id: str | None = None
         self.inbox: list[dict[str, Any]] = []
+        self.team: dict[str, Any] | None = None
+        self.board: dict[str, Any] | None = None
 
     def send(self, event: str, **payload: Any) -> dict[str, Any]:
         """Emit an event with a fresh actionId (unless given) and return the ack."""
@@ -94,15 +103,37 @@ class Player:
             payload["actionId"] = action_id()
         if self.namespace == "/facilitate" and event != "watch":
             payload.setdefault("sessionId", self.session_id)
-        return self.client.emit(event, payload, namespace=self.namespace, callback=True)
+        self._collect()
+        ack = self.client.emit(event, payload, namespace=self.namespace, callback=True)
+        full = isinstance(ack, dict) and ("view" in ack or "board" in ack)
+        # Patches sent while a full view was on its way are superseded by it (the browser
+        # ignores them while its hello or watch is in flight).
+        self._collect(superseded=full)
+        if full and "view" in ack:
+            self.team = ack["view"]["team"]
+        if full and "board" in ack:
+            self.board = ack["board"]
+        return ack
 
     def raw(self, event: str, payload: Any) -> dict[str, Any]:
         """Emit an arbitrary payload and return the ack."""
         return self.client.emit(event, payload, namespace=self.namespace, callback=True)
 
-    def _collect(self) -> None:
-        if self.client.is_connected(self.namespace):
-            self.inbox.extend(self.client.get_received(self.namespace))
+    def _collect(self, superseded: bool = False) -> None:
+        if not self.client.is_connected(self.namespace):
+            return
+        for message in self.client.get_received(self.namespace):
+            self.inbox.append(message)
+            name, args = message["name"], message["args"]
+            if name == "view":
+                self.team = args[0]["team"]
+            elif name == "team_patch" and not superseded:
+                self.team = apply_team_patch(self.team, args[0])
+                self.inbox.append({"name": "team", "args": [self.team], "namespace": "/play"})
+            elif name == "board_patch" and not superseded:
+                self.board = apply_board_patch(self.board, args[0])
+                merged = {"name": "board", "args": [self.board], "namespace": "/facilitate"}
+                self.inbox.append(merged)
 
     def received(self, name: str | None = None) -> list[dict[str, Any]]:
         """Return and forget what the server sent (only events of `name` if given)."""

@@ -218,8 +218,11 @@ def test_scoring_and_publication_reach_only_the_team(two_teams):
     scores = ben.last("team")["scores"]
     assert "r_contract" in scores
     assert scores["r_contract"]["comment"] == "Good re-contracting."
-    other = cy.last("team")
-    assert "Good re-contracting." not in json.dumps(other)
+    # Team B's view did not change, so it may get no patch at all; what it got and what it
+    # holds must not carry team A's feedback.
+    patches = cy.received("team_patch")
+    assert cy.team is not None and cy.team["id"] == two_teams["team_b"]
+    assert "Good re-contracting." not in json.dumps([patches, cy.team])
     board = cy.last("public")["leaderboard"]
     assert board[0]["name"] in ("Alpha", "Beta")
 
@@ -235,6 +238,27 @@ def test_move_learner_moves_their_socket_between_rooms(two_teams):
     assert ana.send("chat", text="hello Beta")["ok"]
     chat = dee.last("team")["chat"]
     assert chat[-1]["text"] == "hello Beta"
+
+
+def test_team_updates_are_patches_that_carry_only_the_change(two_teams):
+    ana, ben = two_teams["a"]
+    cy, _ = two_teams["b"]
+    for number in range(5):
+        assert ana.send("chat", text=f"note {number}")["ok"]
+    ben.received()
+    cy.received()
+    held = ben.team["version"]
+    assert ana.send("chat", text="one more")["ok"]
+    (patch,) = [m["args"][0] for m in ben.received("team_patch")]
+    assert patch["base"] == held and patch["set"] == {}
+    assert [m["text"] for m in patch["chat"]] == ["one more"]
+    assert patch["chat"][0]["n"] == 5 and patch["chatCount"] == 6
+    assert ben.team["chat"][-1]["text"] == "one more" and len(ben.team["chat"]) == 6
+    assert ana.send("write_text", field="gap", text="FCR 64% against 74%.")["ok"]
+    (patch,) = [m["args"][0] for m in ben.received("team_patch")]
+    assert set(patch["set"]) <= {"texts", "draft"} and "texts" in patch["set"]
+    assert patch["chat"] == []
+    assert cy.received("team_patch") == []  # the other team hears nothing of it
 
 
 def test_reconnect_with_token_resumes_the_same_seat(two_teams, connect):

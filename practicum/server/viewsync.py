@@ -1,0 +1,238 @@
+"""Views sent as patches: a room is sent only the parts of its view that changed.
+
+Every accepted action used to re-send the acting team's whole view (about 30 KB once a team has
+chatted for a while) to every member, and every board the whole session; encoding and sending
+those copies was most of the server's work per action (bench/README.md). Instead each room gets
+a full view once, when a client (re)connects, and then patches:
+
+- A **team patch** is ``{teamId, version, base, set, chat, chatCount}``. ``set`` holds the
+  top-level keys of the team view that changed since the view whose version is ``base``; ``chat``
+  holds the new chat messages, each with its index ``n``. A client applies a patch whose
+  ``base`` is the version it holds and then holds ``version``; a patch with ``base`` null
+  replaces the view. Any other patch means it missed one: it says ``hello`` again for a full view.
+- A **board patch** is ``{sessionId, version, base, set, teams, order}`` for a session's
+  facilitators: changed top-level keys, each changed team's changed keys, and the team order
+  when it changed; a null ``base`` carries the whole board in ``board``. A console that holds
+  another version sends ``watch`` again.
+
+Chat is the one part that only grows, so it travels as appended messages rather than a new list.
+`apply_team_patch` and `apply_board_patch` are the client's rules in Python (the browser code
+mirrors them); the tests and the load bench use them to check what clients end up holding.
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from practicum import engine
+from practicum.engine.views import CHAT_IN_VIEW, chat_messages
+
+# Keys of a team view that are not versioned: chat travels as appended messages.
+CHAT_KEYS = ("chat", "chatCount")
+
+Emit = Callable[[dict[str, Any]], None]
+
+
+def changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the entries of ``new`` that ``old`` lacks or holds with another value."""
+    return {key: value for key, value in new.items() if key not in old or old[key] != value}
+
+
+class Versions:
+    """Version labels unique to this process, so a label from before a restart never matches."""
+
+    def __init__(self) -> None:
+        self._epoch = secrets.token_hex(4)
+        self._counter = itertools.count(1)
+
+    def next(self) -> str:
+        """Return a new version label."""
+        return f"{self._epoch}.{next(self._counter)}"
+
+
+@dataclass
+class _Sent:
+    version: str
+    view: dict[str, Any]
+    chat_count: int = 0
+
+
+class TeamSync:
+    """The last team view each team room was sent, and the patches that follow it."""
+
+    def __init__(self, versions: Versions | None = None) -> None:
+        self._versions = versions or Versions()
+        self._sent: dict[tuple[str, str], _Sent] = {}
+        # Patches of one room must reach its sockets in the order their versions chain; the
+        # lock spans building, recording and emitting (uncontended under eventlet).
+        self._lock = threading.Lock()
+
+    def update(self, scenario: Any, state: Any, session_id: str, team_id: str, emit: Emit) -> None:
+        """Emit the patch that brings the team room to the state's view (nothing if unchanged)."""
+        with self._lock:
+            self._update(scenario, state, session_id, team_id, emit)
+
+    def snapshot(
+        self, scenario: Any, state: Any, session_id: str, team_id: str, emit: Emit
+    ) -> dict[str, Any]:
+        """Return the team's full view with its ``version``, first patching the room if behind."""
+        with self._lock:
+            sent = self._update(scenario, state, session_id, team_id, emit)
+            team = state.teams[team_id]
+            return {
+                **sent.view,
+                "chat": chat_messages(team, CHAT_IN_VIEW),
+                "chatCount": len(team.chat),
+                "version": sent.version,
+            }
+
+    def forget(self, session_id: str, team_id: str) -> None:
+        """Drop a team that no longer exists."""
+        with self._lock:
+            self._sent.pop((session_id, team_id), None)
+
+    def _update(
+        self, scenario: Any, state: Any, session_id: str, team_id: str, emit: Emit
+    ) -> _Sent:
+        key = (session_id, team_id)
+        team = state.teams[team_id]
+        view = engine.team_view(scenario, state, team_id, chat_limit=0)
+        for name in CHAT_KEYS:
+            view.pop(name, None)
+        count = len(team.chat)
+        sent = self._sent.get(key)
+        if sent is None:
+            sent = _Sent(self._versions.next(), view, count)
+            self._sent[key] = sent
+            # Nobody in this process holds a version of this team yet; a member still in the
+            # room from before gets the whole view.
+            emit(
+                {
+                    "teamId": team_id,
+                    "version": sent.version,
+                    "base": None,
+                    "set": view,
+                    "chat": chat_messages(team, CHAT_IN_VIEW),
+                    "chatCount": count,
+                }
+            )
+            return sent
+        parts = changed(sent.view, view)
+        if not parts and count == sent.chat_count:
+            return sent
+        fresh = min(count - sent.chat_count, CHAT_IN_VIEW)
+        patch = {
+            "teamId": team_id,
+            "version": self._versions.next(),
+            "base": sent.version,
+            "set": parts,
+            "chat": chat_messages(team, fresh) if fresh > 0 else [],
+            "chatCount": count,
+        }
+        sent = _Sent(patch["version"], view, count)
+        self._sent[key] = sent
+        emit(patch)
+        return sent
+
+
+class BoardSync:
+    """The last board each session's facilitators were sent, and the patches that follow it."""
+
+    def __init__(self, versions: Versions | None = None) -> None:
+        self._versions = versions or Versions()
+        self._sent: dict[str, _Sent] = {}
+        self._lock = threading.Lock()
+
+    def update(self, session_id: str, board: dict[str, Any], emit: Emit) -> None:
+        """Emit the patch that brings the session's board room to ``board``."""
+        with self._lock:
+            self._update(session_id, board, emit)
+
+    def snapshot(self, session_id: str, board: dict[str, Any], emit: Emit) -> dict[str, Any]:
+        """Return ``board`` with its ``version``, first patching the room if it was behind."""
+        with self._lock:
+            sent = self._update(session_id, board, emit)
+            return {**board, "version": sent.version}
+
+    def _update(self, session_id: str, board: dict[str, Any], emit: Emit) -> _Sent:
+        teams = {team["id"]: team for team in board["teams"]}
+        rest = {key: value for key, value in board.items() if key != "teams"}
+        record = {"rest": rest, "teams": teams, "order": list(teams)}
+        sent = self._sent.get(session_id)
+        if sent is None:
+            sent = _Sent(self._versions.next(), record)
+            self._sent[session_id] = sent
+            emit({"sessionId": session_id, "version": sent.version, "base": None, "board": board})
+            return sent
+        before = sent.view
+        parts = changed(before["rest"], rest)
+        team_parts = {}
+        for team_id, body in teams.items():
+            old = before["teams"].get(team_id)
+            diff = body if old is None else changed(old, body)
+            if diff:
+                team_parts[team_id] = diff
+        reordered = record["order"] != before["order"]
+        if not parts and not team_parts and not reordered:
+            return sent
+        patch: dict[str, Any] = {
+            "sessionId": session_id,
+            "version": self._versions.next(),
+            "base": sent.version,
+            "set": parts,
+            "teams": team_parts,
+        }
+        if reordered:
+            patch["order"] = record["order"]
+        sent = _Sent(patch["version"], record)
+        self._sent[session_id] = sent
+        emit(patch)
+        return sent
+
+
+# --- the client's rules --------------------------------------------------------------------------
+
+
+class PatchGap(Exception):
+    """A patch does not follow the version held: the client must ask for a full view."""
+
+
+def apply_team_patch(view: dict[str, Any] | None, patch: dict[str, Any]) -> dict[str, Any]:
+    """Return the team view after a patch (as a client merges it); raise PatchGap if it skips."""
+    if patch["base"] is None:
+        merged = dict(patch["set"])
+        chat: list[dict[str, Any]] = []
+    else:
+        if view is None or view.get("version") != patch["base"]:
+            raise PatchGap(patch["base"])
+        merged = {**view, **patch["set"]}
+        chat = list(view.get("chat") or [])
+    fresh = patch.get("chat") or []
+    if fresh:
+        first = fresh[0]["n"]
+        chat = [m for m in chat if m["n"] < first] + list(fresh)
+    merged["chat"] = chat[-CHAT_IN_VIEW:]
+    merged["chatCount"] = patch["chatCount"]
+    merged["version"] = patch["version"]
+    return merged
+
+
+def apply_board_patch(board: dict[str, Any] | None, patch: dict[str, Any]) -> dict[str, Any]:
+    """Return the board after a patch (as a console merges it); raise PatchGap if it skips."""
+    if patch["base"] is None:
+        return {**patch["board"], "version": patch["version"]}
+    if board is None or board.get("version") != patch["base"]:
+        raise PatchGap(patch["base"])
+    merged = {**board, **patch["set"]}
+    teams = {team["id"]: team for team in board["teams"]}
+    for team_id, part in patch.get("teams", {}).items():
+        teams[team_id] = {**teams.get(team_id, {}), **part}
+    order = patch.get("order") or [team["id"] for team in board["teams"]]
+    merged["teams"] = [teams[team_id] for team_id in order if team_id in teams]
+    merged["version"] = patch["version"]
+    return merged
