@@ -16,7 +16,7 @@ from practicum.server.identity import Tokens
 from practicum.server.limits import WindowLimiter
 from practicum.server.presence import Presence
 from practicum.server.service import Practicum
-from practicum.server.sockets import Broadcaster
+from practicum.server.sockets import Broadcaster, bind_routes
 from practicum.server.store import EventStore
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ping_timeout=10,
         manage_session=False,
     )
+    bind_routes(socketio.server)
 
     app.register_blueprint(api)
     _register_pages(app)

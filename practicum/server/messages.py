@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -362,11 +363,18 @@ FACILITATOR_ROUTES: tuple[Route, ...] = (
 )
 
 
+@functools.cache
+def _schema(schema: type[Schema]) -> Schema:
+    # One instance per schema: building one walks its declared fields again (about 60 µs of
+    # the 80 µs a message took to validate), and a schema holds no state between loads.
+    return schema()
+
+
 def load(route: Route, payload: Any) -> dict[str, Any]:
     """Validate a payload against a route's schema; raise ValidationError with field messages."""
     if not isinstance(payload, dict):
         raise ValidationError({"_schema": ["the payload must be a JSON object"]})
-    return route.schema().load(payload)
+    return _schema(route.schema).load(payload)
 
 
 def describe_errors(messages: Any) -> str:

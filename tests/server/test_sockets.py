@@ -311,6 +311,16 @@ def test_invalid_payloads_are_refused_and_the_socket_survives(two_teams, payload
     assert ana.send("chat", text="still here")["ok"]
 
 
+def test_a_message_with_two_arguments_or_none_is_refused_and_the_socket_survives(two_teams):
+    ana, _ = two_teams["a"]
+    two = ana.client.emit(
+        "chat", {"actionId": "abcdefgh7", "text": "a"}, "b", namespace="/play", callback=True
+    )
+    assert two["code"] == "payload/invalid" and "one JSON object" in two["message"]
+    assert ana.client.emit("chat", namespace="/play", callback=True)["code"] == "payload/invalid"
+    assert ana.send("chat", text="still here")["ok"]
+
+
 def test_oversized_payload_is_refused_and_the_socket_survives(two_teams):
     ana, _ = two_teams["a"]
     ack = ana.raw("chat", {"actionId": "abcdefgh9", "text": "x" * 20_000})
