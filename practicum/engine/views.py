@@ -6,6 +6,8 @@ responses, or the hidden truth of the scenario before the debrief.
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+from dataclasses import fields
 from typing import Any
 
 from practicum.engine import budget, deliverable
@@ -138,6 +140,35 @@ def _debrief(scenario: Scenario, team: Team) -> dict[str, Any]:
         "expertPlan": plan_to_dict(scenario.expert_plan),
         "sponsorPlan": plan_to_dict(scenario.sponsor_plan) if scenario.sponsor_plan else None,
     }
+
+
+# Every Team field a team body reads, chat aside (the caller decides how much chat to add).
+_TEAM_FIELDS = tuple(f.name for f in fields(Team) if f.name != "chat")
+
+
+def team_view_inputs(state: SessionState, team: Team) -> tuple[Any, ...]:
+    """Return everything a team's view is built from except its chat.
+
+    States are immutable and share what an event did not change, so two calls whose inputs are
+    the same objects (compare with `same_inputs`) yield equal views: a caller may keep the view
+    it built and skip building it again, e.g. after a chat message, which changes only the chat.
+    Keep this in step with `_team_body`: it must list every part of the state the body reads.
+    """
+    return (
+        *(getattr(team, name) for name in _TEAM_FIELDS),
+        state.learners,  # members' names
+        state.phase,
+        state.round_index,
+        state.locked_rounds,  # is_frozen
+        state.published,  # which scores a team sees
+    )
+
+
+def same_inputs(old: tuple[Any, ...] | None, new: tuple[Any, ...]) -> bool:
+    """Return whether two `team_view_inputs` results hold the very same objects."""
+    return old is not None and len(old) == len(new) and all(
+        a is b for a, b in zip(old, new, strict=True)
+    )
 
 
 def chat_messages(team: Team, limit: int) -> list[dict[str, Any]]:
@@ -291,13 +322,49 @@ def progress(scenario: Scenario, state: SessionState, team: Team) -> dict[str, A
     }
 
 
+def _board_team(
+    scenario: Scenario, state: SessionState, team: Team, chat_limit: int
+) -> dict[str, Any]:
+    return {
+        **_team_body(scenario, state, team, all_scores=True, chat_limit=chat_limit),
+        "outcome": team.outcome,
+        "plan": plan_to_dict(plan_for(team)),
+    }
+
+
+def _board_teams(
+    scenario: Scenario,
+    state: SessionState,
+    chat_limit: int,
+    memo: MutableMapping[str, Any] | None,
+) -> list[dict[str, Any]]:
+    if memo is None:
+        return [_board_team(scenario, state, team, chat_limit) for team in state.teams.values()]
+    bodies = []
+    for team in state.teams.values():
+        inputs = (*team_view_inputs(state, team), team.chat, chat_limit)
+        kept = memo.get(team.id)
+        if kept is None or not same_inputs(kept[0], inputs):
+            kept = (inputs, _board_team(scenario, state, team, chat_limit))
+            memo[team.id] = kept
+        bodies.append(kept[1])
+    for team_id in [t for t in list(memo) if t not in state.teams]:
+        memo.pop(team_id, None)
+    return bodies
+
+
 def facilitator_view(
     scenario: Scenario,
     state: SessionState,
     now: float | None = None,
     chat_limit: int = CHAT_ON_BOARD,
+    memo: MutableMapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Return everything: all teams in full, score drafts, the answer key, inject scripts."""
+    """Return everything: all teams in full, score drafts, the answer key, inject scripts.
+
+    ``memo``, a dict the caller keeps between calls for one session, lets a team whose inputs
+    did not change reuse the body built last time (bodies must then be treated as read-only).
+    """
     round_index = state.round_index
     return {
         "public": public_view(scenario, state, now),
@@ -305,14 +372,7 @@ def facilitator_view(
             {"learnerId": lr.id, "name": lr.name, "team": lr.team, "joinedAt": lr.joined_at}
             for lr in state.learners.values()
         ],
-        "teams": [
-            {
-                **_team_body(scenario, state, team, all_scores=True, chat_limit=chat_limit),
-                "outcome": team.outcome,
-                "plan": plan_to_dict(plan_for(team)),
-            }
-            for team in state.teams.values()
-        ],
+        "teams": _board_teams(scenario, state, chat_limit, memo),
         "progress": [progress(scenario, state, team) for team in state.teams.values()],
         "scoreboard": [
             {

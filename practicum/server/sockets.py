@@ -85,6 +85,8 @@ class Broadcaster:
         self._board_pending: set[str] = set()
         self._board_due: dict[str, float] = {}
         self._board_lock = threading.Lock()
+        # Per session, the team bodies the last board was built from (engine.facilitator_view).
+        self._board_memo: dict[str, dict[str, Any]] = {}
         # The learners mapping of each session's state when sockets last followed it.
         self._learners_seen: dict[str, Any] = {}
 
@@ -155,7 +157,11 @@ class Broadcaster:
         presence = app_ext["practicum.presence"]
         scenario, state = service.snapshot(session_id)
         board = facilitator_board(
-            scenario, state, presence.online_learners(session_id), service.clock()
+            scenario,
+            state,
+            presence.online_learners(session_id),
+            service.clock(),
+            self._board_memo.setdefault(session_id, {}),
         )
         return self.boards.snapshot(session_id, board, self._board_emitter(session_id))
 
@@ -204,7 +210,11 @@ class Broadcaster:
         service = app_ext["practicum"]
         scenario, state = service.cached(session_id)
         board = facilitator_board(
-            scenario, state, presence.online_learners(session_id), service.clock()
+            scenario,
+            state,
+            presence.online_learners(session_id),
+            service.clock(),
+            self._board_memo.setdefault(session_id, {}),
         )
         self.boards.update(session_id, board, self._board_emitter(session_id))
 
@@ -274,9 +284,15 @@ def board_interval(config: Any) -> float:
     return DEFAULT_BOARD_INTERVAL if config.get("RUN_TIMERS", True) else 0.0
 
 
-def facilitator_board(scenario: Any, state: Any, online: set[str], now: float) -> dict[str, Any]:
-    """Return the facilitator view with who is online."""
-    board = engine.facilitator_view(scenario, state, now)
+def facilitator_board(
+    scenario: Any,
+    state: Any,
+    online: set[str],
+    now: float,
+    memo: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Return the facilitator view with who is online (``memo``: see engine.facilitator_view)."""
+    board = engine.facilitator_view(scenario, state, now, memo=memo)
     board["online"] = sorted(online)
     return board
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from practicum import engine
-from practicum.engine.views import CHAT_IN_VIEW, chat_messages
+from practicum.engine.views import CHAT_IN_VIEW, chat_messages, same_inputs, team_view_inputs
 
 # Keys of a team view that are not versioned: chat travels as appended messages.
 CHAT_KEYS = ("chat", "chatCount")
@@ -60,6 +60,7 @@ class _Sent:
     version: str
     view: dict[str, Any]
     chat_count: int = 0
+    inputs: tuple[Any, ...] | None = None  # what a team view was built from
 
 
 class TeamSync:
@@ -101,13 +102,18 @@ class TeamSync:
     ) -> _Sent:
         key = (session_id, team_id)
         team = state.teams[team_id]
-        view = engine.team_view(scenario, state, team_id, chat_limit=0)
-        for name in CHAT_KEYS:
-            view.pop(name, None)
         count = len(team.chat)
         sent = self._sent.get(key)
+        inputs = team_view_inputs(state, team)
+        if sent is not None and same_inputs(sent.inputs, inputs):
+            # Only the chat changed (nearly half of all actions): no view to build or compare.
+            view = sent.view
+        else:
+            view = engine.team_view(scenario, state, team_id, chat_limit=0)
+            for name in CHAT_KEYS:
+                view.pop(name, None)
         if sent is None:
-            sent = _Sent(self._versions.next(), view, count)
+            sent = _Sent(self._versions.next(), view, count, inputs)
             self._sent[key] = sent
             # Nobody in this process holds a version of this team yet; a member still in the
             # room from before gets the whole view.
@@ -122,8 +128,9 @@ class TeamSync:
                 }
             )
             return sent
-        parts = changed(sent.view, view)
+        parts = changed(sent.view, view) if view is not sent.view else {}
         if not parts and count == sent.chat_count:
+            sent.inputs = inputs
             return sent
         fresh = min(count - sent.chat_count, CHAT_IN_VIEW)
         patch = {
@@ -134,7 +141,7 @@ class TeamSync:
             "chat": chat_messages(team, fresh) if fresh > 0 else [],
             "chatCount": count,
         }
-        sent = _Sent(patch["version"], view, count)
+        sent = _Sent(patch["version"], view, count, inputs)
         self._sent[key] = sent
         emit(patch)
         return sent
