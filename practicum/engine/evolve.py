@@ -86,7 +86,13 @@ def _with_team(state: SessionState, team_id: str | None, **changes: Any) -> Sess
     team = state.teams.get(team_id or "")
     if team is None:
         return state  # evolve is total: an event for a vanished team changes nothing
-    return updated(state, teams={**state.teams, team.id: updated(team, **changes)})
+    return _put_team(state, updated(team, **changes))
+
+
+def _put_team(state: SessionState, team: Team) -> SessionState:
+    teams = dict(state.teams)
+    teams[team.id] = team
+    return updated(state, teams=teams)
 
 
 def _team(state: SessionState, event: Event) -> Team | None:
@@ -94,7 +100,9 @@ def _team(state: SessionState, event: Event) -> Team | None:
 
 
 def _without(mapping: Mapping[Any, Any], key: Any) -> dict[Any, Any]:
-    return {k: v for k, v in mapping.items() if k != key}
+    out = dict(mapping)
+    out.pop(key, None)
+    return out
 
 
 def _clamp(stance: int) -> int:
@@ -370,7 +378,7 @@ def _write(state: SessionState, team_id: str | None, key: str, text: str) -> Ses
     texts = _without(team.texts, key)
     if text:
         texts[key] = text
-    return _with_team(state, team.id, texts=texts)
+    return _put_team(state, updated(team, texts=texts))
 
 
 @_on("text_written")
@@ -427,7 +435,7 @@ def _chat_posted(scenario: Scenario, state: SessionState, event: Event) -> Sessi
         return state
     d = event.data
     message = ChatMessage(d["learner_id"], d["name"], d["text"], d["at"])
-    return _with_team(state, team.id, chat=team.chat.append(message))
+    return _put_team(state, updated(team, chat=team.chat.append(message)))
 
 
 @_on("round_submitted")

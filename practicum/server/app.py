@@ -65,7 +65,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def healthz() -> Any:
         return jsonify({"ok": True, "scenarios": sorted(catalog)})
 
-    service.rebuild()
+    # Every live session is in memory before the server listens: the timer sweep sees every
+    # deadline, and a session's first watch or hello after a restart waits for nothing.
+    service.rebuild(freeze=not app.testing)
     if config["RUN_TIMERS"]:
         socketio.start_background_task(run_timers, app)
     return app
