@@ -5,8 +5,11 @@ with its seq, one `actions` row per accepted action), from commands the real eng
 40 learners join each session, form teams of four, the facilitator starts round 1, and the
 learners play the bench mix (chat, drafts, diagnostics, evidence marks) until the session has its
 share of the events. The server is then started on that database and timed until /healthz
-answers (the app rebuilds every live session from the log before it listens), and until a
-facilitator's `watch` of one rebuilt session is answered with its board.
+answers, until a facilitator's `watch` of one session is answered with its board, and until
+/healthz reports `warm` (every live session rebuilt: the server listens first and rebuilds in
+the background; a session asked for sooner is loaded on first use).
+
+    .venv/bin/python -m bench.restart --restarts 3
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import requests
 import socketio
 from sqlalchemy import insert
 
@@ -167,6 +171,16 @@ def _watch_seconds(server: Server, session_id: str, started: float) -> float:
         client.disconnect()
 
 
+def _warm_seconds(server: Server, started: float, timeout: float = 30.0) -> float:
+    """Poll /healthz until every live session is rebuilt; return the seconds since `started`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if requests.get(f"{server.url}/healthz", timeout=5).json().get("warm"):
+            return time.monotonic() - started
+        time.sleep(0.02)
+    raise RuntimeError(f"sessions not rebuilt within {timeout} s")
+
+
 def run_restart(sessions: int = 25, events: int = 100_000, restarts: int = 1) -> dict[str, Any]:
     """Build the log, start a server on it `restarts` times, and time how soon it serves.
 
@@ -177,6 +191,7 @@ def run_restart(sessions: int = 25, events: int = 100_000, restarts: int = 1) ->
     workdir = Path(tempfile.mkdtemp(prefix="practicum-bench-restart-"))
     serves: list[float] = []
     watches: list[float] = []
+    warms: list[float] = []
     try:
         empty = Server("practicum", workdir / "empty")
         (workdir / "empty").mkdir()
@@ -197,6 +212,7 @@ def run_restart(sessions: int = 25, events: int = 100_000, restarts: int = 1) ->
                 started = time.monotonic()
                 serves.append(server.start())
                 watches.append(_watch_seconds(server, "s_restart000", started))
+                warms.append(_warm_seconds(server, started))
                 rss_mb = server.rss() / 1024 / 1024
             finally:
                 server.stop()
@@ -209,11 +225,13 @@ def run_restart(sessions: int = 25, events: int = 100_000, restarts: int = 1) ->
         "emptyStartSeconds": round(empty_seconds, 2),
         "serveSeconds": round(statistics.median(serves), 2),
         "watchSeconds": round(statistics.median(watches), 2),
+        "warmSeconds": round(statistics.median(warms), 2),
         "rssMB": round(rss_mb, 1),
     }
     if restarts > 1:
         result["serveSecondsAll"] = [round(s, 2) for s in serves]
         result["watchSecondsAll"] = [round(s, 2) for s in watches]
+        result["warmSecondsAll"] = [round(s, 2) for s in warms]
     return result
 
 

@@ -63,14 +63,28 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz() -> Any:
-        return jsonify({"ok": True, "scenarios": sorted(catalog)})
+        # warm: every session live at start-up is in memory (until then, each loads on its
+        # first use); the restart bench waits for it.
+        return jsonify({"ok": True, "scenarios": sorted(catalog), "warm": service.warm})
 
-    # Every live session is in memory before the server listens: the timer sweep sees every
-    # deadline, and a session's first watch or hello after a restart waits for nothing.
-    service.rebuild(freeze=not app.testing)
     if config["RUN_TIMERS"]:
+        # A serving process listens at once and rebuilds the live sessions from the log just
+        # after: a restart's wait no longer grows with the log (25 sessions, 100,000 events:
+        # 1.1 s of rebuild). The timer sweep covers each session as soon as it is loaded.
+        socketio.start_background_task(warm_up, app)
         socketio.start_background_task(run_timers, app)
+    else:
+        service.rebuild()
     return app
+
+
+def warm_up(app: Flask) -> None:
+    """Rebuild every live session in the background, letting requests in between sessions."""
+    service: Practicum = app.extensions["practicum"]
+    try:
+        service.rebuild(pause=lambda: socketio.sleep(0), freeze=True)
+    except Exception:  # noqa: BLE001 - the sessions still load one by one on first use
+        log.exception("rebuilding the live sessions failed")
 
 
 def _register_pages(app: Flask) -> None:

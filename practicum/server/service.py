@@ -28,6 +28,8 @@ JOIN_CODE_LENGTH = 6
 # from the actions table.
 RECENT_ACTIONS = 2048
 MAX_RETRIES = 8
+# Events folded between two pauses of the background rebuild (about 5 ms of CPU).
+REBUILD_SLICE = 500
 
 
 class UnknownSession(Exception):
@@ -106,6 +108,8 @@ class Practicum:
         self.clock = clock
         self._live: dict[str, LiveSession] = {}
         self._live_lock = threading.Lock()
+        # True once every session live at start-up is in memory (see rebuild).
+        self.warm = False
 
     # --- sessions ---------------------------------------------------------------------------
 
@@ -158,6 +162,10 @@ class Practicum:
 
     def live(self, session_id: str) -> LiveSession:
         """Return the cached session, loading it from the log on first use."""
+        return self._load(session_id)
+
+    def _load(self, session_id: str, pause: Callable[[], Any] | None = None) -> LiveSession:
+        """Return the cached session or load it, calling `pause` every few hundred events."""
         with self._live_lock:
             live = self._live.get(session_id)
         if live is not None:
@@ -167,40 +175,50 @@ class Practicum:
             raise UnknownSession(session_id)
         scenario = self.catalog[row.scenario_id]
         facts = self.store.load_facts(session_id)
-        state = engine.replay(scenario, _to_events(facts))
+        events = _to_events(facts)
+        if pause is None:
+            state = engine.replay(scenario, events)
+        else:
+            # The background rebuild folds in slices of a few milliseconds, so a request that
+            # arrives meanwhile waits for one slice, not for a whole session.
+            state = engine.EMPTY_STATE
+            for start in range(0, len(events), REBUILD_SLICE):
+                state = engine.fold(scenario, state, events[start : start + REBUILD_SLICE])
+                pause()
         loaded = LiveSession(scenario, state, facts[-1][0] if facts else 0)
         with self._live_lock:
-            # Another greenlet may have loaded it meanwhile: keep the first one.
+            # Another greenlet may have loaded it meanwhile (on first use, while this one was
+            # paused): keep the first one, which may have moved on since.
             return self._live.setdefault(session_id, loaded)
 
-    def rebuild(self, freeze: bool = False) -> int:
-        """Load every live session from the log (at start-up); return how many.
+    def rebuild(self, pause: Callable[[], Any] | None = None, freeze: bool = False) -> int:
+        """Load every live session from the log (at start-up); return how many are live.
 
-        With `freeze`, for the one app of a serving process: collect garbage first, and freeze
-        everything alive afterwards (modules, app, the rebuilt sessions) out of the cyclic
-        collector's later scans. Tests build many apps in one process and must not freeze.
+        A serving process listens first and rebuilds in the background: `pause` is called
+        between two sessions so requests are answered meanwhile, and a session asked for
+        before its turn is loaded on first use (`live`) and kept as it is. With `freeze`, for
+        the one app of a serving process: collect once at the end and freeze everything alive
+        (modules, app, the rebuilt sessions) out of the cyclic collector's later scans.
         """
         rows = self.store.sessions(status="live")
-        collecting = gc.isenabled()
-        if freeze:
-            # The heap is still small (0.05 s): nothing frozen below can be garbage.
-            gc.collect()
         # Replaying allocates a dict or two per event and frees almost nothing, so the cyclic
         # garbage collector would rescan the growing heap again and again for no gain: with
-        # 100,000 events that was 40% of the rebuild. It is off only for this bounded loop.
+        # 100,000 events that was 40% of the rebuild. It is off until the loop ends.
+        collecting = gc.isenabled()
         gc.disable()
         try:
             for row in rows:
                 if row.scenario_id in self.catalog:
-                    self.live(row.id)
-        finally:
+                    self._load(row.id, pause)
             if freeze:
-                # Without this, the first young collection after the loop and the full one
-                # before serving walked every rebuilt object again: 0.3 s of CPU at 100,000
-                # events.
+                # One full collection (0.2 s at 100,000 events) so that nothing frozen is
+                # garbage; after it, no later collection walks the rebuilt sessions again.
+                gc.collect()
                 gc.freeze()
+        finally:
             if collecting:
                 gc.enable()
+        self.warm = True
         return len(rows)
 
     def snapshot(self, session_id: str) -> tuple[Scenario, Any]:

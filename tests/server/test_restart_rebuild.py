@@ -77,10 +77,64 @@ def test_a_deadline_nobody_touched_fires_after_a_restart(tmp_path, scenario_dir,
         again.extensions["practicum.store"].dispose()
 
 
-def test_a_test_app_does_not_freeze_the_heap(tmp_path, scenario_dir, clock):
+def _logged(tmp_path: Path, scenario_dir: Path, clock, sessions: int) -> tuple[Practicum, list]:
+    """Play `sessions` sessions through a first app, stop it; return a fresh service on the log."""
+    first = create_app(_config(tmp_path, scenario_dir, clock))
+    played = []
+    for _ in range(sessions):
+        played.append(_played(first.extensions["practicum"], 3))
+        clock.advance(1)  # the rebuild takes the newest session first
+    catalog = first.extensions["practicum"].catalog
+    first.extensions["practicum.store"].dispose()
+    url = f"sqlite:///{tmp_path / 'restart.db'}"
+    return Practicum(EventStore(url), catalog, clock), played
+
+
+def test_the_background_rebuild_pauses_and_keeps_sessions_loaded_meanwhile(
+    tmp_path, scenario_dir, clock, monkeypatch
+):
+    """Serving starts before the rebuild: requests come in during its pauses."""
+    monkeypatch.setattr("practicum.server.service.REBUILD_SLICE", 4)
+    service, (asked, untouched, late) = _logged(tmp_path, scenario_dir, clock, 3)
+    try:
+        assert service.warm is False
+        early = service.live(asked)  # a learner's hello before the rebuild began
+        slices = sum(-(-len(service.store.load_facts(s)) // 4) for s in (late, untouched))
+        pauses: list[str] = []
+
+        def pause() -> None:
+            pauses.append("pause")
+            if len(pauses) == 1:
+                # Mid-way through the newest session: a request loads it on first use and
+                # acts on it; the rebuild must keep that session as the request left it.
+                chat = _learner("l_0", "chat", text="while rebuilding")
+                assert service.apply(late, chat, "act-during").ack["ok"]
+
+        assert service.rebuild(pause=pause) == 3
+        assert service.warm is True
+        assert len(pauses) == slices > 2  # a pause after every slice of the sessions it loaded
+        assert service.live(asked) is early
+        texts = [m.text for m in service.cached(late)[1].teams["t_a"].chat]
+        assert texts[-1] == "while rebuilding"
+        assert service.live(late).seq == service.store.last_seq(late)
+        # Loaded without anyone asking: the sweep now sees its deadline.
+        assert untouched in service.live_session_ids()
+        facts = service.store.load_facts(untouched)
+        scenario = service.catalog["harbor"]
+        assert service.cached(untouched)[1] == engine.replay(scenario, _to_events(facts))
+    finally:
+        service.store.dispose()
+
+
+def test_a_test_app_rebuilds_at_once_and_does_not_freeze_the_heap(tmp_path, scenario_dir, clock):
     frozen = gc.get_freeze_count()
     app = create_app(_config(tmp_path, scenario_dir, clock))
-    app.extensions["practicum.store"].dispose()
+    try:
+        assert app.extensions["practicum"].warm is True
+        health = app.test_client().get("/healthz").get_json()
+        assert health["ok"] is True and health["warm"] is True
+    finally:
+        app.extensions["practicum.store"].dispose()
     assert gc.get_freeze_count() == frozen
     assert gc.isenabled()
 
@@ -92,26 +146,16 @@ def unfrozen():
     gc.unfreeze()
 
 
-def test_a_serving_rebuild_freezes_what_it_built_and_collects_again(
-    tmp_path, scenario_dir, clock, unfrozen
-):
-    url = f"sqlite:///{tmp_path / 'restart.db'}"
-    config = _config(tmp_path, scenario_dir, clock)
-    app = create_app(config)
-    catalog = app.extensions["practicum"].catalog
-    session_id = _played(app.extensions["practicum"], 2)
-    app.extensions["practicum.store"].dispose()
-
-    service = Practicum(EventStore(url), catalog, clock)
+def test_a_serving_rebuild_freezes_what_it_built(tmp_path, scenario_dir, clock, unfrozen):
+    service, (session_id,) = _logged(tmp_path, scenario_dir, clock, 1)
     try:
         before = gc.get_freeze_count()
         assert service.rebuild(freeze=True) == 1
         assert gc.get_freeze_count() > before
-        assert gc.isenabled()  # off only while replaying
+        assert gc.isenabled()  # off only while rebuilding
         state = service.cached(session_id)[1]
-        # The frozen state is the one a plain replay of the log gives.
         facts = service.store.load_facts(session_id)
-        assert state == engine.replay(catalog["harbor"], _to_events(facts))
+        assert state == engine.replay(service.catalog["harbor"], _to_events(facts))
     finally:
         service.store.dispose()
 
