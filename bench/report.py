@@ -139,9 +139,11 @@ def target_checks(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]
         checks.append(
             (
                 f"restart with {restart['sessions']} sessions, {restart['events']} events "
-                f"serves within {RESTART_SECONDS:.0f} s",
-                f"{restart['serveSeconds']} s",
-                restart["serveSeconds"] <= RESTART_SECONDS,
+                f"serves within {RESTART_SECONDS:.0f} s (a facilitator's watch answered)",
+                f"{restart['watchSeconds']} s",
+                # Sessions load in the background after the server listens, so /healthz alone
+                # would not show that a session can be used: the watch of one must be answered.
+                max(restart["serveSeconds"], restart["watchSeconds"]) <= RESTART_SECONDS,
             )
         )
     return checks
@@ -182,7 +184,8 @@ def markdown(results: dict[str, Any]) -> str:
             f"{restart['sessions']} sessions, {restart['events']} events in the log: /healthz "
             f"answered {restart['serveSeconds']} s after the process started (empty database: "
             f"{restart['emptyStartSeconds']} s); a facilitator's watch of a rebuilt session "
-            f"answered {restart['watchSeconds']} s after start.",
+            f"answered {restart['watchSeconds']} s after start; every session was in memory "
+            f"after {restart.get('warmSeconds', '?')} s.",
         ]
     for failure in results["failures"]:
         lines += ["", f"**Step failed: {failure['step']}**: `{failure['error'][:300]}`"]
