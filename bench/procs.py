@@ -87,10 +87,8 @@ class Server:
         async_mode: str = "eventlet",
         env: dict[str, str] | None = None,
         profile: Path | None = None,
-        gc_tuned: bool = False,
     ) -> None:
         self.kind = kind
-        self.gc_tuned = gc_tuned
         self.workdir = workdir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -104,8 +102,7 @@ class Server:
     def command(self) -> list[str]:
         """Return the command line that runs the server (under py-spy when profiling)."""
         if self.kind == "practicum":
-            script = ROOT / "wsgi.py" if not self.gc_tuned else ROOT / "bench" / "tuned_wsgi.py"
-            command = [sys.executable, str(script)]
+            command = [sys.executable, str(ROOT / "wsgi.py")]
         else:
             command = [
                 sys.executable,

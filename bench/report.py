@@ -158,7 +158,7 @@ def markdown(results: dict[str, Any]) -> str:
         f"Async mode {settings['async_mode']}, sessions of {settings['session_size']}, teams of "
         f"four, one action every {settings['interval']} s per learner, {settings['duration']} s "
         f"measured after {settings['warmup']} s warm-up, {settings['generators']} swarm "
-        f"processes{', proposed GC settings' if settings.get('gc_tuned') else ''}"
+        f"processes"
         f"{_backlog(settings)}. "
         f"Took {results['elapsedSeconds']} s.",
         "",

@@ -59,11 +59,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--restart-events", type=int, default=100_000)
     parser.add_argument("--async-mode", default="eventlet", choices=("eventlet", "gevent"))
     parser.add_argument(
-        "--gc-tuned",
-        action="store_true",
-        help="run Practicum through bench/tuned_wsgi.py (the proposed garbage-collector settings)",
-    )
-    parser.add_argument(
         "--profile", type=Path, default=None, help="py-spy each Practicum step into this folder"
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
@@ -90,7 +85,6 @@ def plan_steps(args: argparse.Namespace) -> list[StepConfig]:
         duration=args.duration,
         generators=args.generators,
         async_mode=args.async_mode,
-        gc_tuned=args.gc_tuned,
         chat_backlog=args.chat_backlog,
     )
     steps = []

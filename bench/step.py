@@ -41,7 +41,6 @@ class StepConfig:
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     server_env: dict[str, str] = field(default_factory=dict)
     profile: Path | None = None
-    gc_tuned: bool = False
     seed: int = 1
 
 
@@ -82,7 +81,6 @@ def run_step(config: StepConfig, playbook: Playbook, log: Any = print) -> dict[s
         config.async_mode,
         env=config.server_env,
         profile=config.profile,
-        gc_tuned=config.gc_tuned,
     )
     generators: list[Generator] = []
     try:
