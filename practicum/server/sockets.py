@@ -153,17 +153,17 @@ class Broadcaster:
 
     def full_board(self, app_ext: dict[str, Any], session_id: str) -> dict[str, Any]:
         """Return the session's full board with the version later board patches follow."""
-        service = app_ext["practicum"]
-        presence = app_ext["practicum.presence"]
-        scenario, state = service.snapshot(session_id)
-        board = facilitator_board(
-            scenario,
-            state,
-            presence.online_learners(session_id),
-            service.clock(),
-            self._board_memo.setdefault(session_id, {}),
-        )
+        # Caught up with the log first: a watch may be the first look at a session in a while.
+        scenario, state = app_ext["practicum"].snapshot(session_id)
+        board = self._build_board(app_ext, session_id, scenario, state)
         return self.boards.snapshot(session_id, board, self._board_emitter(session_id))
+
+    def _build_board(
+        self, app_ext: dict[str, Any], session_id: str, scenario: Any, state: Any
+    ) -> dict[str, Any]:
+        online = app_ext["practicum.presence"].online_learners(session_id)
+        memo = self._board_memo.setdefault(session_id, {})
+        return facilitator_board(scenario, state, online, app_ext["practicum"].clock(), memo)
 
     def board(self, app_ext: dict[str, Any], session_id: str) -> None:
         """Send the live board to the session's facilitators, if any watch it.
@@ -207,15 +207,8 @@ class Broadcaster:
         presence = app_ext["practicum.presence"]
         if not presence.has_facilitator(session_id):
             return
-        service = app_ext["practicum"]
-        scenario, state = service.cached(session_id)
-        board = facilitator_board(
-            scenario,
-            state,
-            presence.online_learners(session_id),
-            service.clock(),
-            self._board_memo.setdefault(session_id, {}),
-        )
+        scenario, state = app_ext["practicum"].cached(session_id)
+        board = self._build_board(app_ext, session_id, scenario, state)
         self.boards.update(session_id, board, self._board_emitter(session_id))
 
     def _follow_membership(
