@@ -22,7 +22,7 @@ def _checksums() -> dict[str, str]:
 
 def test_every_vendored_file_matches_its_checksum() -> None:
     entries = _checksums()
-    assert set(entries) == {"socket.io.min.js", "axe.min.js"}
+    assert set(entries) == {"socket.io.min.js", "axe.min.js", "yjs.min.js"}
     for name, digest in entries.items():
         actual = hashlib.sha256((VENDOR / name).read_bytes()).hexdigest()
         assert actual == digest, f"{name} changed: refresh it with `npm run vendor`, never by hand"
@@ -46,6 +46,14 @@ def test_axe_core_version_matches_package_json() -> None:
     head = (VENDOR / "axe.min.js").read_text()[:300]
     pinned = json.loads((ROOT / "package.json").read_text())["devDependencies"]["axe-core"]
     assert f"axe v{pinned}" in head, head
+
+
+def test_yjs_is_the_13_6_bundle_pinned_in_package_json() -> None:
+    head = (VENDOR / "yjs.min.js").read_text()[:200]
+    pinned = json.loads((ROOT / "package.json").read_text())["devDependencies"]
+    assert pinned["yjs"].startswith("13.6.")
+    assert f"yjs {pinned['yjs']} " in head, head
+    assert f"esbuild {pinned['esbuild']} " in head, head
 
 
 def test_templates_load_nothing_from_other_origins() -> None:
