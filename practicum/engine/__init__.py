@@ -21,7 +21,13 @@ from practicum.engine.plan import plan_for, plan_from_dict, plan_to_dict
 from practicum.engine.session import new_session
 from practicum.engine.state import SessionState, Team
 from practicum.engine.timers import tick
-from practicum.engine.views import facilitator_view, learner_view, public_view, team_view
+from practicum.engine.views import (
+    facilitator_view,
+    learner_view,
+    public_view,
+    team_view,
+    text_sync,
+)
 
 __all__ = [
     "EMPTY_STATE",
@@ -50,5 +56,6 @@ __all__ = [
     "replay",
     "scenario_public",
     "team_view",
+    "text_sync",
     "tick",
 ]

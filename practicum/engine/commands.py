@@ -30,6 +30,7 @@ LEARNER_COMMANDS = frozenset(
         "deselect_metric",
         "set_isolation",
         "write_text",
+        "edit_text",
         "respond_inject",
         "chat",
         "submit_round",
@@ -58,7 +59,8 @@ FACILITATOR_COMMANDS = frozenset(
 ALL_COMMANDS = LEARNER_COMMANDS | FACILITATOR_COMMANDS
 
 # Team commands gated by a round's ``actions`` list (model.ACTIONS), command -> action name.
-# write_text is also allowed when the field belongs to the current round's deliverable.
+# write_text and edit_text are also allowed when the field belongs to the current
+# round's deliverable.
 ROUND_ACTIONS: dict[str, str] = {
     "run_diagnostic": "run_diagnostic",
     "mark_evidence": "mark_evidence",
@@ -71,6 +73,7 @@ ROUND_ACTIONS: dict[str, str] = {
     "deselect_metric": "select_metric",
     "set_isolation": "set_isolation",
     "write_text": "write_rationale",
+    "edit_text": "write_rationale",
 }
 
 

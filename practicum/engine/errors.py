@@ -70,6 +70,11 @@ ERRORS: dict[str, str] = {
     "input/out_of_range": "The value of '{field}' must be between {low} and {high}.",
     "text/empty": "{field} must not be empty.",
     "text/too_long": "{field} is longer than {max} characters.",
+    "text/bad_update": "That edit of {field} could not be read ({reason}); the text is unchanged.",
+    "text/missing_history": (
+        "That edit of {field} builds on edits the server has not received: sync and resend."
+    ),
+    "team/changed": "You are no longer in that team: the edit was not saved to your new team.",
     # limits and budget
     "limit/max_causes": "Round '{round}' allows at most {max} declared causes.",
     "limit/max_interventions": "Round '{round}' allows at most {max} interventions.",

@@ -53,9 +53,10 @@ EVENT_TYPES = (
     "metric_selected",
     "metric_deselected",
     "isolation_set",
-    "text_written",
+    "text_edited",
+    "text_written",  # only in logs written before shared editing (now text_edited)
     "inject_fired",
-    "inject_responded",
+    "inject_responded",  # only in logs written before shared editing (now text_edited)
     "chat_posted",
     "round_submitted",
     "round_reopened",

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from practicum.engine.events import Event
+from practicum.engine.shared_text import EMPTY_TEXT, SharedText
 from practicum.engine.state import (
     CLOSED,
     DEBRIEF,
@@ -222,6 +223,7 @@ def _team_created(scenario: Scenario, state: SessionState, event: Event) -> Sess
         metrics={},
         isolation=None,
         texts={},
+        docs={},
         injects=(),
         chat=EMPTY_CHAT,
         submissions={},
@@ -371,24 +373,48 @@ def _isolation_set(scenario: Scenario, state: SessionState, event: Event) -> Ses
     return _with_team(state, event.team, isolation=event.data.get("isolation"))
 
 
-def _write(state: SessionState, team_id: str | None, key: str, text: str) -> SessionState:
+def _write(
+    state: SessionState, team_id: str | None, key: str, doc: SharedText
+) -> SessionState:
     team = state.teams.get(team_id or "")
     if team is None:
         return state
     texts = _without(team.texts, key)
-    if text:
-        texts[key] = text
-    return _put_team(state, updated(team, texts=texts))
+    if doc.text:
+        texts[key] = doc.text
+    return _put_team(state, updated(team, texts=texts, docs={**team.docs, key: doc}))
+
+
+@_on("text_edited")
+def _text_edited(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    team = _team(state, event)
+    if team is None:
+        return state
+    d = event.data
+    field = d["field"]
+    # The event carries the merged text: replaying sets it without running the CRDT.
+    doc = team.docs.get(field, EMPTY_TEXT).then(d["update"], d["text"])
+    return _write(state, team.id, field, doc)
+
+
+def _legacy_write(state: SessionState, event: Event, field: str) -> SessionState:
+    """Fold a whole-text write from a log made before shared editing into the field's CRDT."""
+    team = _team(state, event)
+    if team is None:
+        return state
+    doc = team.docs.get(field, EMPTY_TEXT)
+    change = doc.replace(event.data["text"])
+    return state if change is None else _write(state, team.id, field, doc.then(*change))
 
 
 @_on("text_written")
 def _text_written(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
-    return _write(state, event.team, event.data["field"], event.data["text"])
+    return _legacy_write(state, event, event.data["field"])
 
 
 @_on("inject_responded")
 def _inject_responded(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
-    return _write(state, event.team, f"inject:{event.data['inject']}", event.data["text"])
+    return _legacy_write(state, event, f"inject:{event.data['inject']}")
 
 
 @_on("inject_fired")

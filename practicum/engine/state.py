@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
+from practicum.engine.shared_text import SharedText
 from practicum.scenario.model import PlannedCause, PlannedIntervention, PlannedMetric, Round
 
 T = TypeVar("T")
@@ -200,6 +201,7 @@ class Team:
     metrics: Mapping[str, PlannedMetric]
     isolation: str | None
     texts: Mapping[str, str]  # deliverable text fields and "inject:<id>" responses
+    docs: Mapping[str, SharedText]  # the same fields' CRDT histories (texts holds their text)
     injects: tuple[FiredInject, ...]
     chat: ChatLog
     submissions: Mapping[str, Submission]  # round id -> frozen deliverable

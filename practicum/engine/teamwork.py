@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from practicum.engine import budget, deliverable
+from practicum.engine import budget, deliverable, shared_text
 from practicum.engine.commands import ROUND_ACTIONS
 from practicum.engine.context import Ctx, handles
 from practicum.engine.errors import RuleViolation
 from practicum.engine.plan import plan_for, plan_to_dict
+from practicum.engine.shared_text import EMPTY_TEXT
 from practicum.engine.state import Resources, SessionState, Team, is_frozen
 from practicum.scenario.model import Round
 
 CHAT_MAX = 500
 RESPONSE_MAX = 2000
+INJECT_FIELD = "inject:"  # shared text key of an inject response: "inject:<inject id>"
+TEXT_COMMANDS = ("write_text", "edit_text")
 
 
 def _frozen(state: SessionState, team: Team, round_: Round) -> RuleViolation:
@@ -30,7 +33,7 @@ def _lists(round_: Round, action: str, ctx: Ctx) -> bool:
     if action in round_.actions:
         return True
     field_id = ctx.data.get("field")
-    return ctx.command.type == "write_text" and any(
+    return ctx.command.type in TEXT_COMMANDS and any(
         item.id == field_id and item.kind == "text" for item in round_.deliverable
     )
 
@@ -57,7 +60,7 @@ def _team_action(ctx: Ctx) -> tuple[Round, Team]:
         label = action.replace("_", " ").capitalize()  # "Declare cause", "Write rationale"
         raise RuleViolation("action/not_allowed", action=label, round=current.name)
     team = ctx.team()
-    if ctx.command.type == "write_text":
+    if ctx.command.type in TEXT_COMMANDS:
         return current, team  # the field's own rounds decide whether it is frozen
     for round_ in listing:
         if is_frozen(state, team, round_.id) is None:
@@ -262,9 +265,8 @@ def set_isolation(ctx: Ctx) -> None:
 # --- texts, inject responses, chat -----------------------------------------------------------
 
 
-@handles("write_text")
-def write_text(ctx: Ctx) -> None:
-    """Save a deliverable text field (of any round whose deliverable is not frozen)."""
+def _deliverable_text(ctx: Ctx) -> tuple[Team, str, str, int]:
+    """Check a deliverable text field may be written now; return (team, key, label, max)."""
     _, team = _team_action(ctx)
     field_id = ctx.str_field("field")
     found = deliverable.text_field(ctx.scenario, field_id or "")
@@ -273,25 +275,87 @@ def write_text(ctx: Ctx) -> None:
     item, rounds = found
     if all(is_frozen(ctx.state, team, r.id) for r in rounds):
         _check_not_frozen(ctx.state, team, rounds[-1])
+    return team, item.id, item.label, item.max_length
+
+
+def _inject_response(ctx: Ctx, inject_id: str | None) -> tuple[Team, str, str, int]:
+    """Check an inject response may be written (even after submitting: injects come late)."""
+    ctx.require_round_phase()
+    team = ctx.team()
+    try:
+        inject = ctx.scenario.inject(inject_id or "")
+    except KeyError:
+        raise RuleViolation("ref/unknown_inject", inject=inject_id) from None
+    if not team.received(inject.id):
+        raise RuleViolation("inject/not_received", inject=inject.title)
+    return team, INJECT_FIELD + inject.id, "The response", RESPONSE_MAX
+
+
+def _emit_text(ctx: Ctx, team: Team, key: str, update: str, text: str) -> None:
+    learner = ctx.learner()
+    ctx.emit(
+        "text_edited",
+        {
+            "field": key,
+            "update": update,
+            "text": text,
+            "by": learner.id,
+            "name": learner.name,
+            "at": ctx.now,
+        },
+        team.id,
+    )
+    ctx.result.update({"field": key, "length": len(text)})
+
+
+def _replace_text(ctx: Ctx, team: Team, key: str, label: str, max_length: int) -> None:
+    """Make the field's text exactly the command's text, as one CRDT edit by the server."""
     # Not stripped: clients autosave while people type, and trimming would move the cursor.
     text = ctx.str_field("text") or ""
-    if len(text) > item.max_length:
-        raise RuleViolation("text/too_long", field=item.label, max=item.max_length)
-    ctx.emit("text_written", {"field": item.id, "text": text}, team.id)
+    if len(text) > max_length:
+        raise RuleViolation("text/too_long", field=label, max=max_length)
+    change = team.docs.get(key, EMPTY_TEXT).replace(text)
+    if change is not None:
+        _emit_text(ctx, team, key, *change)
+
+
+@handles("write_text")
+def write_text(ctx: Ctx) -> None:
+    """Replace a deliverable text field (of any round whose deliverable is not frozen)."""
+    _replace_text(ctx, *_deliverable_text(ctx))
 
 
 @handles("respond_inject")
 def respond_inject(ctx: Ctx) -> None:
-    """Answer an inject the team received (allowed even after submitting: injects can come late)."""
-    ctx.require_round_phase()
-    team = ctx.team()
-    inject = _ref(ctx, "inject", ctx.scenario.inject, "ref/unknown_inject")
-    if not team.received(inject.id):
-        raise RuleViolation("inject/not_received", inject=inject.title)
-    text = ctx.str_field("text") or ""
-    if len(text) > RESPONSE_MAX:
-        raise RuleViolation("text/too_long", field="The response", max=RESPONSE_MAX)
-    ctx.emit("inject_responded", {"inject": inject.id, "text": text}, team.id)
+    """Replace the team's response to an inject it received."""
+    _replace_text(ctx, *_inject_response(ctx, ctx.str_field("inject")))
+
+
+@handles("edit_text")
+def edit_text(ctx: Ctx) -> None:
+    """Merge a collaborative edit (a Yjs update) into a shared text field of the team."""
+    field_id = ctx.str_field("field") or ""
+    expected_team = ctx.str_field("team", optional=True)
+    if expected_team is not None and expected_team != ctx.learner().team:
+        # The browser still holds the old team's document: never let it reach the new team.
+        raise RuleViolation("team/changed")
+    if field_id.startswith(INJECT_FIELD):
+        team, key, label, max_length = _inject_response(ctx, field_id[len(INJECT_FIELD) :])
+    else:
+        team, key, label, max_length = _deliverable_text(ctx)
+    try:
+        update = shared_text.decode_b64(ctx.data.get("update"))
+        merged = team.docs.get(key, EMPTY_TEXT).merge(update)
+    except shared_text.MissingHistory:
+        raise RuleViolation("text/missing_history", field=label) from None
+    except shared_text.BadUpdate as exc:
+        raise RuleViolation("text/bad_update", field=label, reason=str(exc)) from None
+    if merged is None:
+        ctx.result.update({"field": key, "unchanged": True})
+        return  # a resent update the server already holds: nothing to record
+    if len(merged) > max_length:
+        raise RuleViolation("text/too_long", field=label, max=max_length)
+    _emit_text(ctx, team, key, shared_text.encode_b64(update), merged)
 
 
 @handles("chat")

@@ -6,13 +6,14 @@ responses, or the hidden truth of the scenario before the debrief.
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import fields
 from typing import Any
 
-from practicum.engine import budget, deliverable
+from practicum.engine import budget, deliverable, shared_text
 from practicum.engine.plan import plan_for, plan_to_dict
 from practicum.engine.scores import published_total
+from practicum.engine.shared_text import EMPTY_TEXT
 from practicum.engine.state import (
     CLOSED,
     DEBRIEF,
@@ -428,3 +429,35 @@ def facilitator_view(
         ],
         "expertPlan": plan_to_dict(scenario.expert_plan),
     }
+
+
+def shared_text_keys(scenario: Scenario, team: Team) -> list[str]:
+    """Return the keys of a team's shared text fields: deliverable texts, received injects."""
+    keys = dict.fromkeys(
+        item.id for r in scenario.rounds for item in r.deliverable if item.kind == "text"
+    )
+    keys.update(dict.fromkeys(f"inject:{fired.inject}" for fired in team.injects))
+    return list(keys)
+
+
+def text_sync(
+    scenario: Scenario, state: SessionState, team_id: str, wanted: Mapping[str, str]
+) -> dict[str, Any]:
+    """Answer a team member's sync request: per field, what they lack and the server's vector.
+
+    ``wanted`` maps field keys to the base64 state vector the client holds ('' for none); an
+    empty mapping asks for every shared field of the team. Unknown fields are listed apart.
+    Raise shared_text.BadUpdate for an unreadable state vector.
+    """
+    team = state.teams[team_id]
+    known = shared_text_keys(scenario, team)
+    asked = list(wanted) or known
+    docs: dict[str, Any] = {}
+    for key in asked:
+        if key not in known:
+            continue
+        vector = wanted.get(key) or ""
+        client_vector = shared_text.decode_b64(vector) if vector else None
+        update, server_vector = team.docs.get(key, EMPTY_TEXT).sync(client_vector)
+        docs[key] = {"update": update, "stateVector": server_vector}
+    return {"docs": docs, "unknown": [key for key in asked if key not in known]}

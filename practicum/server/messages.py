@@ -161,6 +161,67 @@ class RespondInject(Action):
     text = fields.String(required=True, validate=TEXT)
 
 
+# A shared text field: a deliverable text field id, or "inject:<inject id>" for a response.
+FIELD_KEY = validate.Regexp(
+    r"^(inject:)?[A-Za-z0-9_-]{1,64}$", error="a text field id, or inject:<inject id>"
+)
+# Base64 of one burst of typing (a browser sends every 150-300 ms): a few hundred bytes, far
+# more when a long paste lands or offline edits are sent at once. The payload cap still applies.
+UPDATE = validate.Length(min=4, max=12000)
+STATE_VECTOR = validate.Length(max=4000)
+POSITION = validate.Length(max=400)
+
+
+class EditText(Action):
+    """Merge an edit of a shared text field: a Yjs update of the field's document."""
+
+    team = _id("the team whose document was edited (refused with team/changed if not yours)")
+    field = fields.String(
+        required=True, validate=FIELD_KEY, metadata={"description": "text field id or inject:<id>"}
+    )
+    update = fields.String(
+        required=True,
+        validate=UPDATE,
+        metadata={"description": "base64 Yjs update (v1) of a Y.Doc whose Y.Text is named 't'"},
+    )
+
+
+class TextSync(Message):
+    """Ask what the team's field documents hold that the client lacks (Yjs sync step 1)."""
+
+    team = _id("the team whose documents are wanted")
+    wanted = fields.Dict(
+        data_key="fields",
+        keys=fields.String(validate=FIELD_KEY),
+        values=fields.String(validate=STATE_VECTOR),
+        load_default=dict,
+        validate=validate.Length(max=64),
+        metadata={
+            "description": "field -> base64 state vector the client holds ('' for none); "
+            "empty or missing: every shared field of the team"
+        },
+    )
+
+
+class TextCursor(Message):
+    """Tell teammates where my caret is in a shared field (null field: I left the fields)."""
+
+    team = _id("the team whose field the caret is in")
+    field = fields.String(required=True, allow_none=True, validate=FIELD_KEY)
+    anchor = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=POSITION,
+        metadata={"description": "base64 Yjs relative position of the selection's anchor"},
+    )
+    head = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=POSITION,
+        metadata={"description": "base64 Yjs relative position of the selection's head"},
+    )
+
+
 class SubmitRound(Action):
     """Submit the current round's deliverable, or a reopened earlier `round`."""
 
@@ -294,6 +355,11 @@ ACK_FIELDS: dict[str, str] = {
     "join_team": "`teamId`",
     "auto_assign": "`teamId` (an existing open team, or a new one)",
     "submit_round": "`round` (the round submitted)",
+    "edit_text": "`field`, `length` of the merged text (or `unchanged: true` for an update the "
+    "server already held)",
+    "text_sync": "`docs`: field -> {`update` (base64, what the client lacks), `stateVector` "
+    "(base64, the server's)}",
+    "text_cursor": "nothing: teammates get a `text_cursor` event",
     "watch": "`board` (facilitator view with `online`, and the `version` that `board_patch` "
     "events follow), `scenario`, `serverTime`",
     "start_session": "`round` (the first round)",
@@ -339,7 +405,10 @@ LEARNER_ROUTES: tuple[Route, ...] = (
     Route("select_metric", SelectMetric, "select_metric", "pick a metric and its target"),
     Route("deselect_metric", MetricRef, "deselect_metric", "drop a metric"),
     Route("set_isolation", SetIsolation, "set_isolation", "choose the isolation method"),
-    Route("write_text", WriteText, "write_text", "write a deliverable text field"),
+    Route("write_text", WriteText, "write_text", "replace a deliverable text field's text"),
+    Route("edit_text", EditText, "edit_text", "merge a collaborative edit of a shared text"),
+    Route("text_sync", TextSync, None, "get what the team's shared texts hold that I lack"),
+    Route("text_cursor", TextCursor, None, "show teammates my caret in a shared text"),
     Route("respond_inject", RespondInject, "respond_inject", "answer an inject"),
     Route("chat", Chat, "chat", "send a team chat message"),
     Route("submit_round", SubmitRound, "submit_round", "submit the round's deliverable"),

@@ -42,6 +42,21 @@ SERVER_EVENTS: tuple[tuple[str, str, str], ...] = (
     ("/play", "presence", "`{teamId, online: [learnerId]}`: who in the session has a socket open"),
     (
         "/play",
+        "text_update",
+        "`{teamId, field, update, by: {learnerId, name, at}}`: an edit of a shared text field "
+        "the server merged and stored (base64 Yjs update of the field's document, root Y.Text "
+        "`t`). Apply it to your copy; applying one twice is harmless. Send `text_sync` after a "
+        "reconnect to get what you missed and to learn what the server lacks of your edits",
+    ),
+    (
+        "/play",
+        "text_cursor",
+        "`{teamId, learnerId, name, field, anchor, head}`: where a teammate's caret is "
+        "(`field` null: they left the text fields); anchor and head are base64 Yjs relative "
+        "positions. Never stored; forget a caret when its learner goes offline",
+    ),
+    (
+        "/play",
         "notice",
         "`{kind, text, ...}`: a short announcement for screen readers and toasts "
         "(a finding arrived, an inject arrived, the round changed)",

@@ -238,6 +238,14 @@ class Practicum:
         self.live(session_id)
         return [e.to_dict() for e in self.store.load(session_id)]
 
+    def text_sync(
+        self, session_id: str, team_id: str, wanted: dict[str, str]
+    ) -> dict[str, Any]:
+        """Answer a sync of a team's shared texts (under the session lock: docs are memos)."""
+        live = self.live(session_id)
+        with live.lock:
+            return engine.text_sync(live.scenario, live.state, team_id, wanted)
+
     def live_session_ids(self) -> list[str]:
         """Return the ids of sessions cached in this process."""
         with self._live_lock:

@@ -16,6 +16,7 @@ from marshmallow import ValidationError
 from socketio import packet as socketio_packet
 
 from practicum import engine
+from practicum.engine import shared_text
 from practicum.server import messages
 from practicum.server.extensions import socketio as socketio_extension
 from practicum.server.limits import TokenBucket
@@ -117,11 +118,29 @@ class Broadcaster:
             else:
                 self.teams.forget(session_id, team_id)
         for event in events:
+            if event.type == "text_edited":
+                self._text_update(session_id, event)
+        for event in events:
             notice = notice_for(scenario, event)
             if notice is not None:
                 room = team_room(session_id, event.team) if event.team else session_room(session_id)
                 self.socketio.emit("notice", notice, to=room, namespace=PLAY)
         self.board(app_ext, session_id)
+
+    def _text_update(self, session_id: str, event: Any) -> None:
+        """Relay a merged text edit to the team, whose browsers merge it into their copies."""
+        d = event.data
+        self.socketio.emit(
+            "text_update",
+            {
+                "teamId": event.team,
+                "field": d["field"],
+                "update": d["update"],
+                "by": {"learnerId": d.get("by"), "name": d.get("name"), "at": d.get("at")},
+            },
+            to=team_room(session_id, event.team),
+            namespace=PLAY,
+        )
 
     def _team_emitter(self, session_id: str, team_id: str) -> Callable[[dict[str, Any]], None]:
         def emit(patch: dict[str, Any]) -> None:
@@ -354,7 +373,13 @@ def in_app_context(server: Any, namespace: str, handler: Callable[..., dict[str,
 
 def bind_routes(server: Any) -> None:
     """Register every message route on an app's Socket.IO server (after init_app)."""
-    special = {"hello": on_hello, "join_session": on_join_session, "watch": on_watch}
+    special = {
+        "hello": on_hello,
+        "join_session": on_join_session,
+        "watch": on_watch,
+        "text_sync": on_text_sync,
+        "text_cursor": on_text_cursor,
+    }
     for namespace, routes, command in (
         (PLAY, LEARNER_ROUTES, learner_command),
         (FACILITATE, FACILITATOR_ROUTES, facilitator_command),
@@ -455,6 +480,52 @@ def on_join_session(connection: Connection, data: dict[str, Any]) -> dict[str, A
     _ext("practicum.broadcaster").board(current_app.extensions, session_id)
     token = _ext("practicum.tokens").learner_token(session_id, learner_id)
     return {**ack, "token": token, **resumed}
+
+
+def _own_team(connection: Connection, team_id: str) -> dict[str, Any] | None:
+    """Refuse a shared-text message about a team the learner is not in (None: it is theirs)."""
+    if connection.learner_id is None or connection.session_id is None:
+        return error("auth/no_identity", "Join a session (or say hello with your token) first.")
+    _, state = _ext("practicum").cached(connection.session_id)
+    if _team_id(state, connection.learner_id) != team_id:
+        return error("team/changed", engine.ERRORS["team/changed"])
+    return None
+
+
+def on_text_sync(connection: Connection, data: dict[str, Any]) -> dict[str, Any]:
+    """Answer what the team's shared texts hold that the client lacks (Yjs sync step 1)."""
+    refused = _own_team(connection, data["team"])
+    if refused is not None:
+        return refused
+    try:
+        answer = _ext("practicum").text_sync(connection.session_id, data["team"], data["wanted"])
+    except shared_text.BadUpdate as exc:
+        return error("text/bad_update", f"A state vector could not be read ({exc}).")
+    return {"ok": True, **answer}
+
+
+def on_text_cursor(connection: Connection, data: dict[str, Any]) -> dict[str, Any]:
+    """Show the learner's caret to teammates (presence: relayed, never stored)."""
+    refused = _own_team(connection, data["team"])
+    if refused is not None:
+        return refused
+    _, state = _ext("practicum").cached(connection.session_id)
+    learner = state.learners[connection.learner_id]
+    socketio_extension.emit(
+        "text_cursor",
+        {
+            "teamId": data["team"],
+            "learnerId": learner.id,
+            "name": learner.name,
+            "field": data["field"],
+            "anchor": data["anchor"],
+            "head": data["head"],
+        },
+        to=team_room(connection.session_id, data["team"]),
+        skip_sid=connection.sid,
+        namespace=PLAY,
+    )
+    return {"ok": True}
 
 
 def learner_command(route: Route) -> Callable[[Connection, dict[str, Any]], dict[str, Any]]:

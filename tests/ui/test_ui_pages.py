@@ -211,7 +211,7 @@ def test_events_csv_lists_the_whole_log(signed_in: FlaskClient, game: Any, app: 
         f"/facilitator/sessions/{session.session_id}/events.csv").get_data(as_text=True))
     stored = app.extensions["practicum"].stored_events(session.session_id)
     assert [int(r["seq"]) for r in rows] == [e["seq"] for e in stored]
-    written = [r for r in rows if r["type"] == "text_written"]
+    written = [r for r in rows if r["type"] == "text_edited"]
     assert {r["team_name"] for r in written} == {"Alpha"}
     assert json.loads(written[0]["data_json"])["field"] in ("gap", "contract")
     assert rows[0]["time_utc"].startswith("2027-01-15")

@@ -1,0 +1,221 @@
+"""Shared text fields: a Yjs document per field, merged with Yrs (pycrdt), read as plain text.
+
+Every free-text field a team shares (deliverable texts, inject responses) is a CRDT document
+whose one root is a Y.Text named ``t``. Browsers edit their own copy with Yjs and send binary
+updates; merging the updates in any order gives every copy the same text, so two people typing
+at once both keep their words. The engine stores each accepted update in its event together
+with the merged text it produced: replaying a log sets the text without running the CRDT, and
+the document itself is rebuilt from the updates only when someone edits or syncs the field.
+
+The merge is deterministic (Yrs is a pure function of the updates), and edits the server makes
+itself (a plain ``write_text``, or a text from a log written before shared editing) use one
+fixed client id: they are serialised by the session, so one id never forks.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from pycrdt import Doc, Text, get_update
+
+ROOT = "t"  # the name of the Y.Text every field document holds (the browser uses the same)
+# Client id of edits the server makes itself. Browsers draw random 32-bit ids; a clash with 1
+# has a chance of one in four billion per browser, and would only reorder two equal inserts.
+SERVER_CLIENT_ID = 1
+EMPTY_UPDATE = b"\x00\x00"  # an update with no structs and no deletions
+
+
+class BadUpdate(ValueError):
+    """A client's update cannot be decoded, or does not hold a text edit."""
+
+
+class MissingHistory(ValueError):
+    """The update builds on edits the server has not received (the client must resync)."""
+
+
+def decode_b64(raw: Any) -> bytes:
+    """Return the bytes of a base64 update, or raise BadUpdate."""
+    if not isinstance(raw, str) or not raw:
+        raise BadUpdate("the update must be a non-empty base64 string")
+    try:
+        return base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        raise BadUpdate("the update is not valid base64") from None
+
+
+def encode_b64(update: bytes) -> str:
+    """Return an update as base64 text (the form events and messages carry)."""
+    return base64.b64encode(update).decode("ascii")
+
+
+def _read_var_uint(data: bytes, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        if pos >= len(data):
+            raise BadUpdate("truncated state vector")
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, pos
+        shift += 7
+
+
+def state_vector_dict(vector: bytes) -> dict[int, int]:
+    """Return a Yjs state vector as {client id: next clock}."""
+    count, pos = _read_var_uint(vector, 0)
+    out = {}
+    for _ in range(count):
+        client, pos = _read_var_uint(vector, pos)
+        clock, pos = _read_var_uint(vector, pos)
+        out[client] = clock
+    return out
+
+
+def utf8_offset(text: str, index: int) -> int:
+    """Return the UTF-8 byte offset of a code point index (the unit pycrdt's Text uses)."""
+    return len(text[:index].encode("utf-8"))
+
+
+def _new_doc() -> Doc:
+    doc = Doc(client_id=SERVER_CLIENT_ID)
+    doc.get(ROOT, type=Text)
+    return doc
+
+
+def _text(doc: Doc) -> str:
+    return str(doc.get(ROOT, type=Text))
+
+
+def _replace(doc: Doc, new: str) -> None:
+    """Edit the document's text into ``new`` with the smallest single splice."""
+    text = doc.get(ROOT, type=Text)
+    old = str(text)
+    if old == new:
+        return
+    start = 0
+    limit = min(len(old), len(new))
+    while start < limit and old[start] == new[start]:
+        start += 1
+    end_old, end_new = len(old), len(new)
+    while end_old > start and end_new > start and old[end_old - 1] == new[end_new - 1]:
+        end_old -= 1
+        end_new -= 1
+    # Yrs (as pycrdt builds it) counts offsets in UTF-8 bytes, Python in code points.
+    at = utf8_offset(old, start)
+    with doc.transaction():
+        if end_old > start:
+            del text[at : utf8_offset(old, end_old)]
+        if end_new > start:
+            text.insert(at, new[start:end_new])
+
+
+class SharedText:
+    """One field's CRDT history and merged text. Immutable to readers.
+
+    ``updates`` are the base64 updates in the order the server accepted them. The pycrdt
+    document that reflects them is a private memo: built on first need, handed from a text to
+    its successor when an accepted update was merged into it (so an edit costs one merge, not
+    a rebuild), and dropped whenever a trial merge was refused.
+    """
+
+    __slots__ = ("updates", "text", "_doc", "_handoff")
+
+    def __init__(self, updates: tuple[str, ...] = (), text: str = "") -> None:
+        self.updates = updates
+        self.text = text
+        self._doc: Doc | None = None
+        self._handoff: tuple[str, Doc] | None = None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SharedText):
+            return NotImplemented
+        return self.updates == other.updates and self.text == other.text
+
+    def __hash__(self) -> int:
+        return hash((len(self.updates), self.text))
+
+    def __repr__(self) -> str:
+        return f"SharedText({len(self.updates)} updates, {len(self.text)} chars)"
+
+    def _take_doc(self) -> Doc:
+        """Return a document reflecting this text's updates, which the caller now owns."""
+        doc, self._doc = self._doc, None
+        if doc is None:
+            doc = _new_doc()
+            for update in self.updates:
+                doc.apply_update(base64.b64decode(update))
+            if not self.updates and self.text:
+                _replace(doc, self.text)  # a text from before shared editing: seed it
+        return doc
+
+    def document(self) -> Doc:
+        """Return the (memoised) document of this text; callers must not change it."""
+        if self._doc is None:
+            self._doc = self._take_doc()
+        return self._doc
+
+    def merge(self, update: bytes) -> str | None:
+        """Merge a client's update on trial; return the merged text, or None if nothing changed.
+
+        Raise BadUpdate for an update that is not a text edit and MissingHistory for one that
+        builds on edits the server lacks. The merged document is kept for `then` to adopt.
+        """
+        doc = self._take_doc()
+        before_vector = doc.get_state()
+        before = _text(doc)
+        try:
+            doc.apply_update(update)
+            roots = set(doc.keys())
+            merged = _text(doc)
+        except Exception as exc:  # noqa: BLE001 - Yrs raises several kinds for bad input
+            raise BadUpdate(f"the update could not be merged ({exc})") from None
+        if roots != {ROOT}:
+            raise BadUpdate("the update edits something other than the field's text")
+        after_vector = doc.get_state()
+        # What the document could not integrate stays pending inside it: the part of the
+        # update its new state vector does not cover. An update without structs starts with a
+        # zero count of clients (its delete set, which vectors do not track, may follow).
+        if get_update(update, after_vector)[:1] != b"\x00":
+            raise MissingHistory("the update builds on edits the server has not received")
+        if merged == before and state_vector_dict(after_vector) == state_vector_dict(
+            before_vector
+        ):
+            self._doc = doc  # a duplicate: the document is still exactly this text's
+            return None
+        self._handoff = (encode_b64(update), doc)
+        return merged
+
+    def replace(self, new: str) -> tuple[str, str] | None:
+        """Edit the whole text into ``new`` as the server; return (update, text) or None."""
+        doc = self._take_doc()
+        vector = doc.get_state()
+        _replace(doc, new)
+        if _text(doc) == self.text:
+            self._doc = doc
+            return None
+        update = encode_b64(doc.get_update(vector))
+        self._handoff = (update, doc)
+        return update, _text(doc)
+
+    def then(self, update: str, text: str) -> SharedText:
+        """Return the text after an accepted update (adopting the merged document if any)."""
+        following = SharedText((*self.updates, update), text)
+        handoff, self._handoff = self._handoff, None
+        if handoff is not None and handoff[0] == update:
+            following._doc = handoff[1]
+        return following
+
+    def sync(self, client_vector: bytes | None) -> tuple[str, str]:
+        """Return (what the client lacks, the server's state vector), both base64."""
+        doc = self.document()
+        try:
+            missing = doc.get_update(client_vector) if client_vector else doc.get_update()
+        except Exception as exc:  # noqa: BLE001 - a malformed vector from a client
+            raise BadUpdate(f"the state vector could not be read ({exc})") from None
+        return encode_b64(missing), encode_b64(doc.get_state())
+
+
+EMPTY_TEXT = SharedText()
