@@ -186,7 +186,17 @@ class EditText(Action):
     )
 
 
-class TextSync(Message):
+class Presence(Message):
+    """Base of reads and presence messages: an actionId may come along and is ignored."""
+
+    action_id = fields.String(
+        data_key="actionId",
+        validate=ACTION_ID,
+        metadata={"description": "optional and ignored: nothing is stored, so retries are safe"},
+    )
+
+
+class TextSync(Presence):
     """Ask what the team's field documents hold that the client lacks (Yjs sync step 1)."""
 
     team = _id("the team whose documents are wanted")
@@ -203,7 +213,7 @@ class TextSync(Message):
     )
 
 
-class TextCursor(Message):
+class TextCursor(Presence):
     """Tell teammates where my caret is in a shared field (null field: I left the fields)."""
 
     team = _id("the team whose field the caret is in")
