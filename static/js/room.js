@@ -9,6 +9,7 @@ import {
   STANCES, TRUTH_LABELS, cellMap, indexById, levelLabel, mergeTeamPatch, methodLabel, phaseLabel,
   renderSteps, scoreCard, startCountdown, withUnit,
 } from "./common.js";
+import { SharedTexts } from "./sharedtext.js";
 
 const sessionId = byId("main").dataset.sessionId;
 const seat = seatFor(sessionId);
@@ -149,9 +150,8 @@ function renderTeam() {
   section("plan-total", [t.budget, t.interventions], renderPlanTotal);
   section("metrics", [gate, t.metrics], renderMetrics);
   section("isolation", [gate, t.isolation], renderIsolation);
-  section("deliverable", [app.pub.phase, currentRound() && currentRound().id, editable(), allowed("write_rationale")], renderDeliverable);
+  section("deliverable", [t.id, app.pub.phase, currentRound() && currentRound().id, editable(), allowed("write_rationale")], renderDeliverable);
   updateDeliverable();
-  syncTexts();
   section("injects", [t.injects, gate], renderInjects);
   section("chat", [t.chat], renderChat);
   section("scores", [t.scores], renderScores);
@@ -577,7 +577,19 @@ function renderIsolation() {
 // --- deliverable, submit --------------------------------------------------------------------------
 
 const KIND_TAB = { causes: "causes", ruled_out: "causes", evidence: "causes", interventions: "plan", metrics: "evaluate", isolation: "evaluate" };
-const pendingTexts = new Map();
+// Free-text fields are shared documents (sharedtext.js): teammates typing in one field at once
+// all keep their words, and edits made offline merge when the connection is back.
+const shared = new SharedTexts(live, {
+  onRefused: (key, ack) => { if (ack.code !== "team/changed") toast(ack.message || "That edit was not saved.", "error"); },
+});
+
+/** Return a text field bound to the team's shared document, with its status and presence lines. */
+function sharedArea(key, area, fallback) {
+  const status = h("span", { class: "hint", id: `status-${key.replace(":", "-")}`, "aria-live": "polite" });
+  const presence = h("span", { class: "presence-line", "data-presence": key });
+  const box = shared.bind(area, key, { status, presence, fallback });
+  return { box, status, presence };
+}
 
 function fieldSummary(field) {
   const t = app.team;
@@ -616,14 +628,13 @@ function renderDeliverable() {
         id: `text-${field.id}`, "data-text-field": field.id, "data-focus-key": `text-${field.id}`, maxlength: field.maxLength,
         disabled: !canWrite, "aria-describedby": `prompt-${field.id} status-${field.id}`,
       });
-      area.value = t.texts[field.id] || "";
-      area.addEventListener("input", () => queueText(field.id, area.value));
-      area.addEventListener("blur", () => flushText(field.id));
+      const { box, status, presence } = sharedArea(field.id, area, t.texts[field.id] || "");
+      if (!canWrite) status.textContent = notAllowedHint("write_rationale");
       return h("div", { class: "field" },
         h("div", { class: "row" }, h("label", { for: `text-${field.id}` }, field.label), badge),
         h("div", { class: "hint", id: `prompt-${field.id}` }, field.prompt),
-        area,
-        h("div", { class: "hint", id: `status-${field.id}`, "aria-live": "polite" }, canWrite ? "" : notAllowedHint("write_rationale")));
+        box,
+        h("div", { class: "row small" }, status, presence));
     }
     return h("div", { class: "field" },
       h("div", { class: "row" }, h("strong", {}, field.label), badge),
@@ -676,7 +687,7 @@ function renderSubmit(round) {
     h("div", { class: "row" },
       h("button", { type: "button", class: "primary", id: "confirm-submit", onclick: async () => {
         confirmBox.hidden = true;
-        await flushAllTexts();
+        await shared.flushAll();
         await act("submit_round", {}, "Submitted.");
       } }, "Yes, submit"),
       h("button", { type: "button", onclick: () => { confirmBox.hidden = true; } }, "Cancel")));
@@ -686,54 +697,21 @@ function renderSubmit(round) {
     confirmBox);
 }
 
-function syncTexts() {
-  for (const area of document.querySelectorAll("[data-text-field]")) {
-    const id = area.dataset.textField;
-    if (document.activeElement === area || pendingTexts.has(id)) continue;
-    const value = app.team.texts[id] || "";
-    if (area.value !== value) area.value = value; // a teammate's edit arrives
-  }
-}
-
-function queueText(fieldId, text) {
-  const pending = pendingTexts.get(fieldId);
-  if (pending) clearTimeout(pending.timer);
-  const status = document.getElementById(`status-${fieldId}`);
-  if (status) status.textContent = "Saving…";
-  pendingTexts.set(fieldId, { text, timer: setTimeout(() => flushText(fieldId), 300) });
-}
-
-async function flushText(fieldId) {
-  const pending = pendingTexts.get(fieldId);
-  if (!pending) return;
-  clearTimeout(pending.timer);
-  pendingTexts.delete(fieldId);
-  const ack = await act("write_text", { field: fieldId, text: pending.text });
-  const status = document.getElementById(`status-${fieldId}`);
-  if (status && !pendingTexts.has(fieldId)) status.textContent = ack.ok ? "Saved" : "Not saved";
-}
-
-function flushAllTexts() {
-  return Promise.all([...pendingTexts.keys()].map(flushText));
-}
-
 // --- injects, chat --------------------------------------------------------------------------------
 
 // Messages and chat lines are added, never rebuilt, so their live regions announce only what
 // is new; an existing inject card only updates its response status.
 function injectCard(inj) {
-  const area = h("textarea", { "data-inject": inj.inject, "data-focus-key": `inject-${inj.inject}`, id: `inject-${inj.inject}`, maxlength: 4000 });
-  area.value = inj.response;
-  const status = h("span", { class: "small muted", "data-inject-status": "" });
-  const send = h("button", { type: "button", class: "small", "data-inject-send": "",
-    onclick: () => act("respond_inject", { inject: inj.inject, text: area.value }, "Response sent.") });
+  const area = h("textarea", { "data-inject": inj.inject, "data-focus-key": `inject-${inj.inject}`, id: `inject-${inj.inject}`, maxlength: 2000,
+    "aria-describedby": `status-inject-${inj.inject}` });
+  const { box, status, presence } = sharedArea(`inject:${inj.inject}`, area, inj.response);
   return h("article", { class: "message inject", "data-inject-card": inj.inject },
     h("header", {}, h("span", { "aria-hidden": "true" }, "✉ "), h("strong", {}, stakeholderName(inj.sender)), ` · ${inj.channel} · ${timeOfDay(inj.at)}`),
     h("h3", {}, inj.title),
     h("p", { class: "pre" }, inj.text),
-    h("label", { for: `inject-${inj.inject}`, class: "small" }, "Your team's response"),
-    area,
-    h("div", { class: "row" }, send, status));
+    h("label", { for: `inject-${inj.inject}`, class: "small" }, "Your team's response (saved as you type, shared with your team)"),
+    box,
+    h("div", { class: "row small" }, status, presence));
 }
 
 function renderInjects() {
@@ -743,6 +721,10 @@ function renderInjects() {
     fill(box, h("p", { class: "empty" }, "No messages yet."));
     return;
   }
+  if (box.dataset.team !== app.team.id) {
+    box.replaceChildren(); // another team's cards hold another team's documents
+    box.dataset.team = app.team.id;
+  }
   const empty = box.querySelector(".empty");
   if (empty) empty.remove();
   for (const inj of injects) {
@@ -751,12 +733,7 @@ function renderInjects() {
       card = injectCard(inj);
       box.prepend(card);
     }
-    const area = card.querySelector("textarea");
-    if (document.activeElement !== area && area.dataset.saved !== inj.response) area.value = inj.response;
-    area.dataset.saved = inj.response;
-    area.disabled = app.pub.phase !== "round";
-    card.querySelector("[data-inject-send]").textContent = inj.response ? "Update response" : "Send response";
-    card.querySelector("[data-inject-status]").textContent = inj.response ? "✓ Response saved" : "";
+    card.querySelector("textarea").disabled = app.pub.phase !== "round";
   }
 }
 
@@ -881,6 +858,7 @@ function applyView(view) {
   app.pub = view.public;
   app.team = view.team;
   app.me = view.me;
+  shared.setTeam(view.team ? view.team.id : null);
   renderAll();
   watchMembership();
 }
@@ -909,6 +887,7 @@ live.on("team_patch", (patch) => {
     return;
   }
   app.team = merged;
+  shared.setTeam(merged ? merged.id : null);
   renderAll();
   watchMembership();
 });
@@ -919,6 +898,7 @@ live.on("public", (pub) => {
 live.on("presence", (msg) => {
   app.online = new Set(msg.online || []);
   if (app.me && live.state === "online") app.online.add(app.me.learnerId);
+  shared.setOnline(app.online);
   renderAll();
 });
 live.on("notice", (notice) => {
@@ -948,6 +928,7 @@ async function hello() {
   if (typeof ack.serverTime === "number" && serverClock.offsetMs === 0) serverClock.offsetMs = ack.serverTime * 1000 - Date.now();
   if (app.me) app.online.add(app.me.learnerId);
   applyView(ack.view);
+  shared.sync(); // what teammates typed while we were away, and what we typed offline
 }
 
 live.on("connected", hello);
