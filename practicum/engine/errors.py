@@ -28,6 +28,10 @@ ERRORS: dict[str, str] = {
     "clock/paused": "The clock is already paused.",
     "clock/running": "The clock is not paused.",
     "clock/stopped": "The clock of round '{round}' has stopped: reopen teams or advance.",
+    "clock/too_short": (
+        "Taking {minutes} minutes from '{round}' would leave less than a minute: advance to "
+        "end the round now."
+    ),
     # learners and teams
     "learner/already_joined": "Learner '{learner}' has already joined.",
     "learner/name_invalid": "A name must be 1 to {max} characters.",

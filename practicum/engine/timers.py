@@ -10,7 +10,10 @@ from practicum.engine.injects import with_auto_injects
 from practicum.engine.state import ROUND, SessionState
 from practicum.scenario.model import Scenario
 
+# A facilitator may add or take away up to four hours at once (the schema, the console's box and
+# docs/protocol.md use these bounds); taking time away never leaves less than a minute.
 EXTEND_MAX_MINUTES = 240
+MIN_SECONDS_LEFT = 60.0
 
 
 @handles("pause")
@@ -37,18 +40,26 @@ def resume(ctx: Ctx) -> None:
 
 @handles("extend")
 def extend(ctx: Ctx) -> None:
-    """Give the round more minutes (added to the time left when paused)."""
+    """Give the round more minutes, or take some away (added to the time left when paused)."""
     round_ = ctx.require_round_phase()
-    minutes = ctx.number("minutes", 1, EXTEND_MAX_MINUTES) or 0
+    minutes = ctx.number("minutes", -EXTEND_MAX_MINUTES, EXTEND_MAX_MINUTES, integer=True) or 0
+    if minutes == 0:
+        raise RuleViolation("input/invalid", field="minutes", reason="0 changes nothing")
     seconds = minutes * 60
     state = ctx.state
     if state.paused:
-        deadline, remaining = None, (state.remaining or 0.0) + seconds
+        left = state.remaining or 0.0
     elif state.deadline is None:
         raise RuleViolation("clock/stopped", round=round_.name)
     else:
         # A deadline already past (the tick has not come yet) is extended from now.
-        deadline, remaining = max(state.deadline, ctx.now) + seconds, None
+        left = max(state.deadline, ctx.now) - ctx.now
+    if seconds < 0 and left + seconds < MIN_SECONDS_LEFT:
+        raise RuleViolation("clock/too_short", minutes=-minutes, round=round_.name)
+    if state.paused:
+        deadline, remaining = None, left + seconds
+    else:
+        deadline, remaining = ctx.now + left + seconds, None
     ctx.emit(
         "clock_extended",
         {"round": round_.id, "minutes": minutes, "deadline": deadline, "remaining": remaining},

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request, session
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from practicum.server.messages import describe_errors
+from practicum.server.messages import check_strings, describe_errors
 from practicum.server.service import UnknownScenario
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -46,6 +46,7 @@ def _body(schema: type[Schema]) -> dict[str, Any]:
         raise ValidationError(
             {"_schema": ["send a JSON object with Content-Type application/json"]}
         )
+    check_strings(payload)
     return schema().load(payload)
 
 

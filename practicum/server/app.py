@@ -12,8 +12,10 @@ from practicum.server.api import api
 from practicum.server.catalog import load_catalog
 from practicum.server.config import cors_origins, load_config
 from practicum.server.extensions import socketio
+from practicum.server.hardening import Hardened
 from practicum.server.identity import Tokens
-from practicum.server.limits import WindowLimiter
+from practicum.server.limits import JoinGuard, WindowLimiter
+from practicum.server.packets import install_packet_guard
 from practicum.server.presence import Presence
 from practicum.server.service import Practicum
 from practicum.server.sockets import Broadcaster, bind_routes
@@ -30,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = 256 * 1024
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SECURE"] = bool(config["SECURE_COOKIES"])
 
     clock = config.get("CLOCK") or time.time
     store = EventStore(config["DATABASE_URL"], config["SQLITE_SYNCHRONOUS"])
@@ -43,7 +46,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["practicum.scenario_problems"] = problems
     app.extensions["practicum.presence"] = Presence()
     app.extensions["practicum.tokens"] = Tokens(config["SECRET_KEY"])
-    app.extensions["practicum.join_limiter"] = WindowLimiter(config["JOIN_ATTEMPTS_PER_MINUTE"])
+    app.extensions["practicum.join_limiter"] = WindowLimiter(config["SIGNIN_ATTEMPTS_PER_MINUTE"])
+    app.extensions["practicum.join_guard"] = JoinGuard(
+        config["JOIN_ATTEMPTS_PER_MINUTE"],
+        config["JOIN_FAILURES_PER_MINUTE"],
+        config["JOIN_FAILURES_GLOBAL_PER_MINUTE"],
+    )
     app.extensions["practicum.broadcaster"] = Broadcaster(socketio)
 
     socketio.init_app(
@@ -57,6 +65,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         manage_session=False,
     )
     bind_routes(socketio.server)
+    app.extensions["practicum.packet_guard"] = install_packet_guard(socketio.server, config)
+    # Outermost, after Flask-SocketIO wrapped the app: socket.io answers get the headers too.
+    app.wsgi_app = Hardened(  # type: ignore[method-assign]
+        app.wsgi_app, int(config["MAX_PACKET_BYTES"]), int(config["TRUSTED_PROXIES"])
+    )
 
     app.register_blueprint(api)
     _register_pages(app)

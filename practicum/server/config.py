@@ -30,8 +30,20 @@ DEFAULTS: dict[str, Any] = {
     # Per-connection token bucket: sustained events per second and burst size.
     "RATE_PER_SECOND": 10.0,
     "RATE_BURST": 40,
-    # Join attempts per client address per minute (join codes must not be brute-forced).
-    "JOIN_ATTEMPTS_PER_MINUTE": 20,
+    # Joins per client address per minute: a whole classroom may sit behind one NAT or proxy.
+    "JOIN_ATTEMPTS_PER_MINUTE": 600,
+    # Wrong join codes per address per minute, and from all addresses together (docs/security.md).
+    "JOIN_FAILURES_PER_MINUTE": 20,
+    "JOIN_FAILURES_GLOBAL_PER_MINUTE": 300,
+    # Sign-in attempts per address per minute (form and API share it).
+    "SIGNIN_ATTEMPTS_PER_MINUTE": 20,
+    # Open sockets one client address may hold (a classroom NAT holds one or two per learner).
+    "MAX_CONNECTIONS_PER_ADDRESS": 400,
+    # How many reverse proxies in front of the server set X-Forwarded-For/-Proto/-Host (0: none;
+    # their headers are then ignored, so a client cannot claim another address or scheme).
+    "TRUSTED_PROXIES": 0,
+    # Mark the session cookie Secure (set it when the site is served over HTTPS).
+    "SECURE_COOKIES": False,
     # Seconds between timer sweeps that call tick(now) on live sessions.
     "TICK_SECONDS": 0.5,
     # SQLite durability: NORMAL survives a process crash (SIGKILL); FULL also survives power loss.

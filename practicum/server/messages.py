@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from practicum.engine.timers import EXTEND_MAX_MINUTES
 
 ACTION_ID = validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$", error="8-64 letters, digits, '-' or '_'")
 ID = validate.Regexp(r"^[A-Za-z0-9_-]{1,64}$", error="an id: 1-64 letters, digits, '-' or '_'")
@@ -262,7 +265,11 @@ class FacilitatorEmpty(FacilitatorAction):
 class Extend(FacilitatorAction):
     """Add minutes to the current round."""
 
-    minutes = fields.Integer(required=True, validate=validate.Range(min=-60, max=120))
+    minutes = fields.Integer(
+        required=True,
+        validate=validate.Range(min=-EXTEND_MAX_MINUTES, max=EXTEND_MAX_MINUTES),
+        metadata={"description": "minutes to add (negative: take away, leaving at least one)"},
+    )
 
 
 class ReopenRound(FacilitatorAction):
@@ -449,10 +456,35 @@ def _schema(schema: type[Schema]) -> Schema:
     return schema()
 
 
+# C0 controls other than tab, newline and carriage return, DEL, and lone UTF-16 surrogates
+# (JSON can carry "\ud800", which no UTF-8 store can keep): refused in any string a client sends.
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+MAX_DEPTH = 8  # the deepest message (score_round's overrides) is four levels
+
+
+def check_strings(payload: Any, depth: int = 0) -> None:
+    """Refuse nesting deeper than any message has and characters no text may hold."""
+    if depth > MAX_DEPTH:
+        raise ValidationError({"_schema": [f"nested deeper than {MAX_DEPTH} levels"]})
+    if isinstance(payload, str):
+        if FORBIDDEN_CHARACTERS.search(payload):
+            raise ValidationError(
+                {"_schema": ["a text holds a control character or a lone surrogate"]}
+            )
+    elif isinstance(payload, dict):
+        for key, value in payload.items():
+            check_strings(key, depth + 1)
+            check_strings(value, depth + 1)
+    elif isinstance(payload, list):
+        for value in payload:
+            check_strings(value, depth + 1)
+
+
 def load(route: Route, payload: Any) -> dict[str, Any]:
     """Validate a payload against a route's schema; raise ValidationError with field messages."""
     if not isinstance(payload, dict):
         raise ValidationError({"_schema": ["the payload must be a JSON object"]})
+    check_strings(payload)
     return _schema(route.schema).load(payload)
 
 

@@ -30,12 +30,19 @@ class Presence:
     def __init__(self) -> None:
         self._by_sid: dict[str, Connection] = {}
         self._by_session: dict[str, set[str]] = defaultdict(set)
+        self._per_address: dict[str, int] = defaultdict(int)
         self._lock = threading.Lock()
 
     def add(self, connection: Connection) -> None:
         """Register a new socket."""
         with self._lock:
+            if connection.sid not in self._by_sid:
+                self._per_address[connection.address] += 1
             self._by_sid[connection.sid] = connection
+
+    def count_from(self, address: str) -> int:
+        """Return how many sockets one client address holds open."""
+        return self._per_address.get(address, 0)
 
     def get(self, sid: str) -> Connection | None:
         """Return a socket's connection record."""
@@ -54,6 +61,12 @@ class Presence:
         """Forget a socket; return its record."""
         with self._lock:
             connection = self._by_sid.pop(sid, None)
+            if connection is not None:
+                left = self._per_address[connection.address] - 1
+                if left > 0:
+                    self._per_address[connection.address] = left
+                else:
+                    self._per_address.pop(connection.address, None)
             if connection and connection.session_id:
                 members = self._by_session.get(connection.session_id)
                 if members is not None:

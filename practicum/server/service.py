@@ -20,8 +20,8 @@ from practicum.server.store import (
     SessionRow,
 )
 
-# No 0/O, 1/I/L: a code read off a projector must not be misread. 30^6 is about 729 million
-# codes; with join attempts rate-limited per address, guessing one is out of reach.
+# No 0/O, 1/I/L: a code read off a projector must not be misread. 31^6 is about 888 million
+# codes; failed guesses are limited per address and globally (docs/security.md).
 JOIN_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 JOIN_CODE_LENGTH = 6
 # How many handled action ids each live session remembers in memory; older ones are answered

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import secrets
@@ -63,6 +64,12 @@ def _ext(name: str) -> Any:
 def _team_id(state: Any, learner_id: str) -> str | None:
     learner = state.learners.get(learner_id)
     return None if learner is None else learner.team
+
+
+def scoped_action_id(actor: str, action_id: str) -> str:
+    """Return an action id scoped to who sent it: one actor can never replay another's."""
+    digest = hashlib.blake2b(f"{actor}\0{action_id}".encode(), digest_size=16).hexdigest()
+    return f"a{digest}"
 
 
 def _new_id(prefix: str) -> str:
@@ -326,8 +333,8 @@ def guarded(namespace: str, route: Route, handler: Callable[..., dict[str, Any]]
             return error("rate/limited", "Too many messages: slow down and retry in a moment.")
         try:
             size = len(json.dumps(payload, separators=(",", ":")).encode())
-        except (TypeError, ValueError):
-            return error("payload/invalid", "The payload must be JSON.")
+        except (TypeError, ValueError, RecursionError):
+            return error("payload/invalid", "The payload must be JSON of reasonable depth.")
         if size > config["MAX_PAYLOAD_BYTES"]:
             return error(
                 "payload/too_large",
@@ -455,11 +462,12 @@ def on_hello(connection: Connection, data: dict[str, Any]) -> dict[str, Any]:
 def on_join_session(connection: Connection, data: dict[str, Any]) -> dict[str, Any]:
     """Join a session by code as a new learner; answer a token for later reconnects."""
     service = _ext("practicum")
-    limiter = _ext("practicum.join_limiter")
-    if not limiter.allow(connection.address, service.clock()):
+    guard = _ext("practicum.join_guard")
+    if not guard.allow(connection.address, service.clock()):
         return error("join/rate_limited", "Too many join attempts from here; wait a minute.")
     session_id = service.session_by_code(data["code"])
     if session_id is None:
+        guard.failed(connection.address, service.clock())
         return error("join/bad_code", "No session has that join code. Check the code on screen.")
     learner_id = _new_id("l_")
     command = engine.Command(
@@ -470,7 +478,9 @@ def on_join_session(connection: Connection, data: dict[str, Any]) -> dict[str, A
     ack = service.apply(
         session_id,
         command,
-        data["action_id"],
+        # A retried join answers the first seat: only to whoever knows both the action id
+        # and the name it was sent with, never to another learner reusing an id.
+        scoped_action_id(f"join:{data['name']}", data["action_id"]),
         extra={"sessionId": session_id, "learnerId": learner_id},
     ).ack
     if not ack.get("ok"):
@@ -534,7 +544,7 @@ def learner_command(route: Route) -> Callable[[Connection, dict[str, Any]], dict
     def handle(connection: Connection, data: dict[str, Any]) -> dict[str, Any]:
         if connection.learner_id is None or connection.session_id is None:
             return error("auth/no_identity", "Join a session (or say hello with your token) first.")
-        action_id = data.pop("action_id")
+        action_id = scoped_action_id(connection.learner_id, data.pop("action_id"))
         if route.command in ("create_team", "auto_assign"):
             data["team_id"] = _new_id("t_")
         command = engine.Command(
@@ -563,6 +573,11 @@ def on_play_connect(auth: Any = None) -> bool:
 def _register(namespace: str) -> Connection:
     config = current_app.config
     address = request.environ.get("REMOTE_ADDR", "?")
+    presence = _ext("practicum.presence")
+    if presence.count_from(address) >= int(config["MAX_CONNECTIONS_PER_ADDRESS"]):
+        from flask_socketio import ConnectionRefusedError
+
+        raise ConnectionRefusedError("connections/too_many")
     bucket = TokenBucket(config["RATE_PER_SECOND"], config["RATE_BURST"], _ext("practicum").clock())
     connection = Connection(request.sid, namespace, address, bucket)
     _ext("practicum.presence").add(connection)
@@ -619,7 +634,7 @@ def facilitator_command(route: Route) -> Callable[[Connection, dict[str, Any]], 
     """Return the handler that turns a facilitator message into an engine command."""
 
     def handle(connection: Connection, data: dict[str, Any]) -> dict[str, Any]:
-        action_id = data.pop("action_id")
+        action_id = scoped_action_id("facilitator", data.pop("action_id"))
         session_id = data.pop("session_id")
         if connection.session_id != session_id:
             _ext("practicum").live(session_id)  # raises UnknownSession for a bad id

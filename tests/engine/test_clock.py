@@ -93,9 +93,26 @@ def test_extend_pushes_the_deadline_or_the_paused_remainder():
     game.ok("pause", FAC)
     game.ok("extend", FAC, minutes=2)
     assert game.state.remaining == 37 * 60 and game.state.deadline is None
-    game.no("input/out_of_range", "extend", FAC, minutes=0)
-    game.no("input/out_of_range", "extend", FAC, minutes=-5)
+    game.no("input/invalid", "extend", FAC, minutes=0)
+    game.no("input/out_of_range", "extend", FAC, minutes=241)
     game.no("input/invalid", "extend", FAC, minutes="5")
+    game.no("input/invalid", "extend", FAC, minutes=1.5)
+
+
+def test_a_round_can_be_shortened_but_never_below_a_minute():
+    game = Game()
+    game.started()  # 30 minutes
+    game.ok("extend", FAC, minutes=-10)
+    assert game.state.deadline == T0 + 20 * 60
+    game.no("clock/too_short", "extend", FAC, minutes=-20)
+    game.ok("extend", FAC, minutes=-19)
+    assert game.state.deadline == T0 + 60
+    game.ok("extend", FAC, minutes=9)
+    game.ok("pause", FAC)
+    game.ok("extend", FAC, minutes=-5)
+    assert game.state.remaining == 5 * 60 and game.state.deadline is None
+    game.no("clock/too_short", "extend", FAC, minutes=-5)
+    game.no("input/out_of_range", "extend", FAC, minutes=-241)
 
 
 def test_extend_after_a_missed_deadline_counts_from_now():

@@ -77,7 +77,7 @@ def test_learner_cannot_send_facilitator_events(two_teams):
 def test_bad_join_code_and_rate_limit(connect, app, facilitator):
     player = connect("/play")
     assert player.send("join_session", code="ZZZZZZ", name="X")["code"] == "join/bad_code"
-    limit = app.config["JOIN_ATTEMPTS_PER_MINUTE"]
+    limit = app.config["JOIN_FAILURES_PER_MINUTE"]
     codes = [player.send("join_session", code="ZZZZZZ", name="X")["code"] for _ in range(limit)]
     assert codes[-1] == "join/rate_limited"
     # The limit is per address, so even the right code is refused until the window passes.
