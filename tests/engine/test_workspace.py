@@ -438,10 +438,15 @@ def test_a_round_entry_says_how_it_was_closed(game):
     game.ok("submit_round", A1)
     current = team_view(game.scenario, game.state, "t_a")["rounds"][0]
     assert current["frozen"] == "submitted"
-    assert current["submission"] == {"auto": False, "by": "a1", "at": T0 + 3}
-    assert team_view(game.scenario, game.state, "t_a")["rounds"] != []
+    assert current["submission"] == {"auto": False, "by": "a1", "at": T0 + 3, "reason": None}
     game.ok("advance", FAC)
-    assert team_view(game.scenario, game.state, "t_b")["submissions"]["r_one"]["auto"] is True
+    closed = team_view(game.scenario, game.state, "t_b")["submissions"]["r_one"]
+    assert (closed["auto"], closed["by"], closed["reason"]) == (True, None, "advance")
+    game.tick(game.state.deadline)  # r_two runs out
+    rounds = team_view(game.scenario, game.state, "t_b")["rounds"]
+    assert rounds[0]["frozen"] == "locked"
+    assert rounds[0]["submission"] == {"auto": True, "by": None, "at": game.now,
+                                       "reason": "timeout"}
 
 
 def test_a_late_team_cannot_hand_in_a_round_it_never_had(game):
