@@ -473,7 +473,7 @@ def progress(scenario: Scenario, state: SessionState, team: Team) -> dict[str, A
 def _status(
     state: SessionState, team: Team, round_: Round | None, submission: Any
 ) -> str | None:
-    """Return "submitted", "auto_submitted", "locked", "open", or None outside the rounds."""
+    """Return "submitted", "auto_submitted", "locked", "open", or None in the lobby."""
     if round_ is None:
         return None
     if submission is not None:
