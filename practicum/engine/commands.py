@@ -34,6 +34,7 @@ LEARNER_COMMANDS = frozenset(
         "respond_inject",
         "chat",
         "submit_round",
+        "mark_ready",
     }
 )
 
@@ -48,6 +49,7 @@ FACILITATOR_COMMANDS = frozenset(
         "reopen_round",
         "move_learner",
         "lock_team",
+        "allow_team_changes",
         "create_team",
         "fire_inject",
         "score_round",

@@ -43,6 +43,7 @@ ERRORS: dict[str, str] = {
     "team/full": "Team '{team}' is full ({max} members).",
     "team/locked": "Team '{team}' is locked by the facilitator.",
     "team/already_member": "You are already in team '{team}'.",
+    "team/locked_in_round": "Teams are fixed while a round runs; ask the facilitator to move you.",
     # references
     "ref/unknown_team": "There is no team '{team}'.",
     "ref/unknown_learner": "There is no learner '{learner}'.",
@@ -101,4 +102,9 @@ class RuleViolation(Exception):
             raise KeyError(f"unregistered error code {code!r}")
         super().__init__(code)
         self.code = code
-        self.message = ERRORS[code].format(**params)
+        self.params = params
+
+    @property
+    def message(self) -> str:
+        """Return the human message (formatted on demand: ``allowed_commands`` needs codes only)."""
+        return ERRORS[self.code].format(**self.params)
