@@ -37,6 +37,7 @@ EVENT_TYPES = (
     "clock_extended",
     "debrief_started",
     "session_closed",
+    "data_erased",  # personal data rewritten in the log (practicum/server/privacy.py)
     # people and teams
     "learner_joined",
     "team_created",

@@ -249,6 +249,11 @@ def _debrief_started(scenario: Scenario, state: SessionState, event: Event) -> S
     return updated(state, phase=DEBRIEF, deadline=None, remaining=None)
 
 
+@_on("data_erased")
+def _data_erased(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    return state  # a marker for the log: the erased events themselves were rewritten
+
+
 @_on("session_closed")
 def _session_closed(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
     return updated(state, phase=CLOSED, deadline=None, remaining=None)

@@ -146,7 +146,8 @@ class SharedText:
         if doc is None:
             doc = _new_doc()
             for update in self.updates:
-                doc.apply_update(base64.b64decode(update))
+                if update:  # an update emptied by a privacy purge holds nothing
+                    doc.apply_update(base64.b64decode(update))
             if not self.updates and self.text:
                 _replace(doc, self.text)  # a text from before shared editing: seed it
         return doc

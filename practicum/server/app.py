@@ -86,6 +86,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # 1.1 s of rebuild). The timer sweep covers each session as soon as it is loaded.
         socketio.start_background_task(warm_up, app)
         socketio.start_background_task(run_timers, app)
+        if float(config["RETENTION_DAYS"]) > 0:
+            socketio.start_background_task(run_retention, app)
     else:
         service.rebuild()
     return app
@@ -136,3 +138,24 @@ def run_timers(app: Flask) -> None:
                 sweep(app)
         except Exception:  # noqa: BLE001 - the timer must outlive any one bad session
             log.exception("timer sweep failed")
+
+
+RETENTION_SWEEP_SECONDS = 3600.0
+
+
+def run_retention(app: Flask) -> None:
+    """Purge ended sessions past the retention period: at start-up, then hourly."""
+    from practicum.server.privacy import purge_expired
+
+    while True:
+        try:
+            with app.app_context():
+                service: Practicum = app.extensions["practicum"]
+                purged = purge_expired(
+                    app.extensions, float(app.config["RETENTION_DAYS"]), service.clock()
+                )
+                if purged:
+                    log.info("retention: purged %d ended sessions", len(purged))
+        except Exception:  # noqa: BLE001 - the sweep must outlive any one bad session
+            log.exception("retention sweep failed")
+        socketio.sleep(RETENTION_SWEEP_SECONDS)

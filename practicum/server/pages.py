@@ -30,6 +30,7 @@ from flask import (
 )
 
 from practicum import engine
+from practicum.server import privacy
 from practicum.server.service import UnknownScenario, UnknownSession, normalise_join_code
 
 pages = Blueprint("pages", __name__)
@@ -319,6 +320,59 @@ def _download(body: str, session_id: str, suffix: str, mimetype: str) -> Respons
     response.headers["Content-Disposition"] = f'attachment; filename="{session_id}-{suffix}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# --- a learner's personal data (docs/privacy.md) -------------------------------------------------
+
+
+def _learner_or_404(session_id: str, learner_id: str) -> tuple[Any, Any]:
+    _scenario, state = _snapshot_or_404(session_id)
+    learner = state.learners.get(learner_id)
+    if learner is None:
+        abort(404)
+    return state, learner
+
+
+@pages.get("/facilitator/sessions/<session_id>/learners/<learner_id>/data")
+@facilitator_page
+def learner_data(session_id: str, learner_id: str) -> str:
+    """Show what the session holds about a learner: export it, or erase it on request."""
+    state, learner = _learner_or_404(session_id, learner_id)
+    return render_template(
+        "learner_data.html",
+        session_id=session_id,
+        learner=learner,
+        team=state.teams.get(learner.team or ""),
+        erased=request.args.get("erased"),
+    )
+
+
+@pages.get("/facilitator/sessions/<session_id>/learners/<learner_id>/export.json")
+@facilitator_page
+def learner_data_export(session_id: str, learner_id: str) -> Response:
+    """Download everything the session holds about one learner."""
+    _learner_or_404(session_id, learner_id)
+    body = privacy.learner_export(current_app.extensions, session_id, learner_id)
+    return _download(
+        json.dumps(body, ensure_ascii=False, indent=1), session_id, f"{learner_id}.json",
+        "application/json",
+    )
+
+
+@pages.post("/facilitator/sessions/<session_id>/learners/<learner_id>/erase")
+@facilitator_page
+def learner_data_erase(session_id: str, learner_id: str) -> Any:
+    """Erase one learner's personal data from the session's log (after an explicit confirm)."""
+    _learner_or_404(session_id, learner_id)
+    if request.form.get("confirm") != "yes":
+        return render_template(
+            "error.html", title="Not erased",
+            message="Tick the box that confirms the erasure request, then erase.",
+        ), 400
+    changed = privacy.erase_learner(current_app.extensions, session_id, learner_id)
+    return redirect(url_for(
+        "pages.learner_data", session_id=session_id, learner_id=learner_id, erased=changed
+    ))
 
 
 @pages.get("/facilitator/sessions/<session_id>/scores.csv")

@@ -244,6 +244,25 @@ class Practicum:
         self.live(session_id)
         return [e.to_dict() for e in self.store.load(session_id)]
 
+    def rewrite_log(
+        self,
+        session_id: str,
+        rewrite: Callable[[str, dict[str, Any]], dict[str, Any]],
+        erased: dict[str, Any],
+    ) -> int:
+        """Rewrite a session's stored events (erasure), record it, and rebuild the session."""
+        live = self.live(session_id)
+        with live.lock:
+            self._catch_up(session_id, live)
+            changed = self.store.rewrite_events(session_id, rewrite)
+            now = self.clock()
+            event = engine.Event("data_erased", {**erased, "events": changed, "at": now})
+            self.store.append(session_id, live.seq, _rows([event]), now, None, None)
+            with self._live_lock:
+                # Rebuilt from the rewritten log on next use: no copy of the old words stays.
+                self._live.pop(session_id, None)
+        return changed
+
     def text_sync(
         self, session_id: str, team_id: str, wanted: dict[str, str]
     ) -> dict[str, Any]:

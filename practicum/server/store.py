@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -444,6 +444,36 @@ class EventStore:
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
         return None if row is None else SessionRow(**row._mapping)
+
+    def rewrite_events(
+        self, session_id: str, rewrite: Callable[[str, dict[str, Any]], dict[str, Any]]
+    ) -> int:
+        """Rewrite stored events' data in place (personal data erasure); return how many changed.
+
+        The one exception to an append-only log, for what the law says must go: seqs, types
+        and order stay, so every process rebuilds the same (redacted) state from it.
+        """
+        query = select(events_table.c.id, events_table.c.type, events_table.c.data).where(
+            events_table.c.session_id == session_id
+        )
+        changed = 0
+        with self._write_transaction() as conn:
+            for row_id, type_, raw in conn.execute(query).all():
+                data = json.loads(raw)
+                new = rewrite(type_, data)
+                if new != data:
+                    conn.execute(
+                        update(events_table)
+                        .where(events_table.c.id == row_id)
+                        .values(data=_dumps(new))
+                    )
+                    changed += 1
+        return changed
+
+    def set_status(self, session_id: str, status: str) -> None:
+        """Change a session's status (live, closed, purged)."""
+        with self._write_transaction() as conn:
+            conn.execute(_set_status(session_id, status))
 
     def session_by_code(self, join_code: str) -> SessionRow | None:
         """Return the session with this join code, or None."""
