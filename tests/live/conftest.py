@@ -35,9 +35,12 @@ def free_port() -> int:
 class LiveServer:
     """One `python wsgi.py` process on loopback, restartable on the same database."""
 
-    def __init__(self, workdir: Path, async_mode: str = "eventlet") -> None:
+    def __init__(
+        self, workdir: Path, async_mode: str = "eventlet", database_url: str | None = None
+    ) -> None:
         self.workdir = workdir
         self.async_mode = async_mode
+        self.database_url = database_url
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -56,6 +59,8 @@ class LiveServer:
             "PRACTICUM_JOIN_ATTEMPTS_PER_MINUTE": "1000",
             "PYTHONUNBUFFERED": "1",
         }
+        if self.database_url:
+            env["PRACTICUM_DATABASE_URL"] = self.database_url
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, str(ROOT / "wsgi.py")],
@@ -188,8 +193,9 @@ class Client:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
-    live = LiveServer(tmp_path)
+def server(tmp_path: Path, db_url: Callable[[str], str]) -> Iterator[LiveServer]:
+    """The real server on the test's backend (SQLite, then PostgreSQL), restartable."""
+    live = LiveServer(tmp_path, database_url=db_url("live"))
     live.start()
     yield live
     live.kill()

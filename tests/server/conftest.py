@@ -54,12 +54,14 @@ def scenario_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def app(tmp_path: Path, clock: FakeClock, scenario_dir: Path) -> Iterator[Flask]:
+def app(
+    tmp_path: Path, clock: FakeClock, scenario_dir: Path, db_url: Callable[[str], str]
+) -> Iterator[Flask]:
     app = create_app(
         {
             "TESTING": True,
             "ASYNC_MODE": "threading",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}",
+            "DATABASE_URL": db_url("test"),
             "INSTANCE_DIR": str(tmp_path / "instance"),
             "SECRET_KEY": "test-secret",
             "FACILITATOR_PASSWORD": "letmein",

@@ -13,11 +13,11 @@ from practicum.server.service import Practicum, _to_events
 from practicum.server.store import EventStore
 
 
-def _config(tmp_path: Path, scenario_dir: Path, clock) -> dict:
+def _config(tmp_path: Path, scenario_dir: Path, clock, url: str) -> dict:
     return {
         "TESTING": True,
         "ASYNC_MODE": "threading",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'restart.db'}",
+        "DATABASE_URL": url,
         "INSTANCE_DIR": str(tmp_path / "instance"),
         "SECRET_KEY": "test-secret",
         "FACILITATOR_PASSWORD": "letmein",
@@ -52,8 +52,8 @@ def _played(service: Practicum, learners: int) -> str:
     return session_id
 
 
-def test_a_deadline_nobody_touched_fires_after_a_restart(tmp_path, scenario_dir, clock):
-    first = create_app(_config(tmp_path, scenario_dir, clock))
+def test_a_deadline_nobody_touched_fires_after_a_restart(tmp_path, scenario_dir, clock, db_url):
+    first = create_app(_config(tmp_path, scenario_dir, clock, db_url("restart")))
     service = first.extensions["practicum"]
     quiet = _played(service, 3)
     other = _played(service, 2)
@@ -61,7 +61,7 @@ def test_a_deadline_nobody_touched_fires_after_a_restart(tmp_path, scenario_dir,
     first.extensions["practicum.store"].dispose()  # the process dies
 
     clock.advance(state.deadline - clock() + 1)  # the round's time ran out while it was down
-    again = create_app(_config(tmp_path, scenario_dir, clock))
+    again = create_app(_config(tmp_path, scenario_dir, clock, db_url("restart")))
     try:
         restarted = again.extensions["practicum"]
         # Rebuilt before serving, not on first use: the sweep sees sessions nobody asked for.
@@ -77,25 +77,28 @@ def test_a_deadline_nobody_touched_fires_after_a_restart(tmp_path, scenario_dir,
         again.extensions["practicum.store"].dispose()
 
 
-def _logged(tmp_path: Path, scenario_dir: Path, clock, sessions: int) -> tuple[Practicum, list]:
+def _logged(
+    tmp_path: Path, scenario_dir: Path, clock, sessions: int, url: str
+) -> tuple[Practicum, list]:
     """Play `sessions` sessions through a first app, stop it; return a fresh service on the log."""
-    first = create_app(_config(tmp_path, scenario_dir, clock))
+    first = create_app(_config(tmp_path, scenario_dir, clock, url))
     played = []
     for _ in range(sessions):
         played.append(_played(first.extensions["practicum"], 3))
         clock.advance(1)  # the rebuild takes the newest session first
     catalog = first.extensions["practicum"].catalog
     first.extensions["practicum.store"].dispose()
-    url = f"sqlite:///{tmp_path / 'restart.db'}"
     return Practicum(EventStore(url), catalog, clock), played
 
 
 def test_the_background_rebuild_pauses_and_keeps_sessions_loaded_meanwhile(
-    tmp_path, scenario_dir, clock, monkeypatch
+    tmp_path, scenario_dir, clock, monkeypatch, db_url
 ):
     """Serving starts before the rebuild: requests come in during its pauses."""
     monkeypatch.setattr("practicum.server.service.REBUILD_SLICE", 4)
-    service, (asked, untouched, late) = _logged(tmp_path, scenario_dir, clock, 3)
+    service, (asked, untouched, late) = _logged(
+        tmp_path, scenario_dir, clock, 3, db_url("restart")
+    )
     try:
         assert service.warm is False
         early = service.live(asked)  # a learner's hello before the rebuild began
@@ -126,9 +129,11 @@ def test_the_background_rebuild_pauses_and_keeps_sessions_loaded_meanwhile(
         service.store.dispose()
 
 
-def test_a_test_app_rebuilds_at_once_and_does_not_freeze_the_heap(tmp_path, scenario_dir, clock):
+def test_a_test_app_rebuilds_at_once_and_does_not_freeze_the_heap(
+    tmp_path, scenario_dir, clock, db_url
+):
     frozen = gc.get_freeze_count()
-    app = create_app(_config(tmp_path, scenario_dir, clock))
+    app = create_app(_config(tmp_path, scenario_dir, clock, db_url("restart")))
     try:
         assert app.extensions["practicum"].warm is True
         health = app.test_client().get("/healthz").get_json()
@@ -146,8 +151,10 @@ def unfrozen():
     gc.unfreeze()
 
 
-def test_a_serving_rebuild_freezes_what_it_built(tmp_path, scenario_dir, clock, unfrozen):
-    service, (session_id,) = _logged(tmp_path, scenario_dir, clock, 1)
+def test_a_serving_rebuild_freezes_what_it_built(
+    tmp_path, scenario_dir, clock, unfrozen, db_url
+):
+    service, (session_id,) = _logged(tmp_path, scenario_dir, clock, 1, db_url("restart"))
     try:
         before = gc.get_freeze_count()
         assert service.rebuild(freeze=True) == 1

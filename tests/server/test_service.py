@@ -28,8 +28,8 @@ def _learner(actor_id: str, command: str, **data):
     return engine.Command(command, engine.Actor(engine.LEARNER, actor_id), data)
 
 
-def test_two_processes_share_one_session_through_the_log(tmp_path, catalog, clock):
-    url = f"sqlite:///{tmp_path / 'shared.db'}"
+def test_two_processes_share_one_session_through_the_log(tmp_path, catalog, clock, db_url):
+    url = db_url("shared")
     first, second = _service(url, catalog, clock), _service(url, catalog, clock)
     session_id, _code = first.create_session("harbor")
     joined = first.apply(
@@ -51,8 +51,10 @@ def test_two_processes_share_one_session_through_the_log(tmp_path, catalog, cloc
     assert [m.text for m in state_two.teams["t_a"].chat] == ["hi"]
 
 
-def test_an_action_handled_by_one_process_is_answered_again_by_the_other(tmp_path, catalog, clock):
-    url = f"sqlite:///{tmp_path / 'shared.db'}"
+def test_an_action_handled_by_one_process_is_answered_again_by_the_other(
+    tmp_path, catalog, clock, db_url
+):
+    url = db_url("shared")
     first, second = _service(url, catalog, clock), _service(url, catalog, clock)
     session_id, _ = first.create_session("harbor")
     command = _learner("l_ana", "join_session", learner_id="l_ana", name="Ana")
@@ -63,8 +65,8 @@ def test_an_action_handled_by_one_process_is_answered_again_by_the_other(tmp_pat
     assert list(state.learners) == ["l_ana"]
 
 
-def test_a_stale_writer_loses_the_seq_race_and_decides_again(tmp_path, catalog, clock):
-    url = f"sqlite:///{tmp_path / 'shared.db'}"
+def test_a_stale_writer_loses_the_seq_race_and_decides_again(tmp_path, catalog, clock, db_url):
+    url = db_url("shared")
     first, second = _service(url, catalog, clock), _service(url, catalog, clock)
     session_id, _ = first.create_session("harbor")
     second.live(session_id)  # cached at the creation seq
@@ -81,8 +83,8 @@ def test_a_stale_writer_loses_the_seq_race_and_decides_again(tmp_path, catalog, 
     assert live.seq == stale_seq
 
 
-def test_restart_rebuilds_live_sessions_from_the_log(tmp_path, catalog, clock):
-    url = f"sqlite:///{tmp_path / 'events.db'}"
+def test_restart_rebuilds_live_sessions_from_the_log(tmp_path, catalog, clock, db_url):
+    url = db_url("events")
     before = _service(url, catalog, clock)
     session_id, code = before.create_session("harbor")
     before.apply(
@@ -97,8 +99,8 @@ def test_restart_rebuilds_live_sessions_from_the_log(tmp_path, catalog, clock):
     assert after.session_by_code(code.lower()) == session_id
 
 
-def test_unknown_scenario_and_join_code_forms(tmp_path, catalog, clock):
-    service = _service(f"sqlite:///{tmp_path / 'e.db'}", catalog, clock)
+def test_unknown_scenario_and_join_code_forms(tmp_path, catalog, clock, db_url):
+    service = _service(db_url("e"), catalog, clock)
     with pytest.raises(UnknownScenario):
         service.create_session("nope")
     assert normalise_join_code(" ab-c 23x ") == "ABC23X"

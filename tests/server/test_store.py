@@ -16,8 +16,8 @@ from practicum.server.store import (
 
 
 @pytest.fixture
-def store(tmp_path) -> EventStore:
-    return EventStore(f"sqlite:///{tmp_path / 'events.db'}")
+def store(tmp_path, db_url) -> EventStore:
+    return EventStore(db_url("events"))
 
 
 def _session(store: EventStore, session_id: str = "s_1", code: str = "ABC234") -> None:
@@ -84,9 +84,9 @@ def test_status_follows_close(store):
     assert store.sessions(status="live") == []
 
 
-def test_two_connections_racing_one_wins_per_seq(tmp_path):
+def test_two_connections_racing_one_wins_per_seq(tmp_path, db_url):
     """Two stores on one file stand for two server processes writing one session."""
-    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    url = db_url("shared")
     first, second = EventStore(url), EventStore(url)
     _session(first)
     outcomes: list[str] = []
