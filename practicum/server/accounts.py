@@ -18,6 +18,18 @@ from practicum.server.passwords import (
     hash_password,
     verify_password,
 )
+from practicum.server.roles import (  # noqa: F401 - re-exported for callers
+    ABILITIES,
+    ADMIN,
+    ASSESSOR,
+    CREATES_SESSIONS,
+    FACILITATOR,
+    OBSERVER,
+    OWNER,
+    RANK,
+    ROLES,
+    SHARE_ROLES,
+)
 from practicum.server.store import (
     accounts_table,
     logins_table,
@@ -25,28 +37,9 @@ from practicum.server.store import (
     sessions_table,
 )
 
-ADMIN, FACILITATOR, ASSESSOR, OBSERVER = "admin", "facilitator", "assessor", "observer"
-ROLES = (ADMIN, FACILITATOR, ASSESSOR, OBSERVER)
-# The roles a session can be shared with (an owner or an admin runs it anyway).
-SHARE_ROLES = (FACILITATOR, ASSESSOR, OBSERVER)
-OWNER = "owner"
 BOOTSTRAP_ADMIN = "admin"
 MIN_PASSWORD_CHARS = 8
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-
-# What a role may do in a session it can see. view: the live board, projector and QR code;
-# score: score rounds, preview scores, download exports; run: every other facilitator command
-# (start, pause, extend, advance, injects, teams, publish, end); share: grant others access.
-ABILITIES: dict[str, frozenset[str]] = {
-    ADMIN: frozenset({"view", "score", "run", "share"}),
-    OWNER: frozenset({"view", "score", "run", "share"}),
-    FACILITATOR: frozenset({"view", "score", "run"}),
-    ASSESSOR: frozenset({"view", "score"}),
-    OBSERVER: frozenset({"view"}),
-}
-# Account-wide abilities: who may create sessions and who manages accounts.
-CREATES_SESSIONS = frozenset({ADMIN, FACILITATOR})
-RANK = {OBSERVER: 1, ASSESSOR: 2, FACILITATOR: 3, OWNER: 4, ADMIN: 5}
 
 
 class AccountError(Exception):
@@ -305,8 +298,8 @@ class Accounts:
         )
         with self.engine.connect() as conn:
             granted = conn.execute(query).scalar()
-        if granted is None:
-            return None
+        if granted is None or granted == OWNER:
+            return granted
         # A share never lifts an account above its own role: an observer stays read-only even
         # in a session shared with it as a facilitator.
         return granted if RANK[granted] <= RANK[account.role] else account.role

@@ -17,20 +17,12 @@ from typing import Any
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from practicum.server.accounts import (
-    ABILITIES,
-    ADMIN,
-    BOOTSTRAP_ADMIN,
-    Account,
-    Accounts,
-    Login,
-)
+from practicum.server.accounts import BOOTSTRAP_ADMIN, Account, Accounts, Login
+from practicum.server.roles import ABILITIES, ADMIN, needed_ability
 
 log = logging.getLogger(__name__)
 LOGIN_SALT = "practicum.login"
 FACILITATE = "/facilitate"
-# The facilitator socket command that needs only "score"; every other one needs "run".
-SCORE_COMMANDS = frozenset({"score_round"})
 
 
 @dataclass(frozen=True)
@@ -276,7 +268,7 @@ def socket_refusal(connection: Any, session_id: str, command: str | None) -> dic
     role = accounts.session_role(login.account, session_id)
     if role is None:
         return {"ok": False, "code": "session/unknown", "message": "That session does not exist."}
-    needed = "view" if command is None else "score" if command in SCORE_COMMANDS else "run"
+    needed = needed_ability(command)
     if needed not in ABILITIES[role]:
         return {"ok": False, "code": "auth/role",
                 "message": f"Your role in this session ({role}) cannot do that."}
