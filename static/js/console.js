@@ -559,6 +559,13 @@ async function watch() {
 }
 
 live.on("connected", watch);
+// The server closes a console whose sign-in was revoked (sign-out elsewhere, password change,
+// account removed): the sign-in page says so better than an endless "offline".
+live.on("status", (state) => {
+  if (state === "offline") {
+    window.location.assign(`/facilitator?next=${encodeURIComponent(window.location.pathname)}`);
+  }
+});
 live.on("connect_error", (err) => {
   if (String(err && err.message).includes("auth")) {
     window.location.assign(`/facilitator?next=${encodeURIComponent(window.location.pathname)}`);
