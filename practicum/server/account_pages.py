@@ -18,7 +18,7 @@ from flask import (
 )
 
 from practicum.server.accounts import ROLES, SHARE_ROLES, AccountError
-from practicum.server.auth import admin_page, session_page
+from practicum.server.auth import admin_page, disconnect_watchers, session_page
 from practicum.server.pages import _check_csrf, _security_headers, _snapshot_or_404
 
 account_pages = Blueprint("accounts", __name__)
@@ -106,6 +106,8 @@ def share(session_id: str) -> Response:
     try:
         if request.form.get("remove"):
             accounts.unshare(session_id, name)
+            # A board already open would otherwise keep streaming to the account.
+            disconnect_watchers(current_app.extensions, name.strip().lower(), session_id)
             flash(f"'{name}' no longer has access.", "success")
         else:
             role = request.form.get("role", "")

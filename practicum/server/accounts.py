@@ -129,16 +129,17 @@ class Accounts:
         if check_strength:
             check_password(password)
         encoded = hash_password(password, self.log2_n)
+        now = self.clock()
         try:
             with self.engine.begin() as conn:
                 new_id = conn.execute(
                     insert(accounts_table).values(
-                        name=name, role=role, password_hash=encoded, created_at=self.clock()
+                        name=name, role=role, password_hash=encoded, created_at=now
                     )
                 ).inserted_primary_key[0]
         except IntegrityError as exc:
             raise AccountError("account/exists", f"There is already an account '{name}'.") from exc
-        return Account(int(new_id), name, role, self.clock())
+        return Account(int(new_id), name, role, now)
 
     def get(self, name: str) -> Account | None:
         """Return the account with this name, or None."""

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from practicum.server.accounts import ABILITIES, CREATES_SESSIONS, SHARE_ROLES, AccountError
-from practicum.server.auth import current_login, session_role
+from practicum.server.auth import Refusal, current_login, session_role
 from practicum.server.messages import describe_errors
 from practicum.server.service import UnknownScenario
 
@@ -92,7 +92,7 @@ def login() -> Any:
     body = _body(LoginBody)
     auth = current_app.extensions["practicum.auth"]
     signed = auth.sign_in(body["user"], body["password"], request.remote_addr or "?")
-    if not hasattr(signed, "account"):
+    if isinstance(signed, Refusal):
         return _fail(signed.status, signed.code, signed.message)
     return jsonify(
         {

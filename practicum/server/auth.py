@@ -277,14 +277,29 @@ def socket_refusal(connection: Any, session_id: str, command: str | None) -> dic
 
 def disconnect_logins(app_ext: dict[str, Any], login_ids: set[str]) -> int:
     """Disconnect every open facilitator socket of these logins; return how many."""
-    from practicum.server.extensions import socketio
-
     presence = app_ext["practicum.presence"]
     doomed = [c for c in presence.facilitators() if c.login_id in login_ids]
-    for connection in doomed:
+    return _disconnect(presence, doomed)
+
+
+def disconnect_watchers(app_ext: dict[str, Any], account: str, session_id: str) -> int:
+    """Disconnect an account's sockets watching a session (its share was taken back)."""
+    presence = app_ext["practicum.presence"]
+    doomed = [
+        c for c in presence.facilitators() if c.account == account and c.session_id == session_id
+    ]
+    return _disconnect(presence, doomed)
+
+
+def _disconnect(presence: Any, connections: list[Any]) -> int:
+    from practicum.server.extensions import socketio
+
+    for connection in connections:
         socketio.server.disconnect(connection.sid, namespace=FACILITATE)
+        # Forgotten now, not when the disconnect handler runs: until then a message from the
+        # socket is answered auth/not_connected instead of being acted on.
         presence.remove(connection.sid)
-    return len(doomed)
+    return len(connections)
 
 
 def sweep_logins(app: Flask) -> int:

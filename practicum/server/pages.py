@@ -31,7 +31,7 @@ from flask import (
 
 from practicum import engine
 from practicum.server.accounts import CREATES_SESSIONS
-from practicum.server.auth import current_login, session_page, signed_in_page
+from practicum.server.auth import Refusal, current_login, session_page, signed_in_page
 from practicum.server.service import UnknownScenario, UnknownSession, normalise_join_code
 
 pages = Blueprint("pages", __name__)
@@ -172,7 +172,7 @@ def sign_in() -> Any:
     auth = current_app.extensions["practicum.auth"]
     username = request.form.get("username", "")[:64]
     signed = auth.sign_in(username, request.form.get("password", ""), request.remote_addr or "?")
-    if not hasattr(signed, "account"):
+    if isinstance(signed, Refusal):
         return render_template(
             "signin.html", next=request.form.get("next", ""), username=username,
             error=signed.message, code=signed.code,

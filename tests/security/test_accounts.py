@@ -211,3 +211,27 @@ def test_the_last_admin_cannot_be_removed(accounts: Any) -> None:
     with pytest.raises(AccountError) as refused:
         accounts.remove("admin")
     assert refused.value.code == "account/last_admin"
+
+
+def test_taking_a_share_back_closes_the_open_board(
+    app: Flask, team: dict[str, str], connect: Callable[..., Any], browser_of: Any
+) -> None:
+    session_id = _create(app, team["fran"])
+    _api(app, "POST", f"/api/sessions/{session_id}/shares", team["fran"],
+         {"user": "obi", "role": "observer"})
+    obi = connect("/facilitate", auth={"token": team["obi"]})
+    assert obi.send("watch", sessionId=session_id)["ok"]
+    owner = browser_of("fran")
+    page = f"/facilitator/sessions/{session_id}/access"
+    assert "obi" in owner.get(page).get_data(as_text=True)
+    form_post(owner, page, {"name": "obi", "remove": "1"}, page)
+    assert not obi.client.is_connected("/facilitate")
+    again = connect("/facilitate", auth={"token": team["obi"]})
+    assert again.send("watch", sessionId=session_id)["code"] == "session/unknown"
+    # An assessor cannot share: the form is refused.
+    _api(app, "POST", f"/api/sessions/{session_id}/shares", team["fran"],
+         {"user": "ada", "role": "assessor"})
+    assessor = browser_of("ada")
+    reply = form_post(assessor, page, {"name": "gil", "role": "facilitator"},
+                      "/facilitator/sessions")
+    assert reply.status_code == 403
