@@ -14,11 +14,18 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 
 from practicum.server.accounts import ROLES, SHARE_ROLES, AccountError
-from practicum.server.auth import admin_page, disconnect_watchers, session_page
+from practicum.server.auth import (
+    Refusal,
+    admin_page,
+    disconnect_watchers,
+    session_page,
+    signed_in_page,
+)
 from practicum.server.pages import _check_csrf, _security_headers, _snapshot_or_404
 
 account_pages = Blueprint("accounts", __name__)
@@ -116,3 +123,34 @@ def share(session_id: str) -> Response:
     except AccountError as exc:
         flash(exc.message, "error")
     return redirect(url_for("accounts.access_page", session_id=session_id))
+
+
+@account_pages.route("/facilitator/password", methods=["GET", "POST"])
+@signed_in_page
+def change_password() -> Any:
+    """Change one's own password: every login of the account ends, this browser signs in anew."""
+    if request.method == "GET":
+        return render_template("password.html")
+    auth = _auth()
+    account = g.login.account
+    form = request.form
+    # The current password again, under the guessing limit: a borrowed unlocked browser must
+    # not be enough to take the account over.
+    checked = auth.sign_in(account.name, form.get("current", ""), request.remote_addr or "?")
+    if isinstance(checked, Refusal):
+        return render_template("password.html", error=checked.message, code=checked.code), (
+            checked.status
+        )
+    if form.get("new", "") != form.get("again", ""):
+        auth.revoke([checked.id])
+        return render_template("password.html", error="The two new passwords differ."), 400
+    try:
+        revoked = auth.accounts.set_password(account.name, form.get("new", ""))
+    except AccountError as exc:
+        auth.revoke([checked.id])
+        return render_template("password.html", error=exc.message, code=exc.code), 400
+    auth.revoke(revoked)
+    fresh = auth.accounts.open_login(account, auth.login_hours)
+    session["login"] = fresh.id
+    flash("Password changed. Every other sign-in of your account has ended.", "success")
+    return redirect(url_for("pages.session_list"))

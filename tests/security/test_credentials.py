@@ -155,3 +155,27 @@ def test_the_password_is_stored_as_a_salted_scrypt_hash(app: Flask, accounts: An
     assert rows["two"].split("$")[5] != hash_one
     assert verify_password(PASSWORD, rows["one"])
     assert not verify_password(PASSWORD + "x", rows["one"])
+
+
+def test_changing_ones_password_in_the_browser_ends_the_other_logins(
+    app: Flask, add_account: Callable[..., Any], token_of: Callable[[str], str],
+    browser_of: Callable[..., Any], login: Callable[..., Any],
+) -> None:
+    add_account("fran", "facilitator")
+    elsewhere = token_of("fran")
+    browser = browser_of("fran")
+    page = "/facilitator/password"
+    wrong = form_post(browser, page, {"current": "nope", "new": "new password 1",
+                                      "again": "new password 1"}, page)
+    assert wrong.status_code == 401
+    differ = form_post(browser, page, {"current": PASSWORD, "new": "new password 1",
+                                       "again": "new password 2"}, page)
+    assert differ.status_code == 400
+    assert _api(app, "GET", "/api/sessions", elsewhere)[0] == 200  # nothing changed yet
+    done = form_post(browser, page, {"current": PASSWORD, "new": "new password 1",
+                                     "again": "new password 1"}, page)
+    assert done.status_code == 302
+    assert _api(app, "GET", "/api/sessions", elsewhere)[0] == 401
+    assert browser.get("/facilitator/sessions").status_code == 200  # this browser stays in
+    assert login("fran", PASSWORD)[0] == 401
+    assert login("fran", "new password 1")[0] == 200
