@@ -1,4 +1,4 @@
-"""The ``practicum`` command: validate, lint, print the JSON Schema, play a plan.
+"""The ``practicum`` command: validate, lint, print the JSON Schema, play a plan, manage users.
 
 Exit codes: 0 clean, 1 problems found, 2 wrong usage. Nothing here prints a traceback: every
 failure an author can cause is reported as a message.
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_lint(subparsers)
     _add_schema(subparsers)
     _add_play(subparsers)
+    _add_user(subparsers)
     # `practicum serve` belongs to the server layer: add `_add_serve(subparsers)` here, defined
     # like the others (set `func=` to a `Command` that starts the app).
     return parser
@@ -52,6 +53,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         out.write(f"practicum {args.command}: internal error ({type(error).__name__}: {error}); "
                   "please report it with the file you used\n")
         return EXIT_PROBLEMS
+
+
+def _add_user(subparsers: Any) -> None:
+    # The server layer (SQLAlchemy) is only imported when `practicum user` runs.
+    from practicum.server.user_cli import add_user_command
+
+    add_user_command(subparsers)
 
 
 # --- validate ------------------------------------------------------------------------------------

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request, session
+from flask import Blueprint, current_app, g, jsonify, request
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from practicum.server.accounts import ABILITIES, CREATES_SESSIONS, SHARE_ROLES, AccountError
+from practicum.server.auth import Refusal, current_login, session_role
 from practicum.server.messages import check_strings, describe_errors
 from practicum.server.service import UnknownScenario
 
@@ -22,7 +23,19 @@ class LoginBody(Schema):
     class Meta:
         unknown = RAISE
 
+    # Without `user`, the password is the first admin's (the single-password default).
+    user = fields.String(load_default="", validate=validate.Length(max=64))
     password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class ShareBody(Schema):
+    """POST /api/sessions/<id>/shares."""
+
+    class Meta:
+        unknown = RAISE
+
+    user = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    role = fields.String(required=True, validate=validate.OneOf(SHARE_ROLES))
 
 
 class CreateSessionBody(Schema):
@@ -50,22 +63,18 @@ def _body(schema: type[Schema]) -> dict[str, Any]:
     return schema().load(payload)
 
 
-def _bearer_ok() -> bool:
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        return False
-    return current_app.extensions["practicum.tokens"].is_facilitator(header[7:].strip())
-
-
 def facilitator_required(allow_browser_session: bool) -> Callable:
-    """Refuse a request without a facilitator token (or, for reads, a signed-in browser)."""
+    """Refuse a request without a valid login (a token, or for reads a signed-in browser)."""
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            browser = allow_browser_session and bool(session.get("facilitator"))
-            if not (browser or _bearer_ok()):
-                return _fail(401, "auth/forbidden", "Sign in as the facilitator first.")
+            # Forms are CSRF-protected and the API is not: a cookie alone never authorises a
+            # write here.
+            login = current_login(allow_cookie=allow_browser_session)
+            if login is None:
+                return _fail(401, "auth/forbidden", "Sign in as a facilitator first.")
+            g.login = login
             return view(*args, **kwargs)
 
         return wrapped
@@ -80,17 +89,30 @@ def _invalid(exc: ValidationError) -> Any:
 
 @api.post("/login")
 def login() -> Any:
-    """Exchange the facilitator password for an API token."""
-    ext = current_app.extensions
-    if not ext["practicum.join_limiter"].allow(
-        "login:" + (request.remote_addr or "?"), ext["practicum"].clock()
-    ):
-        return _fail(429, "auth/rate_limited", "Too many sign-in attempts; wait a minute.")
+    """Exchange a user name and password for an API token naming a new login."""
     body = _body(LoginBody)
-    expected = current_app.config["FACILITATOR_PASSWORD"]
-    if not hmac.compare_digest(body["password"].encode(), expected.encode()):
-        return _fail(401, "auth/bad_password", "That is not the facilitator password.")
-    return jsonify({"ok": True, "token": ext["practicum.tokens"].facilitator_token()})
+    auth = current_app.extensions["practicum.auth"]
+    signed = auth.sign_in(body["user"], body["password"], request.remote_addr or "?")
+    if isinstance(signed, Refusal):
+        return _fail(signed.status, signed.code, signed.message)
+    return jsonify(
+        {
+            "ok": True,
+            "token": auth.token(signed),
+            "loginId": signed.id,
+            "user": signed.account.name,
+            "role": signed.account.role,
+            "expiresAt": signed.expires_at,
+        }
+    )
+
+
+@api.post("/logout")
+@facilitator_required(allow_browser_session=False)
+def logout() -> Any:
+    """Revoke the token's login (its sockets are disconnected)."""
+    current_app.extensions["practicum.auth"].revoke([g.login.id])
+    return jsonify({"ok": True})
 
 
 def scenario_summary(scenario: Any) -> dict[str, Any]:
@@ -118,20 +140,48 @@ def scenarios() -> Any:
 @api.get("/sessions")
 @facilitator_required(allow_browser_session=True)
 def list_sessions() -> Any:
-    """List sessions, newest first."""
-    return jsonify({"ok": True, "sessions": current_app.extensions["practicum"].list_sessions()})
+    """List the sessions the login's account may see, newest first."""
+    accounts = current_app.extensions["practicum.auth"].accounts
+    visible = accounts.visible_sessions(g.login.account)
+    return jsonify(
+        {"ok": True, "sessions": current_app.extensions["practicum"].list_sessions(visible)}
+    )
 
 
 @api.post("/sessions")
 @facilitator_required(allow_browser_session=False)
 def create_session() -> Any:
-    """Create a session from a scenario; answer its id and join code."""
+    """Create a session from a scenario, owned by the login's account; answer id and join code."""
     body = _body(CreateSessionBody)
+    account = g.login.account
+    if account.role not in CREATES_SESSIONS:
+        return _fail(403, "auth/role", f"An {account.role} account cannot create sessions.")
     try:
-        session_id, code = current_app.extensions["practicum"].create_session(body["scenario_id"])
+        session_id, code = current_app.extensions["practicum"].create_session(
+            body["scenario_id"], owner=(account.id, account.name)
+        )
     except UnknownScenario:
         known = ", ".join(sorted(current_app.extensions["practicum"].catalog))
         return _fail(
             404, "scenario/unknown", f"No scenario '{body['scenario_id']}' (known: {known})."
         )
     return jsonify({"ok": True, "sessionId": session_id, "joinCode": code}), 201
+
+
+@api.post("/sessions/<session_id>/shares")
+@facilitator_required(allow_browser_session=False)
+def share_session(session_id: str) -> Any:
+    """Share a session with an account in a role (its owner or an admin only)."""
+    body = _body(ShareBody)
+    role = session_role(g.login.account, session_id)
+    if role is None:
+        return _fail(404, "session/unknown", "That session does not exist.")
+    if "share" not in ABILITIES[role]:
+        return _fail(403, "auth/role", "Only the session's owner or an admin can share it.")
+    try:
+        current_app.extensions["practicum.auth"].accounts.share(
+            session_id, body["user"], body["role"]
+        )
+    except AccountError as exc:
+        return _fail(400, exc.code, exc.message)
+    return jsonify({"ok": True})

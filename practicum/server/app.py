@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, jsonify
 
 from practicum.server.api import api
+from practicum.server.auth import init_auth
 from practicum.server.catalog import load_catalog
 from practicum.server.config import cors_origins, load_config
 from practicum.server.extensions import socketio
@@ -73,6 +74,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api)
     _register_pages(app)
+    init_auth(app)
 
     @app.get("/healthz")
     def healthz() -> Any:

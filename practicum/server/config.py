@@ -55,6 +55,14 @@ DEFAULTS: dict[str, Any] = {
     # tasks run, 0 (every change at once) in tests without them.
     "BOARD_INTERVAL": None,
     "RUN_TIMERS": True,
+    # Facilitator sign-ins (docs/accounts.md): hours a login lasts, failed sign-ins allowed per
+    # address per minute and per account name per 15 minutes, scrypt cost (log2 of N) for new
+    # password hashes, and seconds between checks that close sockets of ended logins.
+    "LOGIN_HOURS": 12.0,
+    "LOGIN_FAILURES_PER_ADDRESS": 30,
+    "LOGIN_FAILURES_PER_ACCOUNT": 10,
+    "PASSWORD_HASH_COST": 15,
+    "LOGIN_SWEEP_SECONDS": 2.0,
 }
 
 

@@ -373,6 +373,8 @@ SERVER_ERRORS: dict[str, str] = {
     "auth/bad_token": "The learner token is not valid (join again).",
     "auth/unknown_learner": "The token names a learner the session does not have.",
     "auth/forbidden": "Facilitator namespace without a facilitator sign-in (connection refused).",
+    "auth/revoked": "The facilitator's login was signed out, expired or its account removed.",
+    "auth/role": "The account's role in the session does not allow this command.",
     "session/unknown": "No session has that id.",
     "server/error": "An unexpected server failure; the action was not applied.",
 }

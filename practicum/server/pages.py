@@ -8,10 +8,9 @@ import io
 import json
 import secrets
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 import segno
 from flask import (
@@ -21,6 +20,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -31,6 +31,8 @@ from flask import (
 
 from practicum import engine
 from practicum.server import privacy
+from practicum.server.accounts import CREATES_SESSIONS
+from practicum.server.auth import Refusal, current_login, session_page, signed_in_page
 from practicum.server.service import UnknownScenario, UnknownSession, normalise_join_code
 
 pages = Blueprint("pages", __name__)
@@ -93,23 +95,20 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
-def facilitator_page(view: Callable) -> Callable:
-    """Send a browser that has not signed in as the facilitator to the sign-in form."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not session.get("facilitator"):
-            return redirect(url_for("pages.sign_in", next=request.path))
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
 def _safe_next(target: str | None) -> str:
-    # Only a local path: an open redirect after sign-in would be a phishing aid.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("pages.session_list")
+    """Return a local path to go to after sign-in, or the session list."""
+    # Only a path on this site: an open redirect after sign-in would be a phishing aid.
+    # Browsers drop tabs and newlines from URLs and read a backslash as a slash, so
+    # "/\t/evil.example" or "/\\evil.example" would leave the site: refuse any control
+    # character, any backslash, and anything with a scheme or a host.
+    if not target or len(target) > 2000 or not target.startswith("/"):
+        return url_for("pages.session_list")
+    if "\\" in target or any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in target):
+        return url_for("pages.session_list")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return url_for("pages.session_list")
+    return target
 
 
 def _snapshot_or_404(session_id: str) -> tuple[Any, Any]:
@@ -166,37 +165,32 @@ def server_clock() -> Any:
 
 @pages.route("/facilitator", methods=["GET", "POST"])
 def sign_in() -> Any:
-    """Sign the facilitator in with the facilitator password."""
+    """Sign a facilitator in with a user name and password (no name: the first admin)."""
     if request.method == "GET":
-        if session.get("facilitator"):
+        if current_login(allow_bearer=False) is not None:
             return redirect(_safe_next(request.args.get("next")))
-        return render_template("signin.html", next=request.args.get("next", ""))
-    limiter = current_app.extensions.get("practicum.join_limiter")
-    address = "signin:" + (request.remote_addr or "?")
-    if limiter is not None and not limiter.allow(address, _service().clock()):
+        return render_template("signin.html", next=request.args.get("next", ""), username="")
+    auth = current_app.extensions["practicum.auth"]
+    username = request.form.get("username", "")[:64]
+    signed = auth.sign_in(username, request.form.get("password", ""), request.remote_addr or "?")
+    if isinstance(signed, Refusal):
         return render_template(
-            "signin.html",
-            next=request.form.get("next", ""),
-            error="Too many sign-in attempts; wait a minute.",
-        ), 429
-    password = request.form.get("password", "")
-    expected = str(current_app.config["FACILITATOR_PASSWORD"])
-    if not hmac.compare_digest(password.encode(), expected.encode()):
-        return render_template(
-            "signin.html",
-            next=request.form.get("next", ""),
-            error="That is not the facilitator password.",
-        ), 401
+            "signin.html", next=request.form.get("next", ""), username=username,
+            error=signed.message, code=signed.code,
+        ), signed.status
     # A fresh session on privilege change: a planted session id must not become a signed-in one.
     session.clear()
-    session["facilitator"] = True
+    session["login"] = signed.id
     csrf_token()
     return redirect(_safe_next(request.form.get("next")))
 
 
 @pages.post("/facilitator/sign-out")
 def sign_out() -> Any:
-    """Sign the facilitator out."""
+    """Sign out: the login is revoked, so a copy of the cookie stops working too."""
+    login = current_login(allow_bearer=False)
+    if login is not None:
+        current_app.extensions["practicum.auth"].revoke([login.id])
     session.clear()
     return redirect(url_for("pages.sign_in"))
 
@@ -217,23 +211,38 @@ def scenario_card(scenario: Any) -> dict[str, Any]:
 
 
 @pages.get("/facilitator/sessions")
-@facilitator_page
+@signed_in_page
 def session_list() -> str:
-    """List sessions and the scenarios a new session can be created from."""
+    """List the sessions this account may see and the scenarios to create one from."""
     service = _service()
+    account = g.login.account
     scenarios = sorted(
         (scenario_card(s) for s in service.catalog.values()),
         key=lambda card: (card["difficulty"], card["title"]),
     )
-    return render_template("sessions.html", sessions=service.list_sessions(), scenarios=scenarios)
+    accounts = current_app.extensions["practicum.auth"].accounts
+    sessions = service.list_sessions(accounts.visible_sessions(account))
+    for summary in sessions:
+        summary["role"] = accounts.session_role(account, summary["id"])
+    return render_template(
+        "sessions.html",
+        sessions=sessions,
+        scenarios=scenarios if account.role in CREATES_SESSIONS else [],
+        can_create=account.role in CREATES_SESSIONS,
+    )
 
 
 @pages.post("/facilitator/sessions")
-@facilitator_page
+@signed_in_page
 def create_session() -> Any:
-    """Create a session from a scenario and open its console."""
+    """Create a session from a scenario, owned by this account, and open its console."""
+    account = g.login.account
+    if account.role not in CREATES_SESSIONS:
+        abort(403)
     try:
-        session_id, _code = _service().create_session(request.form.get("scenario", ""))
+        session_id, _code = _service().create_session(
+            request.form.get("scenario", ""), owner=(account.id, account.name)
+        )
     except UnknownScenario:
         flash("That scenario is no longer available; pick another.", "error")
         return redirect(url_for("pages.session_list"))
@@ -250,6 +259,7 @@ def _session_page(template: str, session_id: str) -> str:
     return render_template(
         template,
         session_id=session_id,
+        session_role=g.session_role,
         title=scenario.title,
         join_code=state.join_code,
         join_url=_join_url(state.join_code),
@@ -257,21 +267,21 @@ def _session_page(template: str, session_id: str) -> str:
 
 
 @pages.get("/facilitator/sessions/<session_id>")
-@facilitator_page
+@session_page("view")
 def console(session_id: str) -> str:
     """Show the facilitator console of a session."""
     return _session_page("console.html", session_id)
 
 
 @pages.get("/facilitator/sessions/<session_id>/projector")
-@facilitator_page
+@session_page("view")
 def projector(session_id: str) -> str:
     """Show the projector screen: join code, QR code, clock and leaderboard."""
     return _session_page("projector.html", session_id)
 
 
 @pages.get("/facilitator/sessions/<session_id>/qr.svg")
-@facilitator_page
+@session_page("view")
 def join_qr(session_id: str) -> Response:
     """Return the QR code of the session's join link as SVG."""
     _scenario, state = _snapshot_or_404(session_id)
@@ -295,7 +305,7 @@ def qr_svg(text: str) -> str:
 
 
 @pages.get("/facilitator/sessions/<session_id>/score-preview")
-@facilitator_page
+@session_page("score")
 def score_preview(session_id: str) -> Any:
     """Answer the automatic breakdown a team's round would get now (nothing is stored)."""
     from practicum.engine.scores import breakdown  # read-only use of the engine's scorer
@@ -334,7 +344,7 @@ def _learner_or_404(session_id: str, learner_id: str) -> tuple[Any, Any]:
 
 
 @pages.get("/facilitator/sessions/<session_id>/learners/<learner_id>/data")
-@facilitator_page
+@session_page("score")
 def learner_data(session_id: str, learner_id: str) -> str:
     """Show what the session holds about a learner: export it, or erase it on request."""
     state, learner = _learner_or_404(session_id, learner_id)
@@ -348,7 +358,7 @@ def learner_data(session_id: str, learner_id: str) -> str:
 
 
 @pages.get("/facilitator/sessions/<session_id>/learners/<learner_id>/export.json")
-@facilitator_page
+@session_page("score")
 def learner_data_export(session_id: str, learner_id: str) -> Response:
     """Download everything the session holds about one learner."""
     _learner_or_404(session_id, learner_id)
@@ -360,7 +370,7 @@ def learner_data_export(session_id: str, learner_id: str) -> Response:
 
 
 @pages.post("/facilitator/sessions/<session_id>/learners/<learner_id>/erase")
-@facilitator_page
+@session_page("run")
 def learner_data_erase(session_id: str, learner_id: str) -> Any:
     """Erase one learner's personal data from the session's log (after an explicit confirm)."""
     _learner_or_404(session_id, learner_id)
@@ -376,7 +386,7 @@ def learner_data_erase(session_id: str, learner_id: str) -> Any:
 
 
 @pages.get("/facilitator/sessions/<session_id>/scores.csv")
-@facilitator_page
+@session_page("score")
 def scores_csv(session_id: str) -> Response:
     """Download the scores: one row per team per rubric component."""
     scenario, state = _snapshot_or_404(session_id)
@@ -386,7 +396,7 @@ def scores_csv(session_id: str) -> Response:
 
 
 @pages.get("/facilitator/sessions/<session_id>/events.csv")
-@facilitator_page
+@session_page("score")
 def events_csv(session_id: str) -> Response:
     """Download the full event log as CSV."""
     _scenario, state = _snapshot_or_404(session_id)
@@ -397,7 +407,7 @@ def events_csv(session_id: str) -> Response:
 
 
 @pages.get("/facilitator/sessions/<session_id>/export.json")
-@facilitator_page
+@session_page("score")
 def export_json(session_id: str) -> Response:
     """Download the session as JSON: the board (views) and the full event log."""
     scenario, state = _snapshot_or_404(session_id)

@@ -21,6 +21,9 @@ class Connection:
     learner_id: str | None = None
     team_id: str | None = None
     facilitator: bool = False
+    # The facilitator's login (practicum/server/auth.py): revoking it disconnects this socket.
+    login_id: str | None = None
+    account: str | None = None
     rooms: set[str] = field(default_factory=set)
 
 
@@ -85,6 +88,11 @@ class Presence:
     def online_learners(self, session_id: str) -> set[str]:
         """Return the ids of the session's learners with at least one open socket."""
         return {c.learner_id for c in self.in_session(session_id) if c.learner_id}
+
+    def facilitators(self) -> list[Connection]:
+        """Return every facilitator socket of the process."""
+        with self._lock:
+            return [c for c in self._by_sid.values() if c.facilitator]
 
     def has_facilitator(self, session_id: str) -> bool:
         """Say whether anyone watches the session's board."""

@@ -148,9 +148,16 @@ def render() -> str:
         "",
         "## Playing a session from another client",
         "",
-        '1. Facilitator: `POST /api/login {"password"}` answers `{token}`. `POST /api/sessions '
-        '{"scenarioId"}` with `Authorization: Bearer <token>` answers `{sessionId, joinCode}`. '
-        "`GET /api/scenarios` lists scenario ids.",
+        '1. Facilitator: `POST /api/login {"user", "password"}` (without `user`: the first '
+        "admin, `admin`) answers `{token, loginId, user, role, expiresAt}`; the token names "
+        "that login, which expires (`PRACTICUM_LOGIN_HOURS`) and ends with `POST /api/logout`, "
+        "a password change or the account's removal (docs/accounts.md). Failed sign-ins are "
+        "limited per address and per account name (`auth/rate_limited`, HTTP 429). "
+        '`POST /api/sessions {"scenarioId"}` with `Authorization: Bearer <token>` answers '
+        "`{sessionId, joinCode}` and makes the account the session's owner; "
+        '`POST /api/sessions/<id>/shares {"user", "role"}` shares it (role `facilitator`, '
+        "`assessor` or `observer`). `GET /api/scenarios` lists scenario ids, `GET /api/sessions` "
+        "the sessions the account may see.",
         "2. Facilitator socket: connect to `/facilitate` with `auth: {token}`, emit `watch "
         "{sessionId}`; the ack carries the board and the public scenario; `board` events follow.",
         "3. Learner socket: connect to `/play` (no auth), emit `join_session {actionId, code, "
@@ -185,7 +192,11 @@ def render() -> str:
         "## Client -> server: facilitators (`/facilitate`)",
         "",
         "Connect with the browser's signed-in session cookie or `auth: {token}` from "
-        "`/api/login`; anything else is refused. Every action names its `sessionId`.",
+        "`/api/login`; anything else is refused, and the server disconnects the socket as soon "
+        "as its login is revoked or expires. Every action names its `sessionId`; the account's "
+        "role in that session decides what it may send (`watch`: any role, `score_round`: "
+        "assessor and up, everything else: facilitator, owner or admin; see docs/accounts.md), "
+        "and its events name the account as `by_account`.",
         "",
     ]
     for route in FACILITATOR_ROUTES:

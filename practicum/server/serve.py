@@ -54,10 +54,15 @@ def banner(app: Flask, host: str, port: int) -> str:
         f"  Async mode:          {app.config['ASYNC_MODE']}",
     ]
     if app.config.get("FACILITATOR_PASSWORD_GENERATED"):
+        # The first admin was created from this password (single-password mode); a later
+        # `practicum user passwd admin` changes the account, not this file.
+        lines.append("  Facilitator user:     admin")
         lines.append(
             f"  Facilitator password: {app.config['FACILITATOR_PASSWORD']}"
             "  (kept in instance/; set PRACTICUM_FACILITATOR_PASSWORD to choose one)"
         )
+    elif app.config.get("BOOTSTRAP_ADMIN_CREATED"):
+        lines.append("  Facilitator user:     admin (password: PRACTICUM_FACILITATOR_PASSWORD)")
     for problem in app.extensions["practicum.scenario_problems"]:
         lines.append(f"  Skipped a scenario file: {problem}")
     lines.append("Press Ctrl+C to stop.")

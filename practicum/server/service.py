@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import secrets
 import threading
@@ -96,6 +97,12 @@ def _to_events(facts: list[tuple[int, str, str | None, dict[str, Any]]]) -> list
     return events
 
 
+def stamped(events: list[Any], account: str) -> list[Any]:
+    """Return the events with the acting account's name as `by_account` (the log names it)."""
+    # Timer events (tick) are never stamped: nobody acted. The engine ignores the extra key.
+    return [dataclasses.replace(e, data={**e.data, "by_account": account}) for e in events]
+
+
 def _rows(events: list[Any]) -> list[tuple[str, str | None, dict[str, Any]]]:
     return [(e.type, e.team, e.data) for e in events]
 
@@ -119,8 +126,14 @@ class Practicum:
 
     # --- sessions ---------------------------------------------------------------------------
 
-    def create_session(self, scenario_id: str) -> tuple[str, str]:
-        """Create a session from a catalogue scenario; return (session id, join code)."""
+    def create_session(
+        self, scenario_id: str, owner: tuple[int, str] | None = None
+    ) -> tuple[str, str]:
+        """Create a session from a catalogue scenario; return (session id, join code).
+
+        `owner` is the creating account's (id, name): recorded as the session's owner and named
+        in the first events as `by_account`.
+        """
         scenario = self.catalog.get(scenario_id)
         if scenario is None:
             raise UnknownScenario(scenario_id)
@@ -129,9 +142,13 @@ class Practicum:
             session_id = "s_" + secrets.token_urlsafe(8).replace("-", "x").replace("_", "y")
             code = new_join_code()
             events = engine.new_session(scenario, session_id, code, now)
+            if owner is not None:
+                events = stamped(events, owner[1])
             row = SessionRow(session_id, scenario_id, code, now, "live")
             try:
-                seq = self.store.create_session(row, _rows(events))
+                seq = self.store.create_session(
+                    row, _rows(events), owner_id=None if owner is None else owner[0]
+                )
             except DuplicateJoinCode:
                 continue
             state = engine.replay(scenario, events)
@@ -145,10 +162,12 @@ class Practicum:
         row = self.store.session_by_code(normalise_join_code(code))
         return None if row is None else row.id
 
-    def list_sessions(self) -> list[dict[str, Any]]:
-        """Return a summary of every session, newest first."""
+    def list_sessions(self, only: set[str] | None = None) -> list[dict[str, Any]]:
+        """Return a summary of every session (or of those in `only`), newest first."""
         summaries = []
         for row in self.store.sessions():
+            if only is not None and row.id not in only:
+                continue
             scenario = self.catalog.get(row.scenario_id)
             summary: dict[str, Any] = {
                 "id": row.id,
@@ -295,11 +314,13 @@ class Practicum:
         command: Any,
         action_id: str | None,
         extra: dict[str, Any] | None = None,
+        by_account: str | None = None,
     ) -> Applied:
         """Decide a command, persist its events before acking, and fold them into the cache.
 
         `extra` is merged into an accepted ack before it is stored, so a retried action is
         answered exactly as the first time (e.g. with the ids the server generated for it).
+        `by_account` (a facilitator account's name) is written into the command's events.
         """
         live = self.live(session_id)
         with live.lock:
@@ -339,7 +360,10 @@ class Practicum:
                             continue
                         return Applied(_rejection(decision), timer_events, state=live.state)
                     return Applied(_rejection(decision), [], state=live.state)
-                events = timer_events + list(decision.events)
+                decided = list(decision.events)
+                if by_account is not None:
+                    decided = stamped(decided, by_account)
+                events = timer_events + decided
                 ack = {"ok": True, **decision.result, **(extra or {})}
                 try:
                     if not self._persist(session_id, live, events, now, action_id, ack):

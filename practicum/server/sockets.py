@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, request, session
+from flask import current_app, request
 from flask_socketio import SocketIO, join_room, leave_room
 from marshmallow import ValidationError
 from socketio import packet as socketio_packet
@@ -19,6 +19,7 @@ from socketio import packet as socketio_packet
 from practicum import engine
 from practicum.engine import shared_text
 from practicum.server import messages
+from practicum.server.auth import socket_login, socket_refusal
 from practicum.server.extensions import socketio as socketio_extension
 from practicum.server.limits import TokenBucket
 from practicum.server.messages import FACILITATOR_ROUTES, LEARNER_ROUTES, Route
@@ -415,7 +416,10 @@ def _apply(
     connection: Connection, command: Any, action_id: str | None, extra: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     service = _ext("practicum")
-    applied = service.apply(connection.session_id, command, action_id, extra=extra)
+    # A facilitator's events name the account that acted (None for learners).
+    applied = service.apply(
+        connection.session_id, command, action_id, extra=extra, by_account=connection.account
+    )
     current_app.extensions["practicum.broadcaster"].publish(
         current_app.extensions, connection.session_id, applied
     )
@@ -611,16 +615,17 @@ def on_disconnect(*_args: Any) -> None:
 
 
 def on_facilitate_connect(auth: Any = None) -> bool:
-    """Admit only a signed-in facilitator (browser session or API token)."""
-    token = auth.get("token") if isinstance(auth, dict) else None
-    signed_in = bool(session.get("facilitator")) or (
-        token is not None and _ext("practicum.tokens").is_facilitator(token)
-    )
-    if not signed_in:
+    """Admit only a valid facilitator login (browser cookie or API token); remember it."""
+    login = socket_login(auth)
+    if login is None:
         from flask_socketio import ConnectionRefusedError
 
         raise ConnectionRefusedError("auth/forbidden")
-    _register(FACILITATE).facilitator = True
+    connection = _register(FACILITATE)
+    connection.facilitator = True
+    # Revoking this login disconnects the socket (auth.disconnect_logins).
+    connection.login_id = login.id
+    connection.account = login.account.name
     return True
 
 
@@ -628,6 +633,9 @@ def on_watch(connection: Connection, data: dict[str, Any]) -> dict[str, Any]:
     """Join a session's board room and answer the full board."""
     service = _ext("practicum")
     session_id = data["session_id"]
+    refused = socket_refusal(connection, session_id, None)
+    if refused is not None:
+        return refused
     scenario, _state = service.snapshot(session_id)
     presence = _ext("practicum.presence")
     if connection.session_id and connection.session_id != session_id:
@@ -650,6 +658,9 @@ def facilitator_command(route: Route) -> Callable[[Connection, dict[str, Any]], 
     def handle(connection: Connection, data: dict[str, Any]) -> dict[str, Any]:
         action_id = scoped_action_id("facilitator", data.pop("action_id"))
         session_id = data.pop("session_id")
+        refused = socket_refusal(connection, session_id, route.command)
+        if refused is not None:
+            return refused
         if connection.session_id != session_id:
             _ext("practicum").live(session_id)  # raises UnknownSession for a bad id
             _ext("practicum.presence").bind(connection.sid, session_id)

@@ -1,4 +1,4 @@
-"""The durable event log: SQLAlchemy Core tables for sessions, events and handled actions."""
+"""The durable event log: SQLAlchemy Core tables for sessions, events, actions and accounts."""
 
 from __future__ import annotations
 
@@ -63,6 +63,42 @@ actions_table = Table(
     Column("action_id", String(64), primary_key=True),
     Column("seq", Integer, nullable=False),
     Column("result", Text, nullable=False),
+)
+
+# Facilitator accounts (practicum/server/accounts.py holds the logic; docs/accounts.md the roles).
+# sqlite_autoincrement: a removed account's id is never reused, so a new account with the same
+# name cannot inherit the old one's shares or logins.
+accounts_table = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    # "scrypt$<log2 n>$<r>$<p>$<salt b64>$<hash b64>": the salt and cost travel with each hash.
+    Column("password_hash", String(200), nullable=False),
+    Column("created_at", Float, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+# One row per sign-in (browser or API): a token names its login, so it can expire and be revoked.
+logins_table = Table(
+    "logins",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("account_id", Integer, nullable=False, index=True),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("revoked_at", Float, nullable=True),
+)
+
+# Who may see a session: its owner (role "owner") and the accounts it is shared with. A separate
+# table rather than a sessions column, so databases made before accounts need no migration.
+session_access_table = Table(
+    "session_access",
+    metadata,
+    Column("session_id", String(40), primary_key=True),
+    Column("account_id", Integer, primary_key=True, index=True),
+    Column("role", String(16), nullable=False),
 )
 
 
@@ -249,8 +285,9 @@ class EventStore:
         self,
         row: SessionRow,
         events: Iterable[tuple[str, str | None, dict[str, Any]]],
+        owner_id: int | None = None,
     ) -> int:
-        """Insert a new session and its first events; return the last seq."""
+        """Insert a new session, its first events and its owner; return the last seq."""
         rows = self._event_rows(row.id, 0, events, row.created_at, None)
         try:
             with self.engine.begin() as conn:
@@ -265,6 +302,13 @@ class EventStore:
                 )
                 if rows:
                     conn.execute(INSERT_EVENTS, rows)
+                if owner_id is not None:
+                    # In the same transaction: a session never exists without its owner.
+                    conn.execute(
+                        insert(session_access_table).values(
+                            session_id=row.id, account_id=owner_id, role="owner"
+                        )
+                    )
         except IntegrityError as exc:
             raise DuplicateJoinCode(row.join_code) from exc
         return len(rows)

@@ -11,6 +11,9 @@ import {
 
 const main = byId("main");
 const sessionId = main.dataset.sessionId;
+// The account's role in this session (docs/accounts.md). The server refuses what the role
+// may not do anyway; the controls only say so up front.
+const canRun = ["admin", "owner", "facilitator"].includes(main.dataset.role);
 const serverClock = new ServerClock();
 const live = new Live("/facilitate", { extra: { sessionId } });
 bindConnectionBadge(live, byId("conn"), byId("conn-banner"));
@@ -68,7 +71,7 @@ function renderHeader() {
     end_session: pub.phase !== "closed",
   };
   for (const button of byId("controls").querySelectorAll("[data-cmd]")) {
-    button.disabled = !enable[button.dataset.cmd];
+    button.disabled = !enable[button.dataset.cmd] || !canRun;
   }
   // Show only the clock control that applies now; the others stay in place but disabled.
   const show = { start_session: pub.phase === "lobby", pause: !pub.paused, resume: pub.paused };
@@ -556,6 +559,13 @@ async function watch() {
 }
 
 live.on("connected", watch);
+// The server closes a console whose sign-in was revoked (sign-out elsewhere, password change,
+// account removed): the sign-in page says so better than an endless "offline".
+live.on("status", (state) => {
+  if (state === "offline") {
+    window.location.assign(`/facilitator?next=${encodeURIComponent(window.location.pathname)}`);
+  }
+});
 live.on("connect_error", (err) => {
   if (String(err && err.message).includes("auth")) {
     window.location.assign(`/facilitator?next=${encodeURIComponent(window.location.pathname)}`);

@@ -40,9 +40,11 @@ def check_accessibility(page: Any, screen: str) -> None:
 # --- people: the steps a facilitator and a learner take in the browser --------------------------
 
 
-def sign_in(page: Any, password: str) -> None:
-    """Sign in as the facilitator through the HTML form."""
+def sign_in(page: Any, password: str, user: str | None = None) -> None:
+    """Sign in through the HTML form (no user name: the first admin, single-password mode)."""
     page.goto("/facilitator")
+    if user is not None:
+        page.fill("#username", user)
     page.fill("#password", password)
     page.click("form button[type=submit]")
     page.wait_for_url("**/facilitator/sessions")

@@ -39,6 +39,7 @@ def test_make_run_serves_and_prints_the_urls(tmp_path):
         output = "".join(lines)
         assert f"Facilitator console: http://127.0.0.1:{port}/facilitator" in output, output
         assert f"Learners join at:    http://127.0.0.1:{port}/" in output
+        assert "Facilitator user:     admin" in output  # the first admin, made from the password
         assert "Facilitator password:" in output  # generated, since none was configured
         password = (tmp_path / "facilitator_password").read_text().strip()
         assert password in output
@@ -48,6 +49,12 @@ def test_make_run_serves_and_prints_the_urls(tmp_path):
             f"http://127.0.0.1:{port}/api/login", json={"password": password}, timeout=5
         )
         assert login.ok and login.json()["token"]
+        named = requests.post(
+            f"http://127.0.0.1:{port}/api/login",
+            json={"user": "admin", "password": password},
+            timeout=5,
+        )
+        assert named.ok and named.json()["user"] == "admin"
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)

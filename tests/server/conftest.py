@@ -64,6 +64,7 @@ def app(
             "DATABASE_URL": db_url("test"),
             "INSTANCE_DIR": str(tmp_path / "instance"),
             "SECRET_KEY": "test-secret",
+            "PASSWORD_HASH_COST": 10,  # cheap hashes: tests make many
             "FACILITATOR_PASSWORD": "letmein",
             "SCENARIO_DIR": str(scenario_dir),
             "RUN_TIMERS": False,
@@ -79,7 +80,10 @@ def app(
 
 @pytest.fixture
 def facilitator_token(app: Flask) -> str:
-    return app.extensions["practicum.tokens"].facilitator_token()
+    """Return an API token of a login of the first admin (created from the password)."""
+    with app.test_client() as client:
+        reply = client.post("/api/login", json={"password": "letmein"})
+    return reply.get_json()["token"]
 
 
 class Player:

@@ -20,6 +20,7 @@ def _config(tmp_path: Path, scenario_dir: Path, clock, url: str) -> dict:
         "DATABASE_URL": url,
         "INSTANCE_DIR": str(tmp_path / "instance"),
         "SECRET_KEY": "test-secret",
+        "PASSWORD_HASH_COST": 10,  # cheap hashes: tests make many
         "FACILITATOR_PASSWORD": "letmein",
         "SCENARIO_DIR": str(scenario_dir),
         "RUN_TIMERS": False,

@@ -42,6 +42,7 @@ def app(tmp_path: Path, clock: FakeClock) -> Iterator[Flask]:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'pages.db'}",
         "INSTANCE_DIR": str(tmp_path / "instance"),
         "SECRET_KEY": "page-test-secret",
+        "PASSWORD_HASH_COST": 10,  # cheap hashes: tests make many
         "FACILITATOR_PASSWORD": PASSWORD,
         "SCENARIO_DIR": str(ROOT / "scenarios"),
         "RUN_TIMERS": False,

@@ -97,7 +97,7 @@ def test_wrong_password_is_explained(client: FlaskClient) -> None:
     token = csrf_from(client.get("/facilitator").get_data(as_text=True))
     response = client.post("/facilitator", data={"password": "nope", "csrf_token": token})
     assert response.status_code == 401
-    assert "not the facilitator password" in response.get_data(as_text=True)
+    assert "Wrong user name or password" in response.get_data(as_text=True)
 
 
 def test_sign_in_redirects_only_to_local_paths(client: FlaskClient) -> None:

@@ -107,7 +107,7 @@ def test_forwarded_headers_count_only_from_a_configured_proxy(make_app):
 def _readme_block(language: str) -> str:
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
     return readme.split(f"```{language}\n", 1)[1].split("```", 1)[0]
 
 

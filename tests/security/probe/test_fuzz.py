@@ -103,7 +103,10 @@ def players(fuzz_app, facilitator_token_for):
 @pytest.fixture
 def facilitator_token_for():
     def token(app):
-        return app.extensions["practicum.tokens"].facilitator_token()
+        from .conftest import PASSWORD
+
+        with app.test_client() as client:
+            return client.post("/api/login", json={"password": PASSWORD}).get_json()["token"]
 
     return token
 
