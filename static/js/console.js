@@ -75,6 +75,9 @@ function renderHeader() {
   for (const [cmd, visible] of Object.entries(show)) {
     byId("controls").querySelector(`[data-cmd="${cmd}"]`).hidden = !visible;
   }
+  const allowChanges = byId("allow-team-changes");
+  allowChanges.checked = Boolean(pub.teamChangesAllowed);
+  allowChanges.disabled = pub.phase === "closed";
   const advance = byId("controls").querySelector('[data-cmd="advance"]');
   advance.textContent = pub.phase === "round" && pub.round.index === pub.roundCount - 1 ? "Advance to debrief" : "Advance to next round";
 }
@@ -94,6 +97,16 @@ byId("controls").addEventListener("click", async (event) => {
   button.disabled = true;
   await act(cmd, data);
   if (app.board) renderHeader();
+});
+
+// Learners may change team in the lobby; during rounds only while the facilitator allows it.
+byId("allow-team-changes").addEventListener("change", async (event) => {
+  const box = event.currentTarget;
+  const wanted = box.checked;
+  box.disabled = true;
+  const ack = await act("allow_team_changes", { allowed: wanted }, wanted ? "Learners may change team now." : "Team changes are closed during rounds.");
+  box.disabled = false;
+  if (!ack.ok) box.checked = !wanted;
 });
 
 startCountdown(() => app.board && app.board.public, serverClock, byId("countdown"), byId("countdown-value"));
