@@ -1308,30 +1308,31 @@ function updateTextMeta() {
 
 // --- time: a timeout is told, and stays until dismissed ---------------------------------------------
 
-let timeoutSeen = null;
+let timeoutNoticeAt = 0;
 
-function showTimeout(text, roundId) {
+function showTimeout(text) {
   const words = text || "Time is up: your draft was submitted as it stood.";
-  showNotice(`timeout:${roundId || "round"}`, "timeout", words);
+  timeoutNoticeAt = Date.now();
+  showNotice("timeout", "timeout", words);
   announce(byId("alert-live"), words);
 }
 
-// A server that does not send the timeout notice still lets the room notice the auto-submission.
+// The server says so with a `timeout` notice; a server that does not still lets the room see a
+// new automatic submission (or a lock) appear, and tell the learner the same.
+let closedSeen = { team: null, keys: new Set() };
+
 function watchTimeout() {
-  const round = currentRound();
-  if (!round || app.pub.phase !== "round") return;
-  const sub = app.team.submissions[round.id];
-  const closed = (sub && sub.auto) || (app.team.draft && app.team.draft.frozen === "locked");
-  const key = `${app.team.id}:${round.id}`;
-  if (timeoutSeen === null) {
-    timeoutSeen = closed ? key : "";
+  const t = app.team;
+  const keys = Object.entries(t.submissions || {}).filter(([, sub]) => sub.auto).map(([rid]) => `auto:${rid}`);
+  if (t.draft && t.draft.frozen === "locked" && !t.submissions[t.draft.round]) keys.push(`locked:${t.draft.round}`);
+  if (closedSeen.team !== t.id) {
+    closedSeen = { team: t.id, keys: new Set(keys) };
     return;
   }
-  if (closed && timeoutSeen !== key) {
-    timeoutSeen = key;
-    if (!byId("room-notices").querySelector(`[data-notice="timeout:${CSS.escape(round.id)}"]`)) {
-      showTimeout(sub && sub.auto ? "Time is up: your draft was submitted as it stood." : "Time is up: this round is locked for your team.", round.id);
-    }
+  const fresh = keys.filter((k) => !closedSeen.keys.has(k));
+  for (const key of fresh) closedSeen.keys.add(key);
+  if (fresh.length && Date.now() - timeoutNoticeAt > 30_000) {
+    showTimeout(fresh[0].startsWith("auto:") ? "Time is up: your draft was submitted as it stood." : "Time is up: this round is locked for your team.");
   }
 }
 
@@ -1388,9 +1389,7 @@ function onNotice(notice) {
     return true;
   }
   if (notice.kind === "timeout") {
-    const round = currentRound();
-    timeoutSeen = app.team && round ? `${app.team.id}:${round.id}` : timeoutSeen;
-    showTimeout(notice.text, round ? round.id : null);
+    showTimeout(notice.text);
     return true;
   }
   return false;
