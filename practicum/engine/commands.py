@@ -33,6 +33,7 @@ LEARNER_COMMANDS = frozenset(
         "respond_inject",
         "chat",
         "submit_round",
+        "mark_ready",
     }
 )
 
@@ -47,6 +48,7 @@ FACILITATOR_COMMANDS = frozenset(
         "reopen_round",
         "move_learner",
         "lock_team",
+        "allow_team_changes",
         "create_team",
         "fire_inject",
         "score_round",

@@ -32,6 +32,10 @@ class Ctx:
         """Record an event of this decision."""
         self.events.append(Event(type_, data, team))
 
+    def by(self) -> dict[str, Any]:
+        """Return the ``by`` (sender) and ``at`` (now) that team-work events carry."""
+        return {"by": self.command.actor.learner_id, "at": self.now}
+
     # --- who and where ---
 
     @property
@@ -120,6 +124,11 @@ class Ctx:
 
 Handler = Callable[[Ctx], None]
 HANDLERS: dict[str, Handler] = {}
+# Per learner command, the checks that do not depend on the command's data (phase, team,
+# round, frozen deliverable, membership rules): the handler runs them first, and
+# ``allowed.allowed_commands`` runs them alone to tell a client what it may send now.
+Guard = Callable[[Ctx], Any]
+GUARDS: dict[str, Guard] = {}
 
 
 def handles(*command_types: str) -> Callable[[Handler], Handler]:
@@ -128,6 +137,17 @@ def handles(*command_types: str) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
         for command_type in command_types:
             HANDLERS[command_type] = fn
+        return fn
+
+    return register
+
+
+def guards(*command_types: str) -> Callable[[Guard], Guard]:
+    """Register a function as the data-free guard of one or more learner commands."""
+
+    def register(fn: Guard) -> Guard:
+        for command_type in command_types:
+            GUARDS[command_type] = fn
         return fn
 
     return register

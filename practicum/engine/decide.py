@@ -31,14 +31,15 @@ def decide(
     """
     try:
         ctx = Ctx(scenario, state, command, now)
-        _check_command(ctx)
+        check_command(ctx)
         HANDLERS[command.type](ctx)
     except RuleViolation as violation:
         return Rejected(violation.code, violation.message)
     return Accepted(with_auto_injects(scenario, state, ctx.events, now), ctx.result)
 
 
-def _check_command(ctx: Ctx) -> None:
+def check_command(ctx: Ctx) -> None:
+    """Run the checks every command passes first: known, session open, role, data shape."""
     command = ctx.command
     if command.type not in HANDLERS:
         raise RuleViolation("action/unknown", command=command.type)

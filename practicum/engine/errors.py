@@ -39,6 +39,7 @@ ERRORS: dict[str, str] = {
     "team/full": "Team '{team}' is full ({max} members).",
     "team/locked": "Team '{team}' is locked by the facilitator.",
     "team/already_member": "You are already in team '{team}'.",
+    "team/locked_in_round": "Teams are fixed while a round runs; ask the facilitator to move you.",
     # references
     "ref/unknown_team": "There is no team '{team}'.",
     "ref/unknown_learner": "There is no learner '{learner}'.",

@@ -42,6 +42,7 @@ EVENT_TYPES = (
     "team_created",
     "learner_assigned",
     "team_locked",
+    "team_changes_allowed",
     # team work
     "diagnostic_run",
     "evidence_marked",
@@ -59,6 +60,7 @@ EVENT_TYPES = (
     "chat_posted",
     "round_submitted",
     "round_reopened",
+    "ready_marked",
     # scoring and debrief
     "round_scored",
     "scores_published",

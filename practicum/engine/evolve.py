@@ -5,19 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from practicum.engine import activity as feed
 from practicum.engine.events import Event
 from practicum.engine.state import (
     CLOSED,
     DEBRIEF,
+    EMPTY_ACTIVITY,
     EMPTY_CHAT,
     LOBBY,
     ROUND,
+    ActivityEntry,
     ChatMessage,
     DiagnosticRun,
     FiredInject,
     Learner,
     Resources,
     SessionState,
+    Stamp,
     Submission,
     Team,
     updated,
@@ -25,6 +29,8 @@ from practicum.engine.state import (
 from practicum.scenario.model import PlannedCause, PlannedIntervention, PlannedMetric, Scenario
 
 MIN_STANCE, MAX_STANCE = -2, 2
+# ``learner_assigned.by`` when the facilitator (or the server) made the move.
+FACILITATOR_BY = "facilitator"
 
 # The state before any event: replay folds the events over it.
 EMPTY_STATE = SessionState(
@@ -117,6 +123,57 @@ def _shift_stances(stances: Mapping[str, int], changes: Iterable[tuple[str, int]
     return out
 
 
+def stamp_key(kind: str, *ids: str) -> str:
+    """Return the key of an item in ``Team.stamps``: "cause:rc_x", "evidence:d_x:rc_y"."""
+    return ":".join((kind, *ids))
+
+
+def _stamped(team: Team, key: str, by: str | None, at: float | None) -> dict[str, Stamp]:
+    """Return the stamps with ``key`` set to this change (dropped when nobody is named)."""
+    stamps = _without(team.stamps, key)
+    if by:
+        stamps[key] = Stamp(by, at)
+    return stamps
+
+
+def _actor(state: SessionState, event: Event) -> tuple[str | None, str, float | None]:
+    """Return who caused an event (``by``, None in logs that predate it), their name, when."""
+    by = event.data.get("by")
+    return by, feed.learner_name(state, by), event.data.get("at")
+
+
+def record_text_edit(
+    scenario: Scenario,
+    state: SessionState,
+    team_id: str | None,
+    field_id: str,
+    by: str | None,
+    at: float | None,
+) -> SessionState:
+    """Stamp a text field with who edited it and note the edit in the activity feed.
+
+    One entry per run: while the newest entry is this person editing this field, another
+    keystroke's save adds nothing. Shared by every event that changes a team's text.
+    """
+    team = state.teams.get(team_id or "")
+    if team is None:
+        return state
+    changes: dict[str, Any] = {"stamps": _stamped(team, stamp_key("text", field_id), by, at)}
+    if not feed.edit_run_continues(team, by, field_id):
+        who = feed.learner_name(state, by)
+        text = f"{who} edited {feed.text_label(scenario, field_id)}"
+        if field_id.startswith("inject:"):
+            text = f"{who} wrote {feed.text_label(scenario, field_id)}"
+        changes["activity"] = feed.noted(state, team, "text", by, text, at, field_id)
+    return _put_team(state, updated(team, **changes))
+
+
+def _current_round_id(scenario: Scenario, state: SessionState) -> str | None:
+    if 0 <= state.round_index < len(scenario.rounds):
+        return scenario.rounds[state.round_index].id
+    return None
+
+
 # --- session and clock -----------------------------------------------------------------------
 
 
@@ -141,7 +198,11 @@ def _session_started(scenario: Scenario, state: SessionState, event: Event) -> S
 def _round_opened(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
     d = event.data
     grant = Resources.from_dict(d.get("grant"))
-    teams = {tid: updated(t, granted=t.granted.plus(grant)) for tid, t in state.teams.items()}
+    # Ready marks belong to one round: a new round starts with nobody ready.
+    teams = {
+        tid: updated(t, granted=t.granted.plus(grant), ready=frozenset())
+        for tid, t in state.teams.items()
+    }
     return updated(
         state,
         phase=ROUND,
@@ -224,6 +285,9 @@ def _team_created(scenario: Scenario, state: SessionState, event: Event) -> Sess
         texts={},
         injects=(),
         chat=EMPTY_CHAT,
+        activity=EMPTY_ACTIVITY,
+        stamps={},
+        ready=frozenset(),
         submissions={},
         reopened=frozenset(),
         scores={},
@@ -239,14 +303,42 @@ def _learner_assigned(scenario: Scenario, state: SessionState, event: Event) -> 
     if learner is None:
         return state
     teams = dict(state.teams)
+    by_facilitator = d.get("by") == FACILITATOR_BY
+    at = d.get("at")
     old = teams.get(learner.team or "")
-    if old is not None:
-        teams[old.id] = updated(old, members=tuple(m for m in old.members if m != learner.id))
     new = teams.get(d.get("team") or "")
+    if old is not None and (new is None or new.id != old.id):
+        text = f"{learner.name} left the team"
+        if by_facilitator:
+            text = f"The facilitator moved {learner.name} out of the team"
+        teams[old.id] = updated(
+            old,
+            members=tuple(m for m in old.members if m != learner.id),
+            ready=old.ready - {learner.id},
+            activity=old.activity.append(
+                ActivityEntry("left", learner.id, learner.name, text, at)
+            ),
+        )
     if new is not None and learner.id not in new.members:
-        teams[new.id] = updated(new, members=(*new.members, learner.id))
+        text = f"{learner.name} joined the team"
+        if by_facilitator:
+            text = f"The facilitator moved {learner.name} into the team"
+        teams[new.id] = updated(
+            new,
+            members=(*new.members, learner.id),
+            activity=new.activity.append(
+                ActivityEntry("joined", learner.id, learner.name, text, at)
+            ),
+        )
     moved = updated(learner, team=new.id if new is not None else None)
     return updated(state, teams=teams, learners={**state.learners, learner.id: moved})
+
+
+@_on("team_changes_allowed")
+def _team_changes_allowed(
+    scenario: Scenario, state: SessionState, event: Event
+) -> SessionState:
+    return updated(state, team_changes_allowed=bool(event.data.get("allowed")))
 
 
 @_on("team_locked")
@@ -274,9 +366,14 @@ def _diagnostic_run(scenario: Scenario, state: SessionState, event: Event) -> Se
         cost=cost,
     )
     effects = [(e["stakeholder"], e["delta"]) for e in d.get("stance_effects", ())]
+    name = feed.label(scenario.diagnostics, run.diagnostic)
+    price = feed.cost_text(cost, scenario.economics.currency)
+    text = f"{run.learner_name or feed.SOMEONE} ran {name}" + (f" ({price})" if price else "")
+    entry = ActivityEntry("diagnostic", run.learner_id, run.learner_name, text, run.at)
     return _with_team(
         state,
         team.id,
+        activity=team.activity.append(entry),
         diagnostics=(*team.diagnostics, run),
         spent=team.spent.plus(cost),
         unlocked=team.unlocked | frozenset(d.get("unlocks", ())),
@@ -294,7 +391,22 @@ def _evidence_marked(scenario: Scenario, state: SessionState, event: Event) -> S
     evidence = _without(team.evidence, key)
     if d["stance"]:
         evidence[key] = d["stance"]
-    return _with_team(state, team.id, evidence=evidence)
+    by, who, at = _actor(state, event)
+    finding = feed.label(scenario.diagnostics, d["diagnostic"])
+    cause = feed.label(scenario.causes, d["cause"], "label")
+    if d["stance"]:
+        side = "supporting" if d["stance"] > 0 else "against"
+        text = f"{who} marked {finding} as {side} {cause}"
+    else:
+        text = f"{who} cleared the mark of {finding} on {cause}"
+    stamp = stamp_key("evidence", d["diagnostic"], d["cause"])
+    return _with_team(
+        state,
+        team.id,
+        evidence=evidence,
+        stamps=_stamped(team, stamp, by if d["stance"] else None, at),
+        activity=feed.noted(state, team, "evidence", by, text, at),
+    )
 
 
 @_on("cause_declared")
@@ -304,7 +416,17 @@ def _cause_declared(scenario: Scenario, state: SessionState, event: Event) -> Se
         return state
     d = event.data
     cause = PlannedCause(d["cause"], d["cell"], d["confidence"])
-    return _with_team(state, team.id, causes={**team.causes, cause.cause: cause})
+    by, who, at = _actor(state, event)
+    verb = "revised" if cause.cause in team.causes else "declared"
+    name = feed.label(scenario.causes, cause.cause, "label")
+    text = f"{who} {verb} {name} as a cause ({round(100 * cause.confidence)}% sure)"
+    return _with_team(
+        state,
+        team.id,
+        causes={**team.causes, cause.cause: cause},
+        stamps=_stamped(team, stamp_key("cause", cause.cause), by, at),
+        activity=feed.noted(state, team, "cause_declared", by, text, at),
+    )
 
 
 @_on("cause_withdrawn")
@@ -312,7 +434,18 @@ def _cause_withdrawn(scenario: Scenario, state: SessionState, event: Event) -> S
     team = _team(state, event)
     if team is None:
         return state
-    return _with_team(state, team.id, causes=_without(team.causes, event.data["cause"]))
+    cause = event.data["cause"]
+    by, who, at = _actor(state, event)
+    key = stamp_key("cause", cause)
+    name = feed.label(scenario.causes, cause, "label")
+    text = f"{who} withdrew {name}" + feed.whose(state, team.stamps.get(key), by, "declared")
+    return _with_team(
+        state,
+        team.id,
+        causes=_without(team.causes, cause),
+        stamps=_without(team.stamps, key),
+        activity=feed.noted(state, team, "cause_withdrawn", by, text, at),
+    )
 
 
 @_on("cause_ruled_out")
@@ -322,9 +455,27 @@ def _cause_ruled_out(scenario: Scenario, state: SessionState, event: Event) -> S
         return state
     cause = event.data["cause"]
     ruled_out = tuple(c for c in team.ruled_out if c != cause)
+    by, who, at = _actor(state, event)
+    key = stamp_key("ruled", cause)
+    name = feed.label(scenario.causes, cause, "label")
     if event.data["ruled_out"]:
         ruled_out = (*ruled_out, cause)
-    return _with_team(state, team.id, ruled_out=ruled_out)
+        kind, text, stamps = "cause_ruled_out", f"{who} ruled out {name}", _stamped(
+            team, key, by, at
+        )
+    else:
+        kind = "cause_ruled_in"
+        text = f"{who} brought back {name}" + feed.whose(
+            state, team.stamps.get(key), by, "ruled out"
+        )
+        stamps = _without(team.stamps, key)
+    return _with_team(
+        state,
+        team.id,
+        ruled_out=ruled_out,
+        stamps=stamps,
+        activity=feed.noted(state, team, kind, by, text, at),
+    )
 
 
 @_on("intervention_selected")
@@ -333,8 +484,18 @@ def _intervention_selected(scenario: Scenario, state: SessionState, event: Event
     if team is None:
         return state
     chosen = PlannedIntervention(event.data["intervention"], event.data["start_week"])
+    by, who, at = _actor(state, event)
+    name = feed.label(scenario.interventions, chosen.id)
+    if chosen.id in team.interventions:
+        text = f"{who} moved {name} to week {chosen.start_week}"
+    else:
+        text = f"{who} added {name} to the plan (from week {chosen.start_week})"
     return _with_team(
-        state, team.id, interventions={**team.interventions, chosen.id: chosen}
+        state,
+        team.id,
+        interventions={**team.interventions, chosen.id: chosen},
+        stamps=_stamped(team, stamp_key("intervention", chosen.id), by, at),
+        activity=feed.noted(state, team, "intervention_added", by, text, at),
     )
 
 
@@ -345,8 +506,18 @@ def _intervention_deselected(
     team = _team(state, event)
     if team is None:
         return state
-    interventions = _without(team.interventions, event.data["intervention"])
-    return _with_team(state, team.id, interventions=interventions)
+    intervention = event.data["intervention"]
+    by, who, at = _actor(state, event)
+    key = stamp_key("intervention", intervention)
+    name = feed.label(scenario.interventions, intervention)
+    text = f"{who} removed {name}" + feed.whose(state, team.stamps.get(key), by, "added")
+    return _with_team(
+        state,
+        team.id,
+        interventions=_without(team.interventions, intervention),
+        stamps=_without(team.stamps, key),
+        activity=feed.noted(state, team, "intervention_removed", by, text, at),
+    )
 
 
 @_on("metric_selected")
@@ -355,7 +526,19 @@ def _metric_selected(scenario: Scenario, state: SessionState, event: Event) -> S
     if team is None:
         return state
     metric = PlannedMetric(event.data["metric"], event.data.get("target"))
-    return _with_team(state, team.id, metrics={**team.metrics, metric.id: metric})
+    by, who, at = _actor(state, event)
+    name = feed.label(scenario.metrics, metric.id)
+    target = "" if metric.target is None else f" (target {metric.target:g})"
+    verb = "changed" if metric.id in team.metrics else "chose"
+    return _with_team(
+        state,
+        team.id,
+        metrics={**team.metrics, metric.id: metric},
+        stamps=_stamped(team, stamp_key("metric", metric.id), by, at),
+        activity=feed.noted(
+            state, team, "metric_chosen", by, f"{who} {verb} the metric {name}{target}", at
+        ),
+    )
 
 
 @_on("metric_deselected")
@@ -363,12 +546,41 @@ def _metric_deselected(scenario: Scenario, state: SessionState, event: Event) ->
     team = _team(state, event)
     if team is None:
         return state
-    return _with_team(state, team.id, metrics=_without(team.metrics, event.data["metric"]))
+    metric = event.data["metric"]
+    by, who, at = _actor(state, event)
+    key = stamp_key("metric", metric)
+    name = feed.label(scenario.metrics, metric)
+    text = f"{who} dropped the metric {name}" + feed.whose(
+        state, team.stamps.get(key), by, "chosen"
+    )
+    return _with_team(
+        state,
+        team.id,
+        metrics=_without(team.metrics, metric),
+        stamps=_without(team.stamps, key),
+        activity=feed.noted(state, team, "metric_dropped", by, text, at),
+    )
 
 
 @_on("isolation_set")
 def _isolation_set(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
-    return _with_team(state, event.team, isolation=event.data.get("isolation"))
+    team = _team(state, event)
+    if team is None:
+        return state
+    isolation = event.data.get("isolation")
+    by, who, at = _actor(state, event)
+    if isolation is None:
+        text = f"{who} cleared the isolation method"
+    else:
+        method = feed.label(scenario.isolation_methods, isolation)
+        text = f"{who} set the isolation method to {method}"
+    return _with_team(
+        state,
+        team.id,
+        isolation=isolation,
+        stamps=_stamped(team, "isolation", by if isolation else None, at),
+        activity=feed.noted(state, team, "isolation", by, text, at),
+    )
 
 
 def _write(state: SessionState, team_id: str | None, key: str, text: str) -> SessionState:
@@ -383,12 +595,17 @@ def _write(state: SessionState, team_id: str | None, key: str, text: str) -> Ses
 
 @_on("text_written")
 def _text_written(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
-    return _write(state, event.team, event.data["field"], event.data["text"])
+    d = event.data
+    state = _write(state, event.team, d["field"], d["text"])
+    return record_text_edit(scenario, state, event.team, d["field"], d.get("by"), d.get("at"))
 
 
 @_on("inject_responded")
 def _inject_responded(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
-    return _write(state, event.team, f"inject:{event.data['inject']}", event.data["text"])
+    d = event.data
+    key = f"inject:{d['inject']}"
+    state = _write(state, event.team, key, d["text"])
+    return record_text_edit(scenario, state, event.team, key, d.get("by"), d.get("at"))
 
 
 @_on("inject_fired")
@@ -419,9 +636,14 @@ def _inject_fired(scenario: Scenario, state: SessionState, event: Event) -> Sess
             stance_changes.append((effect["target"], effect.get("delta", 0)))
         # lead_time_slip and patience only need the record: the outcome model and the
         # facilitator read them from the fired inject ids.
+    sender = feed.label(scenario.stakeholders, fired.sender)  # a stakeholder or a free name
+    entry = ActivityEntry(
+        "inject", None, "", f"New message from {sender}: {fired.title}", fired.at
+    )
     return _with_team(
         state,
         team.id,
+        activity=team.activity.append(entry),
         injects=(*team.injects, fired),
         granted=granted,
         stances=_shift_stances(team.stances, stance_changes) if stance_changes else team.stances,
@@ -452,7 +674,22 @@ def _round_submitted(scenario: Scenario, state: SessionState, event: Event) -> S
         by=d.get("by"),
         at=d["at"],
     )
-    return _with_team(state, team.id, submissions={**team.submissions, d["round"]: submission})
+    name = feed.label(scenario.rounds, submission.round)
+    if not submission.auto:
+        kind, text = "submitted", f"{feed.learner_name(state, submission.by)} submitted {name}"
+    elif d.get("reason") == "timeout":
+        kind, text = "auto_submitted", "Time ran out: the draft was submitted as it stood"
+    else:
+        kind = "auto_submitted"
+        text = f"The round closed: the draft of {name} was submitted as it stood"
+    current = submission.round == _current_round_id(scenario, state)
+    return _with_team(
+        state,
+        team.id,
+        submissions={**team.submissions, d["round"]: submission},
+        ready=frozenset() if current else team.ready,
+        activity=feed.noted(state, team, kind, submission.by, text, submission.at),
+    )
 
 
 @_on("round_reopened")
@@ -461,11 +698,35 @@ def _round_reopened(scenario: Scenario, state: SessionState, event: Event) -> Se
     if team is None:
         return state
     round_id = event.data["round"]
+    name = feed.label(scenario.rounds, round_id)
+    entry = ActivityEntry(
+        "reopened", None, "", f"The facilitator reopened {name}", event.data.get("at")
+    )
+    current = round_id == _current_round_id(scenario, state)
     return _with_team(
         state,
         team.id,
         submissions=_without(team.submissions, round_id),
         reopened=team.reopened | {round_id},
+        ready=frozenset() if current else team.ready,
+        activity=team.activity.append(entry),
+    )
+
+
+@_on("ready_marked")
+def _ready_marked(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    team = _team(state, event)
+    if team is None:
+        return state
+    by, who, at = _actor(state, event)
+    if not by:
+        return state
+    if event.data.get("ready"):
+        ready, text = team.ready | {by}, f"{who} is ready to submit"
+    else:
+        ready, text = team.ready - {by}, f"{who} is no longer ready"
+    return _with_team(
+        state, team.id, ready=ready, activity=feed.noted(state, team, "ready", by, text, at)
     )
 
 

@@ -27,11 +27,14 @@ def open_round(scenario: Scenario, index: int, now: float) -> Event:
     )
 
 
-def auto_submissions(scenario: Scenario, state: SessionState, now: float) -> list[Event]:
+def auto_submissions(
+    scenario: Scenario, state: SessionState, now: float, reason: str = "advance"
+) -> list[Event]:
     """Return round_submitted events (marked auto) for every draft still open.
 
     That is the current round of every team that has not submitted it, and any earlier round
-    the facilitator reopened for a team and the team left unsubmitted.
+    the facilitator reopened for a team and the team left unsubmitted. ``reason`` ("timeout"
+    or "advance") says what closed the drafts, so teams can be told.
     """
     events = []
     current = scenario.rounds[state.round_index]
@@ -40,7 +43,7 @@ def auto_submissions(scenario: Scenario, state: SessionState, now: float) -> lis
             if round_.id in team.submissions:
                 continue
             if round_.id == current.id or round_.id in team.reopened:
-                data = submission_data(team, round_, True, None, now)
+                data = submission_data(team, round_, True, None, now, reason)
                 events.append(Event("round_submitted", data, team.id))
     return events
 
@@ -56,9 +59,11 @@ def debrief(scenario: Scenario, state: SessionState, now: float) -> list[Event]:
     return events
 
 
-def leave_round(scenario: Scenario, state: SessionState, now: float) -> list[Event]:
+def leave_round(
+    scenario: Scenario, state: SessionState, now: float, reason: str = "advance"
+) -> list[Event]:
     """Return the events that close the current round and open the next one (or the debrief)."""
-    events = auto_submissions(scenario, state, now)
+    events = auto_submissions(scenario, state, now, reason)
     following = state.round_index + 1
     if following < len(scenario.rounds):
         events.append(open_round(scenario, following, now))
@@ -111,4 +116,4 @@ def reopen_round(ctx: Ctx) -> None:
         raise RuleViolation("round/not_opened", round=round_.name)
     if is_frozen(ctx.state, team, round_.id) is None:
         raise RuleViolation("round/not_submitted", team=team.name, round=round_.name)
-    ctx.emit("round_reopened", {"round": round_.id}, team.id)
+    ctx.emit("round_reopened", {"round": round_.id, "at": ctx.now}, team.id)

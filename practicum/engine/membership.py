@@ -7,9 +7,10 @@ member counts, and a move touches two teams at once.
 from __future__ import annotations
 
 from practicum.engine.commands import LEARNER
-from practicum.engine.context import Ctx, handles
+from practicum.engine.context import Ctx, guards, handles
 from practicum.engine.errors import RuleViolation
-from practicum.engine.state import DEBRIEF, Resources, Team
+from practicum.engine.evolve import FACILITATOR_BY
+from practicum.engine.state import DEBRIEF, ROUND, Resources, Team
 
 
 def start_budget(ctx: Ctx) -> Resources:
@@ -33,10 +34,17 @@ def _team_ref(ctx: Ctx, key: str) -> Team:
 
 
 def _check_can_leave(ctx: Ctx) -> str | None:
-    """Refuse when the sender's current team is locked; return that team's id."""
+    """Refuse when the sender may not leave their team now; return that team's id.
+
+    A learner without a team may always join one (a late joiner). One in a team stays in it
+    while a round or the debrief runs, unless the facilitator allowed changes: otherwise a
+    learner could read and write another team's work mid-round.
+    """
     current = ctx.state.teams.get(ctx.learner().team or "")
     if current is None:
         return None
+    if ctx.state.phase in (ROUND, DEBRIEF) and not ctx.state.team_changes_allowed:
+        raise RuleViolation("team/locked_in_round")
     if current.locked:
         raise RuleViolation("team/locked", team=current.name)
     return current.id
@@ -67,7 +75,12 @@ def _new_team(ctx: Ctx, team_id: str | None, name: str) -> None:
 
 
 def _assign(ctx: Ctx, learner_id: str, team_id: str | None, previous: str | None) -> None:
-    ctx.emit("learner_assigned", {"learner_id": learner_id, "team": team_id, "previous": previous})
+    # `by` tells a moved learner (and their teams' feeds) who made the move.
+    by = ctx.command.actor.learner_id if ctx.command.actor.role == LEARNER else FACILITATOR_BY
+    ctx.emit(
+        "learner_assigned",
+        {"learner_id": learner_id, "team": team_id, "previous": previous, "by": by, "at": ctx.now},
+    )
 
 
 @handles("join_session")
@@ -83,18 +96,30 @@ def join_session(ctx: Ctx) -> None:
     ctx.result["learnerId"] = learner_id
 
 
+@guards("create_team")
+def _can_create_team(ctx: Ctx) -> str | None:
+    """Refuse in the debrief, and a learner who may not leave their team; return that team."""
+    if ctx.state.phase == DEBRIEF:
+        raise RuleViolation("phase/debrief")
+    return _check_can_leave(ctx) if ctx.command.actor.role == LEARNER else None
+
+
 @handles("create_team")
 def create_team(ctx: Ctx) -> None:
     """Make a team; a learner who makes one moves into it."""
-    if ctx.state.phase == DEBRIEF:
-        raise RuleViolation("phase/debrief")
     is_learner = ctx.command.actor.role == LEARNER
-    previous = _check_can_leave(ctx) if is_learner else None
+    previous = _can_create_team(ctx)
     name = ctx.name("name", "team/name_invalid")
     team_id = ctx.str_field("team_id")
     _new_team(ctx, team_id, name)
     if is_learner:
         _assign(ctx, ctx.learner().id, team_id, previous)
+
+
+@guards("join_team")
+def _can_join_team(ctx: Ctx) -> str | None:
+    """Refuse a learner who may not leave their team now; return that team's id."""
+    return _check_can_leave(ctx)
 
 
 @handles("join_team")
@@ -103,7 +128,7 @@ def join_team(ctx: Ctx) -> None:
     team = _team_ref(ctx, "team")
     if ctx.learner().team == team.id:
         raise RuleViolation("team/already_member", team=team.name)
-    previous = _check_can_leave(ctx)
+    previous = _can_join_team(ctx)
     if team.locked:
         raise RuleViolation("team/locked", team=team.name)
     _check_room(ctx, team)
@@ -111,13 +136,19 @@ def join_team(ctx: Ctx) -> None:
     ctx.result["teamId"] = team.id
 
 
+@guards("auto_assign")
+def _can_auto_assign(ctx: Ctx) -> None:
+    """Refuse a learner who already has a team."""
+    current = ctx.state.teams.get(ctx.learner().team or "")
+    if current is not None:
+        raise RuleViolation("team/already_member", team=current.name)
+
+
 @handles("auto_assign")
 def auto_assign(ctx: Ctx) -> None:
     """Put the learner in the open team with the fewest members, or in a new team."""
     learner = ctx.learner()
-    current = ctx.state.teams.get(learner.team or "")
-    if current is not None:
-        raise RuleViolation("team/already_member", team=current.name)
+    _can_auto_assign(ctx)
     limit = ctx.scenario.team_size.max
     open_teams = [t for t in ctx.state.teams.values() if not t.locked and len(t.members) < limit]
     if open_teams:
@@ -135,11 +166,18 @@ def auto_assign(ctx: Ctx) -> None:
     _assign(ctx, learner.id, team_id, None)
 
 
+@guards("leave_team")
+def _can_leave_team(ctx: Ctx) -> Team:
+    """Refuse a learner without a team, or one who may not leave it now."""
+    team = ctx.team()
+    _check_can_leave(ctx)
+    return team
+
+
 @handles("leave_team")
 def leave_team(ctx: Ctx) -> None:
     """A learner leaves their team (the team stays, even when empty)."""
-    team = ctx.team()
-    _check_can_leave(ctx)
+    team = _can_leave_team(ctx)
     _assign(ctx, ctx.learner().id, None, team.id)
 
 
@@ -159,6 +197,15 @@ def move_learner(ctx: Ctx) -> None:
         return  # already there: nothing to record
     _check_room(ctx, team)
     _assign(ctx, learner.id, team.id, learner.team)
+
+
+@handles("allow_team_changes")
+def allow_team_changes(ctx: Ctx) -> None:
+    """The facilitator lets learners change team during a round (or stops them again)."""
+    allowed = ctx.flag("allowed")
+    if allowed != ctx.state.team_changes_allowed:
+        ctx.emit("team_changes_allowed", {"allowed": allowed, "at": ctx.now})
+    ctx.result["allowed"] = allowed
 
 
 @handles("lock_team")

@@ -132,26 +132,24 @@ class ChatMessage:
     at: float
 
 
-class ChatLog:
-    """A persistent list of chat messages: appending shares the older messages (O(1))."""
+class AppendLog:
+    """A persistent append-only list: appending shares the older items (O(1))."""
 
     __slots__ = ("last", "previous", "size")
 
-    def __init__(
-        self, last: ChatMessage | None = None, previous: ChatLog | None = None
-    ) -> None:
+    def __init__(self, last: Any = None, previous: AppendLog | None = None) -> None:
         self.last = last
         self.previous = previous
         self.size = 0 if last is None else 1 + (previous.size if previous else 0)
 
-    def append(self, message: ChatMessage) -> ChatLog:
-        """Return a log with one more message."""
-        return ChatLog(message, self if self.size else None)
+    def append(self, item: Any) -> Any:
+        """Return a log of the same kind with one more item."""
+        return type(self)(item, self if self.size else None)
 
-    def recent(self, limit: int) -> list[ChatMessage]:
-        """Return up to ``limit`` newest messages, oldest first."""
-        out: list[ChatMessage] = []
-        node: ChatLog | None = self
+    def recent(self, limit: int) -> list[Any]:
+        """Return up to ``limit`` newest items, oldest first."""
+        out: list[Any] = []
+        node: AppendLog | None = self
         while node is not None and node.last is not None and len(out) < limit:
             out.append(node.last)
             node = node.previous
@@ -161,12 +159,12 @@ class ChatLog:
     def __len__(self) -> int:
         return self.size
 
-    def __iter__(self) -> Iterator[ChatMessage]:
+    def __iter__(self) -> Iterator[Any]:
         return iter(self.recent(self.size))
 
     def __eq__(self, other: object) -> bool:
         # Iterative: the default recursive comparison would overflow the stack on long logs.
-        if not isinstance(other, ChatLog):
+        if not isinstance(other, AppendLog) or type(other) is not type(self):
             return NotImplemented
         return self.size == other.size and list(self) == list(other)
 
@@ -174,10 +172,43 @@ class ChatLog:
         return hash((self.size, self.last))
 
     def __repr__(self) -> str:
-        return f"ChatLog({self.size} messages)"
+        return f"{type(self).__name__}({self.size} items)"
+
+
+class ChatLog(AppendLog):
+    """A team's chat messages (``ChatMessage``)."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
+class ActivityEntry:
+    """One line of a team's activity feed: what a teammate (or the clock) did."""
+
+    kind: str
+    learner_id: str | None
+    name: str
+    text: str
+    at: float | None
+    subject: str | None = None  # what it was about (a text field id): merges runs of edits
+
+
+class ActivityLog(AppendLog):
+    """A team's activity feed (``ActivityEntry``)."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Who last changed a piece of a team's work, and when."""
+
+    learner_id: str
+    at: float | None
 
 
 EMPTY_CHAT = ChatLog()
+EMPTY_ACTIVITY = ActivityLog()
 
 
 @dataclass(frozen=True)
@@ -202,6 +233,9 @@ class Team:
     texts: Mapping[str, str]  # deliverable text fields and "inject:<id>" responses
     injects: tuple[FiredInject, ...]
     chat: ChatLog
+    activity: ActivityLog  # what teammates did, appended by evolve
+    stamps: Mapping[str, Stamp]  # item key (see evolve.stamp_key) -> who last changed it
+    ready: frozenset[str]  # learners who marked the current round ready to submit
     submissions: Mapping[str, Submission]  # round id -> frozen deliverable
     reopened: frozenset[str]  # rounds the facilitator reopened for this team (beats a lock)
     scores: Mapping[str, Mapping[str, Any]]  # round id -> stored score breakdown
@@ -233,6 +267,7 @@ class SessionState:
     teams: Mapping[str, Team]  # in creation order
     published: frozenset[str]  # rounds whose scores the teams can see
     seq: int  # number of events folded into this state
+    team_changes_allowed: bool = False  # learners may change team during a round
 
     @property
     def paused(self) -> bool:

@@ -6,7 +6,7 @@ from typing import Any
 
 from practicum.engine import budget, deliverable
 from practicum.engine.commands import ROUND_ACTIONS
-from practicum.engine.context import Ctx, handles
+from practicum.engine.context import Ctx, guards, handles
 from practicum.engine.errors import RuleViolation
 from practicum.engine.plan import plan_for, plan_to_dict
 from practicum.engine.state import Resources, SessionState, Team, is_frozen
@@ -31,10 +31,21 @@ def _lists(round_: Round, action: str, ctx: Ctx) -> bool:
         return True
     field_id = ctx.data.get("field")
     return ctx.command.type == "write_text" and any(
-        item.id == field_id and item.kind == "text" for item in round_.deliverable
+        item.kind == "text" and (field_id is None or item.id == field_id)
+        for item in round_.deliverable
     )
 
 
+def open_rounds(state: SessionState, team: Team, scenario_rounds: tuple[Round, ...]) -> list[Round]:
+    """Return the earlier rounds the facilitator reopened for a team and it has not resubmitted."""
+    return [
+        r
+        for r in scenario_rounds[: state.round_index]
+        if r.id in team.reopened and is_frozen(state, team, r.id) is None
+    ]
+
+
+@guards(*ROUND_ACTIONS)
 def _team_action(ctx: Ctx) -> tuple[Round, Team]:
     """Run the shared checks in order: phase, allowed action, team, frozen deliverable.
 
@@ -47,17 +58,13 @@ def _team_action(ctx: Ctx) -> tuple[Round, Team]:
         return current, ctx.team()
     state = ctx.state
     own = state.teams.get(ctx.learner().team or "")
-    reopened = [] if own is None else [
-        r
-        for r in ctx.scenario.rounds[: state.round_index]
-        if r.id in own.reopened and is_frozen(state, own, r.id) is None
-    ]
+    reopened = [] if own is None else open_rounds(state, own, ctx.scenario.rounds)
     listing = [r for r in (current, *reopened) if _lists(r, action, ctx)]
     if not listing:
         label = action.replace("_", " ").capitalize()  # "Declare cause", "Write rationale"
         raise RuleViolation("action/not_allowed", action=label, round=current.name)
     team = ctx.team()
-    if ctx.command.type == "write_text":
+    if ctx.command.type == "write_text" and ctx.data.get("field") is not None:
         return current, team  # the field's own rounds decide whether it is frozen
     for round_ in listing:
         if is_frozen(state, team, round_.id) is None:
@@ -135,7 +142,7 @@ def mark_evidence(ctx: Ctx) -> None:
     stance = ctx.number("stance", -1, 1, integer=True)
     ctx.emit(
         "evidence_marked",
-        {"diagnostic": diagnostic.id, "cause": cause.id, "stance": stance},
+        {"diagnostic": diagnostic.id, "cause": cause.id, "stance": stance, **ctx.by()},
         team.id,
     )
 
@@ -155,7 +162,7 @@ def declare_cause(ctx: Ctx) -> None:
     _check_limit(ctx, round_, "max_causes", dict(team.causes), cause.id)
     ctx.emit(
         "cause_declared",
-        {"cause": cause.id, "cell": cell.id, "confidence": confidence},
+        {"cause": cause.id, "cell": cell.id, "confidence": confidence, **ctx.by()},
         team.id,
     )
 
@@ -167,7 +174,7 @@ def withdraw_cause(ctx: Ctx) -> None:
     cause = _ref(ctx, "cause", ctx.scenario.cause, "ref/unknown_cause")
     if cause.id not in team.causes:
         raise RuleViolation("cause/not_declared", label=cause.label)
-    ctx.emit("cause_withdrawn", {"cause": cause.id}, team.id)
+    ctx.emit("cause_withdrawn", {"cause": cause.id, **ctx.by()}, team.id)
 
 
 @handles("rule_out_cause")
@@ -178,7 +185,9 @@ def rule_out_cause(ctx: Ctx) -> None:
     ruled_out = ctx.flag("ruled_out")
     if ruled_out and cause.id in team.causes:
         raise RuleViolation("cause/declared", label=cause.label)
-    ctx.emit("cause_ruled_out", {"cause": cause.id, "ruled_out": ruled_out}, team.id)
+    ctx.emit(
+        "cause_ruled_out", {"cause": cause.id, "ruled_out": ruled_out, **ctx.by()}, team.id
+    )
 
 
 # --- interventions, metrics, isolation -------------------------------------------------------
@@ -210,7 +219,7 @@ def select_intervention(ctx: Ctx) -> None:
         raise RuleViolation("budget/insufficient", short="; ".join(short))
     ctx.emit(
         "intervention_selected",
-        {"intervention": intervention.id, "start_week": start_week, "cost": cost},
+        {"intervention": intervention.id, "start_week": start_week, "cost": cost, **ctx.by()},
         team.id,
     )
 
@@ -224,7 +233,7 @@ def deselect_intervention(ctx: Ctx) -> None:
     )
     if intervention.id not in team.interventions:
         raise RuleViolation("intervention/not_selected", name=intervention.name)
-    ctx.emit("intervention_deselected", {"intervention": intervention.id}, team.id)
+    ctx.emit("intervention_deselected", {"intervention": intervention.id, **ctx.by()}, team.id)
 
 
 @handles("select_metric")
@@ -234,7 +243,7 @@ def select_metric(ctx: Ctx) -> None:
     metric = _ref(ctx, "metric", ctx.scenario.metric, "ref/unknown_metric")
     target = ctx.number("target", -1e12, 1e12, optional=True)
     _check_limit(ctx, round_, "max_metrics", dict(team.metrics), metric.id)
-    ctx.emit("metric_selected", {"metric": metric.id, "target": target}, team.id)
+    ctx.emit("metric_selected", {"metric": metric.id, "target": target, **ctx.by()}, team.id)
 
 
 @handles("deselect_metric")
@@ -244,7 +253,7 @@ def deselect_metric(ctx: Ctx) -> None:
     metric = _ref(ctx, "metric", ctx.scenario.metric, "ref/unknown_metric")
     if metric.id not in team.metrics:
         raise RuleViolation("metric/not_selected", name=metric.name)
-    ctx.emit("metric_deselected", {"metric": metric.id}, team.id)
+    ctx.emit("metric_deselected", {"metric": metric.id, **ctx.by()}, team.id)
 
 
 @handles("set_isolation")
@@ -256,7 +265,7 @@ def set_isolation(ctx: Ctx) -> None:
         isolation = _ref(
             ctx, "isolation", ctx.scenario.isolation_method, "ref/unknown_isolation"
         ).id
-    ctx.emit("isolation_set", {"isolation": isolation}, team.id)
+    ctx.emit("isolation_set", {"isolation": isolation, **ctx.by()}, team.id)
 
 
 # --- texts, inject responses, chat -----------------------------------------------------------
@@ -277,27 +286,42 @@ def write_text(ctx: Ctx) -> None:
     text = ctx.str_field("text") or ""
     if len(text) > item.max_length:
         raise RuleViolation("text/too_long", field=item.label, max=item.max_length)
-    ctx.emit("text_written", {"field": item.id, "text": text}, team.id)
+    ctx.emit("text_written", {"field": item.id, "text": text, **ctx.by()}, team.id)
+
+
+@guards("respond_inject")
+def _can_respond(ctx: Ctx) -> Team:
+    """Refuse outside a round, without a team, or before any inject reached the team."""
+    ctx.require_round_phase()
+    team = ctx.team()
+    if not team.injects and ctx.data.get("inject") is None:
+        raise RuleViolation("inject/not_received", inject="any message")
+    return team
 
 
 @handles("respond_inject")
 def respond_inject(ctx: Ctx) -> None:
     """Answer an inject the team received (allowed even after submitting: injects can come late)."""
-    ctx.require_round_phase()
-    team = ctx.team()
+    team = _can_respond(ctx)
     inject = _ref(ctx, "inject", ctx.scenario.inject, "ref/unknown_inject")
     if not team.received(inject.id):
         raise RuleViolation("inject/not_received", inject=inject.title)
     text = ctx.str_field("text") or ""
     if len(text) > RESPONSE_MAX:
         raise RuleViolation("text/too_long", field="The response", max=RESPONSE_MAX)
-    ctx.emit("inject_responded", {"inject": inject.id, "text": text}, team.id)
+    ctx.emit("inject_responded", {"inject": inject.id, "text": text, **ctx.by()}, team.id)
+
+
+@guards("chat")
+def _can_chat(ctx: Ctx) -> Team:
+    """Refuse a learner without a team."""
+    return ctx.team()
 
 
 @handles("chat")
 def chat(ctx: Ctx) -> None:
     """Post a message to the team's chat (any phase before the session closes)."""
-    team = ctx.team()
+    team = _can_chat(ctx)
     text = ctx.text("text", "A message", CHAT_MAX, allow_empty=False)
     learner = ctx.learner()
     ctx.emit(
@@ -310,9 +334,14 @@ def chat(ctx: Ctx) -> None:
 # --- submit ----------------------------------------------------------------------------------
 
 
-def submission_data(team: Team, round_: Round, auto: bool, by: str | None, now: float) -> dict:
-    """Return the data of a round_submitted event: the frozen fields and the whole plan."""
-    return {
+def submission_data(
+    team: Team, round_: Round, auto: bool, by: str | None, now: float, reason: str | None = None
+) -> dict:
+    """Return the data of a round_submitted event: the frozen fields and the whole plan.
+
+    ``reason`` says what closed an automatic submission: "timeout" or "advance".
+    """
+    data = {
         "round": round_.id,
         "snapshot": deliverable.snapshot(team, round_),
         "plan": plan_to_dict(plan_for(team)),
@@ -320,6 +349,24 @@ def submission_data(team: Team, round_: Round, auto: bool, by: str | None, now: 
         "by": by,
         "at": now,
     }
+    if reason is not None:
+        data["reason"] = reason
+    return data
+
+
+@guards("submit_round")
+def _can_submit(ctx: Ctx) -> tuple[Round, Team]:
+    """Refuse outside a round or without a team; with no round named, unless one is open.
+
+    Return the current round and the team. Open means the current round or a reopened
+    earlier one, not frozen.
+    """
+    current, team = _team_action(ctx)
+    if ctx.data.get("round") is None:
+        candidates = (current, *open_rounds(ctx.state, team, ctx.scenario.rounds))
+        if all(is_frozen(ctx.state, team, r.id) for r in candidates):
+            raise _frozen(ctx.state, team, current)
+    return current, team
 
 
 @handles("submit_round")
@@ -343,3 +390,23 @@ def submit_round(ctx: Ctx) -> None:
         team.id,
     )
     ctx.result["round"] = round_.id
+
+
+@guards("mark_ready")
+def _can_mark_ready(ctx: Ctx) -> tuple[Round, Team]:
+    """Refuse outside a round, without a team, or once the current round is frozen."""
+    current = ctx.require_round_phase()
+    team = ctx.team()
+    _check_not_frozen(ctx.state, team, current)
+    return current, team
+
+
+@handles("mark_ready")
+def mark_ready(ctx: Ctx) -> None:
+    """Say the current round is ready to submit, as far as this learner is concerned (or not)."""
+    round_, team = _can_mark_ready(ctx)
+    ready = ctx.flag("ready")
+    if (ctx.learner().id in team.ready) == ready:
+        return  # already so: nothing changes, nothing to record
+    ctx.emit("ready_marked", {"round": round_.id, "ready": ready, **ctx.by()}, team.id)
+    ctx.result["ready"] = ready

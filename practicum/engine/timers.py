@@ -67,8 +67,8 @@ def tick(scenario: Scenario, state: SessionState, now: float) -> list[Event]:
     policy = round_.on_timeout
     events = [Event("round_timed_out", {"round": round_.id, "policy": policy, "at": now})]
     if policy == "lock":
-        events.extend(auto_submissions(scenario, state, now))
+        events.extend(auto_submissions(scenario, state, now, "timeout"))
         events.append(Event("round_locked", {"round": round_.id}))
     else:
-        events.extend(leave_round(scenario, state, now))
+        events.extend(leave_round(scenario, state, now, "timeout"))
     return with_auto_injects(scenario, state, events, now)

@@ -11,6 +11,9 @@ from dataclasses import fields
 from typing import Any
 
 from practicum.engine import budget, deliverable
+from practicum.engine.activity import ACTIVITY_IN_VIEW, ACTIVITY_ON_BOARD, entries
+from practicum.engine.allowed import allowed_commands
+from practicum.engine.evolve import stamp_key
 from practicum.engine.plan import plan_for, plan_to_dict
 from practicum.engine.scores import published_total
 from practicum.engine.state import (
@@ -18,11 +21,12 @@ from practicum.engine.state import (
     DEBRIEF,
     ROUND,
     SessionState,
+    Stamp,
     Team,
     current_round,
     is_frozen,
 )
-from practicum.scenario.model import Scenario
+from practicum.scenario.model import Round, Scenario
 
 CHAT_IN_VIEW = 200  # newest messages sent with a learner's view; older ones stay in the log
 # The console shows a team's last 30 messages; a board carries every team, so each holds no more.
@@ -91,6 +95,7 @@ def public_view(
             for t in state.teams.values()
         ],
         "publishedRounds": [r.id for r in scenario.rounds if r.id in state.published],
+        "teamChangesAllowed": state.team_changes_allowed,
         "leaderboard": leaderboard(state),
     }
 
@@ -135,19 +140,20 @@ def _debrief(scenario: Scenario, team: Team) -> dict[str, Any]:
             }
             for c in scenario.causes
         ],
-        "notes": scenario.debrief_notes,
         "yourPlan": plan_to_dict(plan_for(team)),
         "expertPlan": plan_to_dict(scenario.expert_plan),
         "sponsorPlan": plan_to_dict(scenario.sponsor_plan) if scenario.sponsor_plan else None,
     }
 
 
-# Every Team field a team body reads, chat aside (the caller decides how much chat to add).
-_TEAM_FIELDS = tuple(f.name for f in fields(Team) if f.name != "chat")
+# Every Team field a team body reads, chat and activity aside (they travel as appended entries;
+# the caller decides how many to add).
+_APPENDED = ("chat", "activity")
+_TEAM_FIELDS = tuple(f.name for f in fields(Team) if f.name not in _APPENDED)
 
 
 def team_view_inputs(state: SessionState, team: Team) -> tuple[Any, ...]:
-    """Return everything a team's view is built from except its chat.
+    """Return everything a team's view is built from except its chat and activity feed.
 
     States are immutable and share what an event did not change, so two calls whose inputs are
     the same objects (compare with `same_inputs`) yield equal views: a caller may keep the view
@@ -161,6 +167,7 @@ def team_view_inputs(state: SessionState, team: Team) -> tuple[Any, ...]:
         state.round_index,
         state.locked_rounds,  # is_frozen
         state.published,  # which scores a team sees
+        state.team_changes_allowed,  # allowed commands
     )
 
 
@@ -181,10 +188,93 @@ def chat_messages(team: Team, limit: int) -> list[dict[str, Any]]:
     ]
 
 
+def _by(state: SessionState, stamp: Stamp | None) -> dict[str, Any] | None:
+    """Return who last changed an item, as a view shows it, or None when nobody is known."""
+    if stamp is None:
+        return None
+    learner = state.learners.get(stamp.learner_id)
+    name = learner.name if learner is not None else None
+    return {"learnerId": stamp.learner_id, "name": name, "at": stamp.at}
+
+
+def _stamps_of(state: SessionState, team: Team, kind: str) -> dict[str, dict[str, Any]]:
+    """Return ``{item id: by}`` for every stamp of one kind ("ruled", "text")."""
+    prefix = kind + ":"
+    return {
+        key.removeprefix(prefix): by
+        for key, stamp in team.stamps.items()
+        if key.startswith(prefix) and (by := _by(state, stamp)) is not None
+    }
+
+
+def _round_entry(
+    scenario: Scenario, state: SessionState, team: Team, round_: Round, current: bool
+) -> dict[str, Any]:
+    submission = team.submissions.get(round_.id)
+    return {
+        "id": round_.id,
+        "name": round_.name,
+        "index": scenario.round_index(round_.id),
+        "current": current,
+        "reopened": round_.id in team.reopened,
+        "frozen": is_frozen(state, team, round_.id),
+        "submission": None
+        if submission is None
+        else {"auto": submission.auto, "by": submission.by, "at": submission.at},
+        "actions": list(round_.actions),
+        "deliverable": [
+            {
+                "id": item.id,
+                "kind": item.kind,
+                "label": item.label,
+                "required": item.required,
+                "maxLength": item.max_length if item.kind == "text" else None,
+            }
+            for item in round_.deliverable
+        ],
+        "completeness": deliverable.completeness(team, round_),
+        "missing": [item.id for item in deliverable.missing(team, round_)],
+    }
+
+
+def workable_rounds(
+    scenario: Scenario, state: SessionState, team: Team
+) -> list[dict[str, Any]]:
+    """Return the rounds a team may work on now: reopened earlier ones, then the current one.
+
+    An earlier round counts while the facilitator has reopened it for the team and the team
+    has not resubmitted it; the current one counts during a round (frozen or not).
+    """
+    if state.phase != ROUND:
+        return []
+    current = scenario.rounds[state.round_index]
+    earlier = [
+        r
+        for r in scenario.rounds[: state.round_index]
+        if r.id in team.reopened and r.id not in team.submissions
+    ]
+    return [
+        *(_round_entry(scenario, state, team, r, False) for r in earlier),
+        _round_entry(scenario, state, team, current, True),
+    ]
+
+
+def team_allowed(scenario: Scenario, state: SessionState, team: Team) -> list[str]:
+    """Return the commands the team's members may send now (the same for every member)."""
+    return allowed_commands(scenario, state, team.members[0]) if team.members else []
+
+
 def _team_body(
-    scenario: Scenario, state: SessionState, team: Team, *, all_scores: bool, chat_limit: int
+    scenario: Scenario,
+    state: SessionState,
+    team: Team,
+    *,
+    all_scores: bool,
+    chat_limit: int,
+    activity_limit: int = ACTIVITY_IN_VIEW,
 ) -> dict[str, Any]:
     round_ = current_round(scenario, state)
+    stamps = team.stamps
     names = {p.id: p.name for p in scenario.stakeholders}
     body: dict[str, Any] = {
         "id": team.id,
@@ -215,7 +305,13 @@ def _team_body(
         ],
         "unlocked": sorted(team.unlocked),
         "evidence": [
-            {"diagnostic": d, "cause": c, "stance": s} for (d, c), s in team.evidence.items()
+            {
+                "diagnostic": d,
+                "cause": c,
+                "stance": s,
+                "by": _by(state, stamps.get(stamp_key("evidence", d, c))),
+            }
+            for (d, c), s in team.evidence.items()
         ],
         "causes": [
             {
@@ -223,10 +319,15 @@ def _team_body(
                 "label": scenario.cause(c.cause).label,
                 "cell": c.cell,
                 "confidence": c.confidence,
+                "by": _by(state, stamps.get(stamp_key("cause", c.cause))),
             }
             for c in team.causes.values()
         ],
         "ruledOut": list(team.ruled_out),
+        "ruledOutBy": {
+            cause: by for cause, by in _stamps_of(state, team, "ruled").items()
+            if cause in team.ruled_out
+        },
         "interventions": [
             {
                 "intervention": i.id,
@@ -237,15 +338,24 @@ def _team_body(
                 "cost": budget.intervention_cost(
                     scenario, scenario.intervention(i.id), i.start_week
                 ),
+                "by": _by(state, stamps.get(stamp_key("intervention", i.id))),
             }
             for i in team.interventions.values()
         ],
         "metrics": [
-            {"metric": m.id, "name": scenario.metric(m.id).name, "target": m.target}
+            {
+                "metric": m.id,
+                "name": scenario.metric(m.id).name,
+                "target": m.target,
+                "by": _by(state, stamps.get(stamp_key("metric", m.id))),
+            }
             for m in team.metrics.values()
         ],
         "isolation": team.isolation,
+        "isolationBy": _by(state, stamps.get("isolation")) if team.isolation else None,
         "texts": {k: v for k, v in team.texts.items() if not k.startswith("inject:")},
+        # Deliverable fields and "inject:<id>" replies: who last edited each.
+        "textMeta": _stamps_of(state, team, "text"),
         "injects": [
             {
                 "inject": fired.inject,
@@ -261,6 +371,11 @@ def _team_body(
         ],
         "chat": chat_messages(team, chat_limit),
         "chatCount": len(team.chat),
+        "activity": entries(team.activity, activity_limit),
+        "activityCount": len(team.activity),
+        "ready": [lid for lid in team.members if lid in team.ready],
+        "rounds": workable_rounds(scenario, state, team),
+        "allowed": team_allowed(scenario, state, team),
         "submissions": {
             rid: {"auto": s.auto, "at": s.at, "by": s.by, "snapshot": dict(s.snapshot)}
             for rid, s in team.submissions.items()
@@ -284,17 +399,32 @@ def _team_body(
 
 
 def team_view(
-    scenario: Scenario, state: SessionState, team_id: str, chat_limit: int = CHAT_IN_VIEW
+    scenario: Scenario,
+    state: SessionState,
+    team_id: str,
+    chat_limit: int = CHAT_IN_VIEW,
+    activity_limit: int = ACTIVITY_IN_VIEW,
 ) -> dict[str, Any]:
     """Return one team's private view: its work, budget, messages, published scores."""
     team = state.teams[team_id]
-    return _team_body(scenario, state, team, all_scores=False, chat_limit=chat_limit)
+    return _team_body(
+        scenario,
+        state,
+        team,
+        all_scores=False,
+        chat_limit=chat_limit,
+        activity_limit=activity_limit,
+    )
 
 
 def learner_view(
     scenario: Scenario, state: SessionState, learner_id: str, now: float | None = None
 ) -> dict[str, Any]:
-    """Return a learner's view: ``public``, their ``team`` (or None) and ``me``."""
+    """Return a learner's view: ``public``, their ``team`` (or None), ``me`` and ``allowed``.
+
+    ``allowed`` lists the commands the learner may send now; a team member finds the same
+    list, kept up to date by patches, in ``team.allowed``.
+    """
     learner = state.learners.get(learner_id)
     team_id = learner.team if learner else None
     return {
@@ -303,6 +433,7 @@ def learner_view(
         "me": None
         if learner is None
         else {"learnerId": learner.id, "name": learner.name, "team": learner.team},
+        "allowed": allowed_commands(scenario, state, learner_id),
     }
 
 
@@ -310,6 +441,7 @@ def progress(scenario: Scenario, state: SessionState, team: Team) -> dict[str, A
     """Return the facilitator's one-line summary of a team (online members come from the server)."""
     round_ = current_round(scenario, state)
     in_round = round_ is not None and state.phase == ROUND
+    submission = team.submissions.get(round_.id) if round_ is not None else None
     return {
         "team": team.id,
         "name": team.name,
@@ -317,16 +449,41 @@ def progress(scenario: Scenario, state: SessionState, team: Team) -> dict[str, A
         "budgetSpent": _resources(budget.committed(scenario, team)),
         "diagnosticsRun": len(team.diagnostics),
         "completeness": deliverable.completeness(team, round_) if in_round else None,
-        "submitted": bool(round_ and round_.id in team.submissions),
+        # Only the team's own submission counts as submitted; a draft the clock (or an
+        # advance) closed is "auto", and a round with neither is "open" (or "locked").
+        "submitted": submission is not None and not submission.auto,
+        "autoSubmitted": submission is not None and submission.auto,
+        "status": _status(state, team, round_, submission),
         "frozen": is_frozen(state, team, round_.id) if in_round else None,
+        "ready": [lid for lid in team.members if lid in team.ready],
     }
+
+
+def _status(
+    state: SessionState, team: Team, round_: Round | None, submission: Any
+) -> str | None:
+    """Return "submitted", "auto_submitted", "locked", "open", or None outside the rounds."""
+    if round_ is None:
+        return None
+    if submission is not None:
+        return "auto_submitted" if submission.auto else "submitted"
+    if is_frozen(state, team, round_.id) == "locked":
+        return "locked"
+    return "open"
 
 
 def _board_team(
     scenario: Scenario, state: SessionState, team: Team, chat_limit: int
 ) -> dict[str, Any]:
     return {
-        **_team_body(scenario, state, team, all_scores=True, chat_limit=chat_limit),
+        **_team_body(
+            scenario,
+            state,
+            team,
+            all_scores=True,
+            chat_limit=chat_limit,
+            activity_limit=ACTIVITY_ON_BOARD,
+        ),
         "outcome": team.outcome,
         "plan": plan_to_dict(plan_for(team)),
     }
@@ -342,7 +499,7 @@ def _board_teams(
         return [_board_team(scenario, state, team, chat_limit) for team in state.teams.values()]
     bodies = []
     for team in state.teams.values():
-        inputs = (*team_view_inputs(state, team), team.chat, chat_limit)
+        inputs = (*team_view_inputs(state, team), team.chat, team.activity, chat_limit)
         kept = memo.get(team.id)
         if kept is None or not same_inputs(kept[0], inputs):
             kept = (inputs, _board_team(scenario, state, team, chat_limit))
@@ -427,4 +584,6 @@ def facilitator_view(
             for c in scenario.causes
         ],
         "expertPlan": plan_to_dict(scenario.expert_plan),
+        # The facilitator's debrief notes: on the board only, never in a learner's view.
+        "debriefNotes": scenario.debrief_notes,
     }

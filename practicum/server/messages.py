@@ -169,6 +169,12 @@ class SubmitRound(Action):
     )
 
 
+class MarkReady(Action):
+    """Say the current round is ready to submit as far as you are concerned (or take it back)."""
+
+    ready = fields.Boolean(required=True)
+
+
 class Chat(Action):
     """Send a chat message to the team."""
 
@@ -202,10 +208,21 @@ class ReopenRound(FacilitatorAction):
 
 
 class MoveLearner(FacilitatorAction):
-    """Move a learner into another team."""
+    """Move a learner into another team (null: out of any team)."""
 
     learner = _id("learner id")
-    team = _id("team id")
+    team = fields.String(
+        required=True,
+        allow_none=True,
+        validate=ID,
+        metadata={"description": "team id, or null to take the learner out of their team"},
+    )
+
+
+class AllowTeamChanges(FacilitatorAction):
+    """Let learners change team while a round runs (or fix teams again)."""
+
+    allowed = fields.Boolean(required=True)
 
 
 class LockTeam(FacilitatorAction):
@@ -294,6 +311,8 @@ ACK_FIELDS: dict[str, str] = {
     "join_team": "`teamId`",
     "auto_assign": "`teamId` (an existing open team, or a new one)",
     "submit_round": "`round` (the round submitted)",
+    "mark_ready": "`ready` (when it changed; marking what is already marked changes nothing)",
+    "allow_team_changes": "`allowed`",
     "watch": "`board` (facilitator view with `online`, and the `version` that `board_patch` "
     "events follow), `scenario`, `serverTime`",
     "start_session": "`round` (the first round)",
@@ -343,6 +362,7 @@ LEARNER_ROUTES: tuple[Route, ...] = (
     Route("respond_inject", RespondInject, "respond_inject", "answer an inject"),
     Route("chat", Chat, "chat", "send a team chat message"),
     Route("submit_round", SubmitRound, "submit_round", "submit the round's deliverable"),
+    Route("mark_ready", MarkReady, "mark_ready", "mark yourself ready to submit (or not)"),
 )
 
 FACILITATOR_ROUTES: tuple[Route, ...] = (
@@ -355,6 +375,12 @@ FACILITATOR_ROUTES: tuple[Route, ...] = (
     Route("reopen_round", ReopenRound, "reopen_round", "reopen a team's submission"),
     Route("move_learner", MoveLearner, "move_learner", "move a learner to a team"),
     Route("lock_team", LockTeam, "lock_team", "lock or unlock a team"),
+    Route(
+        "allow_team_changes",
+        AllowTeamChanges,
+        "allow_team_changes",
+        "let learners change team during a round (or not)",
+    ),
     Route("create_team", FacilitatorCreateTeam, "create_team", "create a team"),
     Route("fire_inject", FireInject, "fire_inject", "fire an inject"),
     Route("score_round", ScoreRound, "score_round", "score a team's round"),

@@ -26,12 +26,14 @@ SERVER_EVENTS: tuple[tuple[str, str, str], ...] = (
     (
         "/play",
         "team_patch",
-        "`{teamId, version, base, set, chat, chatCount}`: what changed in the team view "
-        "(members, budget, findings, draft, messages, submissions, published scores, debrief "
-        "outcome) since version `base`. Apply it when you hold `base` (then you hold "
-        "`version`): `set` replaces top-level keys, `chat` appends messages by their index "
-        "`n`. A null `base` carries the whole view. Any other `base` means an update was "
-        "missed: say `hello` again for a full view",
+        "`{teamId, version, base, set, chat, chatCount, activity, activityCount}`: what "
+        "changed in the team view (members, budget, findings, draft, rounds, allowed commands, "
+        "ready marks, submissions, published scores, debrief outcome) since version `base`. "
+        "Apply it when you hold `base` (then you hold `version`): `set` replaces top-level "
+        "keys; `chat` and `activity` hold new entries, each with its index `n`: drop the held "
+        "entries whose `n` is at least the first new one's, append, keep the newest 200 "
+        "messages and 50 activity entries. A null `base` carries the whole view. Any other "
+        "`base` means an update was missed: say `hello` again for a full view",
     ),
     (
         "/play",
@@ -43,8 +45,11 @@ SERVER_EVENTS: tuple[tuple[str, str, str], ...] = (
     (
         "/play",
         "notice",
-        "`{kind, text, ...}`: a short announcement for screen readers and toasts "
-        "(a finding arrived, an inject arrived, the round changed)",
+        "`{kind, text, ...}`: a short announcement for screen readers and toasts. Kinds: "
+        "`finding` (`diagnostic`), `inject` (`inject`), `round`, `scores`, `clock`, "
+        "`timeout` (`round`, `outcome`: `auto_submitted` | `already_submitted`; to each team "
+        "when a round's time runs out), `moved` (`team`: the new team id or null; only to "
+        "the moved learner's own sockets, after their new full `view`)",
     ),
     (
         "/facilitate",

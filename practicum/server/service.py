@@ -59,11 +59,17 @@ class LiveSession:
 
 @dataclass(frozen=True)
 class Applied:
-    """What applying one command did: the ack to send and the events to broadcast."""
+    """What applying one command did: the ack, the state after it, and ALL its events.
+
+    ``events`` holds every event this call appended or caught up with, the clock's included
+    (a command that arrives after a deadline first closes the round), so publishing them is
+    enough to tell every client what changed (``Broadcaster.publish``).
+    """
 
     ack: dict[str, Any]
     events: list[Any]
     duplicate: bool = False
+    state: Any = None
 
 
 def new_join_code() -> str:
@@ -271,7 +277,7 @@ class Practicum:
         live = self.live(session_id)
         with live.lock:
             if action_id is not None and action_id in live.recent:
-                return Applied(live.recent[action_id], [], duplicate=True)
+                return Applied(live.recent[action_id], [], duplicate=True, state=live.state)
             # Optimistic: decide on the cached state without reading the log first. A writer in
             # another process is caught by the (session, seq) constraint when appending, and a
             # rejection is checked against the log once, since a stale state may reject what
@@ -298,14 +304,14 @@ class Practicum:
                     previous = self.store.action_result(session_id, action_id)
                     if previous is not None:
                         live.remember(action_id, previous)
-                        return Applied(previous, caught_up, duplicate=True)
+                        return Applied(previous, caught_up, duplicate=True, state=live.state)
                 if isinstance(decision, engine.Rejected):
                     if timer_events:
                         if not self._persist(session_id, live, timer_events, now, None, None):
                             caught_up += self._catch_up(session_id, live)
                             continue
-                        return Applied(_rejection(decision), timer_events)
-                    return Applied(_rejection(decision), [])
+                        return Applied(_rejection(decision), timer_events, state=live.state)
+                    return Applied(_rejection(decision), [], state=live.state)
                 events = timer_events + list(decision.events)
                 ack = {"ok": True, **decision.result, **(extra or {})}
                 try:
@@ -315,10 +321,11 @@ class Practicum:
                         continue
                 except DuplicateAction as duplicate:
                     live.remember(action_id or "", duplicate.result)
-                    return Applied(duplicate.result, self._catch_up(session_id, live), True)
+                    newer = self._catch_up(session_id, live)
+                    return Applied(duplicate.result, newer, True, state=live.state)
                 if action_id is not None:
                     live.remember(action_id, ack)
-                return Applied(ack, events)
+                return Applied(ack, events, state=live.state)
             raise RuntimeError(f"session {session_id}: too much write contention")
 
     def _persist(

@@ -20,7 +20,7 @@ from practicum.server import messages
 from practicum.server.extensions import socketio as socketio_extension
 from practicum.server.limits import TokenBucket
 from practicum.server.messages import FACILITATOR_ROUTES, LEARNER_ROUTES, Route
-from practicum.server.notices import notice_for
+from practicum.server.notices import notices_for
 from practicum.server.presence import Connection
 from practicum.server.service import UnknownSession
 from practicum.server.viewsync import BoardSync, TeamSync, Versions
@@ -90,8 +90,15 @@ class Broadcaster:
         # The learners mapping of each session's state when sockets last followed it.
         self._learners_seen: dict[str, Any] = {}
 
+    def publish(self, app_ext: dict[str, Any], session_id: str, applied: Any) -> None:
+        """Send every client what an applied command changed (its clock events included)."""
+        self.after(app_ext, session_id, applied.events)
+
     def after(self, app_ext: dict[str, Any], session_id: str, events: list[Any]) -> None:
-        """Emit updated views to the rooms the events touch."""
+        """Emit updated views, notices and the board to the rooms the events touch.
+
+        The one way out for events: commands (through ``publish``), joins and the timers.
+        """
         if not events:
             return
         service = app_ext["practicum"]
@@ -116,11 +123,15 @@ class Broadcaster:
                 )
             else:
                 self.teams.forget(session_id, team_id)
-        for event in events:
-            notice = notice_for(scenario, event)
-            if notice is not None:
-                room = team_room(session_id, event.team) if event.team else session_room(session_id)
-                self.socketio.emit("notice", notice, to=room, namespace=PLAY)
+        for (kind, target), notice in notices_for(scenario, state, events):
+            if kind == "learner":
+                # After _follow_membership: a moved learner reads the notice in the new room.
+                for connection in presence.in_session(session_id):
+                    if connection.learner_id == target:
+                        self.socketio.emit("notice", notice, to=connection.sid, namespace=PLAY)
+                continue
+            room = team_room(session_id, target) if kind == "team" else session_room(session_id)
+            self.socketio.emit("notice", notice, to=room, namespace=PLAY)
         self.board(app_ext, session_id)
 
     def _team_emitter(self, session_id: str, team_id: str) -> Callable[[dict[str, Any]], None]:
@@ -373,8 +384,8 @@ def _apply(
 ) -> dict[str, Any]:
     service = _ext("practicum")
     applied = service.apply(connection.session_id, command, action_id, extra=extra)
-    current_app.extensions["practicum.broadcaster"].after(
-        current_app.extensions, connection.session_id, applied.events
+    current_app.extensions["practicum.broadcaster"].publish(
+        current_app.extensions, connection.session_id, applied
     )
     return applied.ack
 
@@ -442,17 +453,20 @@ def on_join_session(connection: Connection, data: dict[str, Any]) -> dict[str, A
         engine.Actor(engine.LEARNER, learner_id),
         {"learner_id": learner_id, "name": data["name"]},
     )
-    ack = service.apply(
+    applied = service.apply(
         session_id,
         command,
         data["action_id"],
         extra={"sessionId": session_id, "learnerId": learner_id},
-    ).ack
+    )
+    # Published before this socket joins any room: a join that came just after a deadline
+    # closed the round, and everyone else must hear of it; the joiner gets a full view below.
+    _ext("practicum.broadcaster").publish(current_app.extensions, session_id, applied)
+    ack = applied.ack
     if not ack.get("ok"):
         return ack
     learner_id = ack["learnerId"]  # a retried join answers the first seat, not a new one
     resumed = _attach_learner(connection, session_id, learner_id)
-    _ext("practicum.broadcaster").board(current_app.extensions, session_id)
     token = _ext("practicum.tokens").learner_token(session_id, learner_id)
     return {**ack, "token": token, **resumed}
 

@@ -5,17 +5,21 @@ chatted for a while) to every member, and every board the whole session; encodin
 those copies was most of the server's work per action (bench/README.md). Instead each room gets
 a full view once, when a client (re)connects, and then patches:
 
-- A **team patch** is ``{teamId, version, base, set, chat, chatCount}``. ``set`` holds the
-  top-level keys of the team view that changed since the view whose version is ``base``; ``chat``
-  holds the new chat messages, each with its index ``n``. A client applies a patch whose
-  ``base`` is the version it holds and then holds ``version``; a patch with ``base`` null
-  replaces the view. Any other patch means it missed one: it says ``hello`` again for a full view.
+- A **team patch** is ``{teamId, version, base, set, chat, chatCount, activity,
+  activityCount}``. ``set`` holds the top-level keys of the team view that changed since the
+  view whose version is ``base``; ``chat`` holds the new chat messages and ``activity`` the new
+  activity-feed entries, each with its index ``n``. A client applies a patch whose ``base`` is
+  the version it holds and then holds ``version``; a patch with ``base`` null replaces the view.
+  Any other patch means it missed one: it says ``hello`` again for a full view.
 - A **board patch** is ``{sessionId, version, base, set, teams, order}`` for a session's
   facilitators: changed top-level keys, each changed team's changed keys, and the team order
   when it changed; a null ``base`` carries the whole board in ``board``. A console that holds
   another version sends ``watch`` again.
 
-Chat is the one part that only grows, so it travels as appended messages rather than a new list.
+Chat and the activity feed only grow, so they travel as appended entries rather than new lists.
+The client rule is the same for both: drop the held entries whose ``n`` is at least the first
+new entry's ``n``, append the new ones, keep the newest ``CHAT_IN_VIEW`` messages and
+``ACTIVITY_IN_VIEW`` activity entries, and take ``chatCount`` / ``activityCount`` from the patch.
 `apply_team_patch` and `apply_board_patch` are the client's rules in Python (the browser code
 mirrors them); the tests and the load bench use them to check what clients end up holding.
 """
@@ -30,10 +34,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from practicum import engine
+from practicum.engine.activity import ACTIVITY_IN_VIEW, entries
 from practicum.engine.views import CHAT_IN_VIEW, chat_messages, same_inputs, team_view_inputs
 
-# Keys of a team view that are not versioned: chat travels as appended messages.
+# Keys of a team view that are not versioned: chat and activity travel as appended entries.
 CHAT_KEYS = ("chat", "chatCount")
+APPENDED_KEYS = (*CHAT_KEYS, "activity", "activityCount")
 
 Emit = Callable[[dict[str, Any]], None]
 
@@ -60,6 +66,7 @@ class _Sent:
     version: str
     view: dict[str, Any]
     chat_count: int = 0
+    activity_count: int = 0
     inputs: tuple[Any, ...] | None = None  # what a team view was built from
 
 
@@ -89,6 +96,8 @@ class TeamSync:
                 **sent.view,
                 "chat": chat_messages(team, CHAT_IN_VIEW),
                 "chatCount": len(team.chat),
+                "activity": entries(team.activity, ACTIVITY_IN_VIEW),
+                "activityCount": len(team.activity),
                 "version": sent.version,
             }
 
@@ -103,17 +112,18 @@ class TeamSync:
         key = (session_id, team_id)
         team = state.teams[team_id]
         count = len(team.chat)
+        activity_count = len(team.activity)
         sent = self._sent.get(key)
         inputs = team_view_inputs(state, team)
         if sent is not None and same_inputs(sent.inputs, inputs):
             # Only the chat changed (nearly half of all actions): no view to build or compare.
             view = sent.view
         else:
-            view = engine.team_view(scenario, state, team_id, chat_limit=0)
-            for name in CHAT_KEYS:
+            view = engine.team_view(scenario, state, team_id, chat_limit=0, activity_limit=0)
+            for name in APPENDED_KEYS:
                 view.pop(name, None)
         if sent is None:
-            sent = _Sent(self._versions.next(), view, count, inputs)
+            sent = _Sent(self._versions.next(), view, count, activity_count, inputs)
             self._sent[key] = sent
             # Nobody in this process holds a version of this team yet; a member still in the
             # room from before gets the whole view.
@@ -125,14 +135,17 @@ class TeamSync:
                     "set": view,
                     "chat": chat_messages(team, CHAT_IN_VIEW),
                     "chatCount": count,
+                    "activity": entries(team.activity, ACTIVITY_IN_VIEW),
+                    "activityCount": activity_count,
                 }
             )
             return sent
         parts = changed(sent.view, view) if view is not sent.view else {}
-        if not parts and count == sent.chat_count:
+        if not parts and count == sent.chat_count and activity_count == sent.activity_count:
             sent.inputs = inputs
             return sent
         fresh = min(count - sent.chat_count, CHAT_IN_VIEW)
+        done = min(activity_count - sent.activity_count, ACTIVITY_IN_VIEW)
         patch = {
             "teamId": team_id,
             "version": self._versions.next(),
@@ -140,8 +153,10 @@ class TeamSync:
             "set": parts,
             "chat": chat_messages(team, fresh) if fresh > 0 else [],
             "chatCount": count,
+            "activity": entries(team.activity, done) if done > 0 else [],
+            "activityCount": activity_count,
         }
-        sent = _Sent(patch["version"], view, count, inputs)
+        sent = _Sent(patch["version"], view, count, activity_count, inputs)
         self._sent[key] = sent
         emit(patch)
         return sent
@@ -213,20 +228,28 @@ def apply_team_patch(view: dict[str, Any] | None, patch: dict[str, Any]) -> dict
     """Return the team view after a patch (as a client merges it); raise PatchGap if it skips."""
     if patch["base"] is None:
         merged = dict(patch["set"])
-        chat: list[dict[str, Any]] = []
+        held: dict[str, Any] = {}
     else:
         if view is None or view.get("version") != patch["base"]:
             raise PatchGap(patch["base"])
         merged = {**view, **patch["set"]}
-        chat = list(view.get("chat") or [])
-    fresh = patch.get("chat") or []
-    if fresh:
-        first = fresh[0]["n"]
-        chat = [m for m in chat if m["n"] < first] + list(fresh)
-    merged["chat"] = chat[-CHAT_IN_VIEW:]
-    merged["chatCount"] = patch["chatCount"]
+        held = view
+    for key, limit in (("chat", CHAT_IN_VIEW), ("activity", ACTIVITY_IN_VIEW)):
+        merged[key] = _appended(held.get(key) or [], patch.get(key) or [], limit)
+        merged[key + "Count"] = patch.get(key + "Count", len(merged[key]))
     merged["version"] = patch["version"]
     return merged
+
+
+def _appended(
+    held: list[dict[str, Any]], fresh: list[dict[str, Any]], limit: int
+) -> list[dict[str, Any]]:
+    """Return held entries with the fresh ones appended by index ``n``, the newest ``limit``."""
+    items = list(held)
+    if fresh:
+        first = fresh[0]["n"]
+        items = [m for m in items if m["n"] < first] + list(fresh)
+    return items[-limit:]
 
 
 def apply_board_patch(board: dict[str, Any] | None, patch: dict[str, Any]) -> dict[str, Any]:
