@@ -57,12 +57,13 @@ export function announce(region, text) {
 }
 
 /** Show an unread count on a bar button: a visible number and words for screen readers. */
-export function showCount(button, countNode, count, noun) {
+export function showCount(button, countNode, count) {
   const n = Math.max(0, count | 0);
   button.dataset.unread = String(n);
   countNode.dataset.count = String(n);
   countNode.textContent = n ? String(n) : "";
-  button.setAttribute("aria-label", n ? `${noun}: ${n} unread` : noun);
+  const words = button.querySelector("[data-unread-words]");
+  if (words) words.textContent = n ? " unread" : "";
 }
 
 /** Put the unread messages first in the tab title: "(1) New message – Practicum". */

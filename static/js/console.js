@@ -131,6 +131,7 @@ function renderBoard() {
     const submitted = p.submitted;
     const status = pub.phase !== "round" ? null
       : submitted ? h("span", { class: "badge ok" }, "✓ Submitted")
+        : p.autoSubmitted ? h("span", { class: "badge warn" }, "⏱ Closed: submitted as it stood")
         : p.frozen === "locked" ? h("span", { class: "badge bad" }, "Locked: time up")
           : h("span", { class: "badge warn" }, "Working");
     return h("article", { class: "card team-card", "data-team": t.id, "aria-current": app.selectedTeam === t.id ? "true" : null },

@@ -535,7 +535,7 @@ function renderInterventions() {
     const cells = iv.cells.map((id) => (app.ix.cells[id] ? app.ix.cells[id].label : id)).join(", ");
     const controls = can ? [
       h("label", { for: `week-${iv.id}` }, "Start week"), week,
-      h("button", { type: "button", class: `small ${mine ? "" : "primary"}`, "data-focus-key": `add-${iv.id}`, "aria-label": mine ? `Update the start week of '${iv.name}'` : `Add '${iv.name}' to the plan`, onclick: () => act("select_intervention", { intervention: iv.id, startWeek: Math.max(0, Math.round(Number(week.value) || 0)) }) }, mine ? "Update" : "Add to plan"),
+      h("button", { type: "button", class: `small ${mine ? "" : "primary"}`, "data-focus-key": `add-${iv.id}`, "aria-label": mine ? `Update the start week of '${iv.name}'` : `Add '${iv.name}' to the plan`, onclick: () => act("select_intervention", { intervention: iv.id, startWeek: Math.max(0, Math.round(Number(week.value) || 0)) }) }, mine ? "Update" : "Add"),
       mine ? h("button", { type: "button", class: "small", "aria-label": `Remove '${iv.name}' from the plan`, onclick: () => act("deselect_intervention", { intervention: iv.id }) }, "Remove") : null,
     ] : [h("span", { class: "small muted" }, notAllowedHint("select_intervention"))];
     return h("div", { class: `item-form ${mine ? "selected" : ""}`, "data-intervention": iv.id },
@@ -954,7 +954,6 @@ function renderAwareness() {
   updateReopened();
   updateTextMeta();
   trackInjects();
-  watchTimeout();
   updateUnread();
 }
 
@@ -1003,9 +1002,9 @@ function updateUnread() {
   const messages = t ? unreadInjects().length : 0;
   const chat = t ? othersSince(t.chat, readState.data.chat) : 0;
   const activity = t ? othersSince(t.activity, readState.data.activity) : 0;
-  showCount(byId("alert-messages"), byId("alert-messages-count"), messages, "Messages");
-  showCount(byId("alert-chat"), byId("alert-chat-count"), chat, "Team chat");
-  showCount(byId("alert-activity"), byId("alert-activity-count"), activity, "Team activity");
+  showCount(byId("alert-messages"), byId("alert-messages-count"), messages);
+  showCount(byId("alert-chat"), byId("alert-chat-count"), chat);
+  showCount(byId("alert-activity"), byId("alert-activity-count"), activity);
   for (const node of document.querySelectorAll("#activity [data-activity]")) {
     node.classList.toggle("new", Number(node.dataset.activity) >= readState.data.activity && node.dataset.mine !== "true");
   }
@@ -1108,8 +1107,8 @@ function trackInjects() {
     }
     if (!read && !byId("room-notices").querySelector(`[data-notice="inject:${CSS.escape(inj.inject)}"]`)) {
       const node = showNotice(`inject:${inj.inject}`, "inject", injectTitle(inj), [
-        h("button", { type: "button", class: "small primary", "aria-label": `Open the message “${inj.title}”`, onclick: () => openInject(inj.inject) }, "Open message"),
-        h("button", { type: "button", class: "small", "aria-label": `Mark “${inj.title}” as read`, onclick: () => markInjectRead(inj.inject) }, "Mark as read"),
+        h("button", { type: "button", class: "small primary", "aria-label": `Open message: “${inj.title}”`, onclick: () => openInject(inj.inject) }, "Open message"),
+        h("button", { type: "button", class: "small", "aria-label": `Mark as read: “${inj.title}”`, onclick: () => markInjectRead(inj.inject) }, "Mark as read"),
       ]);
       node.classList.add("inject-alert");
       node.querySelector("[aria-label^=Dismiss]").remove(); // it stays until read
@@ -1308,32 +1307,10 @@ function updateTextMeta() {
 
 // --- time: a timeout is told, and stays until dismissed ---------------------------------------------
 
-let timeoutNoticeAt = 0;
-
 function showTimeout(text) {
   const words = text || "Time is up: your draft was submitted as it stood.";
-  timeoutNoticeAt = Date.now();
   showNotice("timeout", "timeout", words);
   announce(byId("alert-live"), words);
-}
-
-// The server says so with a `timeout` notice; a server that does not still lets the room see a
-// new automatic submission (or a lock) appear, and tell the learner the same.
-let closedSeen = { team: null, keys: new Set() };
-
-function watchTimeout() {
-  const t = app.team;
-  const keys = Object.entries(t.submissions || {}).filter(([, sub]) => sub.auto).map(([rid]) => `auto:${rid}`);
-  if (t.draft && t.draft.frozen === "locked" && !t.submissions[t.draft.round]) keys.push(`locked:${t.draft.round}`);
-  if (closedSeen.team !== t.id) {
-    closedSeen = { team: t.id, keys: new Set(keys) };
-    return;
-  }
-  const fresh = keys.filter((k) => !closedSeen.keys.has(k));
-  for (const key of fresh) closedSeen.keys.add(key);
-  if (fresh.length && Date.now() - timeoutNoticeAt > 30_000) {
-    showTimeout(fresh[0].startsWith("auto:") ? "Time is up: your draft was submitted as it stood." : "Time is up: this round is locked for your team.");
-  }
 }
 
 // --- team changes: only in the lobby or when the facilitator allows them ----------------------------
