@@ -83,13 +83,15 @@ export function cellMap(scenario) {
 
 /**
  * Return how a team left a round, from its submissions: "submitted" (by the team), "auto"
- * (closed by time: the draft was submitted as it stood), "locked" (time ran out, nothing kept)
- * or "missed" (never submitted).
+ * (closed by time: the draft was submitted as it stood), "locked" (time ran out, nothing kept),
+ * "reopened" (an earlier round the facilitator reopened for the team) or "missed" (never
+ * submitted).
  */
 export function roundOutcome(team, roundId) {
   const sub = team && team.submissions ? team.submissions[roundId] : null;
-  if (sub) return sub.auto ? "auto" : "submitted";
   const entry = team && Array.isArray(team.rounds) ? team.rounds.find((r) => r.id === roundId) : null;
+  if (entry && !entry.current && entry.reopened && !sub) return "reopened";
+  if (sub) return sub.auto ? "auto" : "submitted";
   if (entry && entry.frozen === "locked") return "locked";
   return "missed";
 }
@@ -99,6 +101,7 @@ const OUTCOME_TEXT = {
   auto: ["auto", "closed by time: submitted as it stood"],
   locked: ["auto", "closed by time"],
   missed: ["missed", "not submitted"],
+  reopened: ["reopened", "reopened by the facilitator: edit and submit it again"],
 };
 
 /**

@@ -1139,9 +1139,9 @@ function renderActivity() {
     const mine = app.me && entry.learnerId === app.me.learnerId;
     const text = String(entry.text || "");
     const name = entry.name || "";
-    const rest = name && text.startsWith(name) ? text.slice(name.length) : ` ${text}`;
+    const named = Boolean(name) && text.startsWith(name);
     return h("li", { "data-activity": entry.n, "data-kind": entry.kind || "", "data-mine": String(Boolean(mine)) },
-      name ? h("strong", {}, mine ? `${name} (you)` : name) : null, rest,
+      named ? h("strong", {}, mine ? `${name} (you)` : name) : null, named ? text.slice(name.length) : text,
       h("span", { class: "when" }, timeOfDay(entry.at)));
   }));
 }
@@ -1259,7 +1259,7 @@ function renderReopened() {
         h("span", { class: "badge", "data-round-completeness": r.id })),
       h("p", { class: "small muted" }, "The facilitator reopened this earlier round for your team: edit it and submit it again. The current round carries on below."),
       fields, footer);
-  }));
+  }), h("h3", { class: "current-round-h" }, `Current round: ${currentRound() ? currentRound().name : ""}`));
 }
 
 function updateReopened() {
@@ -1343,8 +1343,10 @@ let lastTeamId;
 
 function watchMove() {
   const teamId = app.me ? app.me.team : null;
+  if (lastTeamId !== undefined && teamId !== lastTeamId) byId("team-change-error").hidden = true;
   if (lastTeamId && teamId && teamId !== lastTeamId && !changingTeam && app.team) {
-    showMoved(`The facilitator moved you to team ${app.team.name}. You now see and work on ${app.team.name}'s room.`, app.team.name);
+    window.scrollTo(0, 0); // a new room: start at its top, where the notice is
+    showMoved(`The facilitator moved you to ${app.team.name}.`);
   }
   lastTeamId = teamId;
   teamChoiceShown();
@@ -1362,6 +1364,7 @@ function teamChoiceShown() {
 function onNotice(notice) {
   if (!notice || !notice.kind) return false;
   if (notice.kind === "moved") {
+    window.scrollTo(0, 0);
     showMoved(notice.text || "The facilitator moved you to another team.");
     return true;
   }
