@@ -144,7 +144,8 @@ function renderBoard() {
         h("span", { class: "muted" }, "Draft"), h("span", { "data-stat": "completeness" }, p.completeness === null || p.completeness === undefined ? "–" : `${p.completeness}% complete`),
         h("span", { class: "muted" }, "Diagnostics"), h("span", { "data-stat": "diagnostics" }, `${p.diagnosticsRun || 0} run`),
         h("span", { class: "muted" }, "Spent"), h("span", { "data-stat": "spent" }, p.budgetSpent ? `${money(p.budgetSpent.cash, cur)} · ${num(p.budgetSpent.points, 0)} pt · ${num(p.budgetSpent.days, 0)} d` : "–"),
-        h("span", { class: "muted" }, "Submitted"), h("span", { "data-stat": "submitted" }, pub.phase === "round" ? (submitted ? "yes" : "not yet") : "–")),
+        h("span", { class: "muted" }, "Submitted"), h("span", { "data-stat": "submitted" }, pub.phase === "round" ? (submitted ? "yes" : p.autoSubmitted ? "closed as it stood" : "not yet") : "–"),
+        Array.isArray(p.ready) && pub.phase === "round" ? [h("span", { class: "muted" }, "Ready"), h("span", { "data-stat": "ready" }, `${p.ready.length} of ${t.members.length}`)] : null),
       h("div", { class: "row" },
         h("button", { type: "button", class: "small", "aria-label": `Details of team ${t.name}`, onclick: () => { app.selectedTeam = t.id; render(); byId("detail-h").focus(); } }, "Details"),
         h("button", { type: "button", class: "small", "aria-label": `Score team ${t.name}`, onclick: () => { app.scoreTeam = t.id; tabs.select("scoring"); } }, "Score")));

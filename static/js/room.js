@@ -1165,7 +1165,7 @@ function renderReady() {
       isReady(m.learnerId) ? h("span", { class: "badge ok" }, `✓ ${m.name}${m.learnerId === me ? " (you)" : ""} is ready`)
         : h("span", { class: "badge" }, `${m.name}${m.learnerId === me ? " (you)" : ""}: not yet`)))),
     h("button", { type: "button", id: "ready-toggle", class: "small", "aria-pressed": String(mine), disabled: !serverAllows("mark_ready"),
-      onclick: () => act("mark_ready", { ready: !mine }, mine ? "Marked not ready." : "Marked ready.") }, mine ? "✓ I'm ready (press to undo)" : "I'm ready"));
+      onclick: () => act("mark_ready", { ready: !mine }) }, mine ? "✓ I'm ready" : "I'm ready"));
 }
 
 // --- reopened earlier rounds: their own section, editable and submittable --------------------------
@@ -1352,6 +1352,25 @@ function watchMove() {
   teamChoiceShown();
 }
 
+// A new team (a move, or a change in the lobby): nothing of the old team's room may stay on the
+// page or be sent on. Drafts not yet sent are dropped (they were the old team's), every section
+// is rebuilt from the new view, and the append-only lists (findings, messages, chat) start over.
+function leaveOldTeam(before, after) {
+  if (before === undefined || before === after) return;
+  for (const pending of pendingTexts.values()) clearTimeout(pending.timer);
+  pendingTexts.clear();
+  unsent.clear();
+  if (document.activeElement && document.activeElement.matches("textarea, input")) document.activeElement.blur();
+  lastRendered.clear();
+  app.lastFindings = 0;
+  fill(byId("findings"));
+  fill(byId("injects"));
+  chatKeys = [];
+  for (const node of byId("room-notices").querySelectorAll("[data-kind=inject], [data-kind=reopened]")) node.remove();
+  seenInjects.clear();
+  injectsPrimed = false;
+}
+
 function showMoved(text) {
   showNotice("moved", "moved", text);
   announce(byId("alert-live"), text);
@@ -1378,6 +1397,7 @@ function onNotice(notice) {
 // --- wiring -------------------------------------------------------------------------------------
 
 function applyView(view) {
+  leaveOldTeam(app.me ? app.me.team : undefined, view.me ? view.me.team : null);
   app.pub = view.public;
   app.team = view.team;
   app.me = view.me;

@@ -371,6 +371,14 @@ def test_teams_are_fixed_in_a_round_moves_are_told_and_a_timeout_is_explained(
         fac.uncheck("#allow-team-changes")
         expect(lin.locator("#leave-team")).to_be_hidden()
 
+        # Lin is writing Alpha's gap, still in the field, when the facilitator moves her.
+        open_tab(lin, "deliverable")
+        area = lin.locator("#deliverable textarea[data-text-field]").first
+        field = area.get_attribute("data-text-field")
+        area.fill("Alpha's gap, typed by Lin")
+        expect(lin.locator(f"#status-{field}")).to_have_text("Saved")
+        area.focus()
+
         # A learner moved by the facilitator sees the new team's room and a lasting notice.
         console_tab(fac, "teams")
         row = fac.locator("#roster tr", has=fac.get_by_label("Team of Lin"))
@@ -384,6 +392,18 @@ def test_teams_are_fixed_in_a_round_moves_are_told_and_a_timeout_is_explained(
         expect(moved).to_be_visible()
         expect(lin.locator("#members")).to_contain_text("Bo")
         expect(lin.locator("#team-change-error")).to_be_hidden()  # the old refusal is gone
+        # Nothing of Alpha's work is shown in, or carried into, Bravo's room.
+        mine = lin.locator(f"#deliverable textarea[data-text-field='{field}']")
+        expect(mine).to_have_value("")
+        mine.fill("Bravo's gap, typed by Lin")
+        mine.press("Tab")
+        expect(lin.locator(f"#status-{field}")).to_have_text("Saved")
+        open_tab(bo, "deliverable")
+        expect(bo.locator(f"#deliverable textarea[data-text-field='{field}']")).to_have_value(
+            "Bravo's gap, typed by Lin")
+        open_tab(ada, "deliverable")
+        expect(ada.locator(f"#deliverable textarea[data-text-field='{field}']")).to_have_value(
+            "Alpha's gap, typed by Lin")
         shot(lin, "room-moved-390")
         check_accessibility(lin, "room after a move at 390px")
 
