@@ -72,8 +72,8 @@ function currentRound() {
 }
 
 // The view says what the team may do now (`team.allowed`, learner command names) and what each
-// round it may work on allows (`team.rounds[].actions`); the room only reads them. A server
-// without them (an older one) falls back to the scenario's round actions.
+// round it may work on allows (`team.rounds[].actions`); the room only reads them, it never
+// works out a rule of the game itself.
 const COMMAND_OF = { write_rationale: "write_text" };
 
 function viewRounds() {
@@ -96,18 +96,13 @@ function roundAllows(entry, action) {
 }
 
 function editable() {
-  if (viewRounds()) return Boolean(currentEntry() && !currentEntry().frozen);
-  return Boolean(app.pub && app.pub.phase === "round" && app.team && app.team.draft && !app.team.draft.frozen);
+  return Boolean(currentEntry() && !currentEntry().frozen);
 }
 
 function allowed(action) {
-  if (app.team && Array.isArray(app.team.allowed)) {
-    // Text fields belong to a round: the current round's fields follow that round's entry.
-    if (action === "write_rationale" && viewRounds()) return roundAllows(currentEntry(), action);
-    return serverAllows(COMMAND_OF[action] || action);
-  }
-  const round = currentRound();
-  return editable() && Boolean(round && round.actions.includes(action));
+  // Text fields belong to a round: the current round's fields follow that round's entry.
+  if (action === "write_rationale") return roundAllows(currentEntry(), action);
+  return serverAllows(COMMAND_OF[action] || action);
 }
 
 function notAllowedHint(action) {
@@ -117,7 +112,7 @@ function notAllowedHint(action) {
   if (app.team && app.team.draft && app.team.draft.frozen === "locked") return "Time is up for this round.";
   const round = currentRound();
   if (round && !round.actions.includes(action)) return `Not part of “${round.name}”.`;
-  return app.team && Array.isArray(app.team.allowed) ? "Not open to your team right now." : "";
+  return "Not open to your team right now.";
 }
 
 function stakeholderName(id) {
