@@ -93,4 +93,9 @@ class RuleViolation(Exception):
             raise KeyError(f"unregistered error code {code!r}")
         super().__init__(code)
         self.code = code
-        self.message = ERRORS[code].format(**params)
+        self.params = params
+
+    @property
+    def message(self) -> str:
+        """Return the human message (formatted on demand: ``allowed_commands`` needs codes only)."""
+        return ERRORS[self.code].format(**self.params)

@@ -673,6 +673,7 @@ def _round_submitted(scenario: Scenario, state: SessionState, event: Event) -> S
         auto=bool(d["auto"]),
         by=d.get("by"),
         at=d["at"],
+        reason=d.get("reason"),
     )
     name = feed.label(scenario.rounds, submission.round)
     if not submission.auto:

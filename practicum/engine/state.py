@@ -120,6 +120,7 @@ class Submission:
     auto: bool  # submitted by the clock or by an advance, not by the team
     by: str | None  # learner id, None when automatic
     at: float
+    reason: str | None = None  # what closed an automatic one: "timeout" | "advance"
 
 
 @dataclass(frozen=True)

@@ -64,12 +64,25 @@ def _team_action(ctx: Ctx) -> tuple[Round, Team]:
         label = action.replace("_", " ").capitalize()  # "Declare cause", "Write rationale"
         raise RuleViolation("action/not_allowed", action=label, round=current.name)
     team = ctx.team()
-    if ctx.command.type == "write_text" and ctx.data.get("field") is not None:
-        return current, team  # the field's own rounds decide whether it is frozen
+    if ctx.command.type == "write_text":
+        # The field's own rounds decide whether it is frozen; with no field named (asking
+        # what is allowed), any text field still open will do.
+        if ctx.data.get("field") is None and not _any_text_open(ctx, team):
+            raise _frozen(state, team, listing[0])
+        return current, team
     for round_ in listing:
         if is_frozen(state, team, round_.id) is None:
             return round_, team
     raise _frozen(state, team, listing[0])
+
+
+def _any_text_open(ctx: Ctx, team: Team) -> bool:
+    """Return whether some deliverable text field has a round that is not frozen for the team."""
+    return any(
+        item.kind == "text" and is_frozen(ctx.state, team, round_.id) is None
+        for round_ in ctx.scenario.rounds
+        for item in round_.deliverable
+    )
 
 
 def _ref(ctx: Ctx, key: str, lookup: Any, code: str) -> Any:
@@ -377,6 +390,11 @@ def submit_round(ctx: Ctx) -> None:
     if ctx.data.get("round") is not None:
         round_ = _ref(ctx, "round", ctx.scenario.round, "ref/unknown_round")
         if ctx.scenario.round_index(round_.id) > ctx.state.round_index:
+            raise RuleViolation("round/closed", round=round_.name)
+        # Only the current round or an earlier one reopened for the team: a team formed late
+        # must not hand in a round it never had (and the `rounds` view lists no other).
+        workable = {current.id} | {r.id for r in open_rounds(ctx.state, team, ctx.scenario.rounds)}
+        if round_.id not in workable and is_frozen(ctx.state, team, round_.id) is None:
             raise RuleViolation("round/closed", round=round_.name)
     _check_not_frozen(ctx.state, team, round_)
     empty = deliverable.missing(team, round_)

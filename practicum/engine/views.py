@@ -220,7 +220,12 @@ def _round_entry(
         "frozen": is_frozen(state, team, round_.id),
         "submission": None
         if submission is None
-        else {"auto": submission.auto, "by": submission.by, "at": submission.at},
+        else {
+            "auto": submission.auto,
+            "by": submission.by,
+            "at": submission.at,
+            "reason": submission.reason,
+        },
         "actions": list(round_.actions),
         "deliverable": [
             {
@@ -377,7 +382,13 @@ def _team_body(
         "rounds": workable_rounds(scenario, state, team),
         "allowed": team_allowed(scenario, state, team),
         "submissions": {
-            rid: {"auto": s.auto, "at": s.at, "by": s.by, "snapshot": dict(s.snapshot)}
+            rid: {
+                "auto": s.auto,
+                "at": s.at,
+                "by": s.by,
+                "reason": s.reason,  # an automatic one: closed by "timeout" or "advance"
+                "snapshot": dict(s.snapshot),
+            }
             for rid, s in team.submissions.items()
         },
         "draft": None
@@ -462,7 +473,7 @@ def progress(scenario: Scenario, state: SessionState, team: Team) -> dict[str, A
 def _status(
     state: SessionState, team: Team, round_: Round | None, submission: Any
 ) -> str | None:
-    """Return "submitted", "auto_submitted", "locked", "open", or None outside the rounds."""
+    """Return "submitted", "auto_submitted", "locked", "open", or None in the lobby."""
     if round_ is None:
         return None
     if submission is not None:

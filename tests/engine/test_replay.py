@@ -22,6 +22,7 @@ from practicum.engine import (
     replay,
     tick,
 )
+from practicum.engine.allowed import allowed_commands
 from practicum.engine.commands import ALL_COMMANDS
 
 from .bot import Bot, play_session
@@ -88,6 +89,8 @@ VALUES = {
     "levels": st.sampled_from([{}, {"c_contract": 3}, {"c_push": 4}, {"c_gap": 1}]),
     "overrides": st.sampled_from([{}, {"c_gap": {"points": 5, "reason": "ok"}}]),
     "comment": st.sampled_from(["", "fine"]),
+    "ready": st.booleans(),
+    "allowed": st.booleans(),
 }
 COMMAND_KEYS = {
     "join_session": ["learner_id", "name"],
@@ -108,6 +111,8 @@ COMMAND_KEYS = {
     "respond_inject": ["inject", "text"],
     "chat": ["text"],
     "submit_round": [],
+    "mark_ready": ["ready"],
+    "allow_team_changes": ["allowed"],
     "extend": ["minutes"],
     "reopen_round": ["team", "round"],
     "move_learner": ["learner", "team"],
@@ -165,6 +170,13 @@ def test_random_sessions_replay_to_the_same_state(script):
         before = game.state
         answer = decide(S, game.state, command, game.now)
         assert isinstance(answer, Accepted | Rejected)
+        learner_id = command.actor.learner_id
+        # The view's `allowed` list and decide agree: a command not listed is refused whatever
+        # its data (so the guards are never stricter than decide). join_session is never
+        # listed: the server sends it for a new id only.
+        joining = command.type == "join_session"
+        if isinstance(answer, Accepted) and learner_id in before.learners and not joining:
+            assert command.type in allowed_commands(S, before, learner_id), command
         assert game.state is before
         if isinstance(answer, Accepted):
             json.dumps([e.to_dict() for e in answer.events])  # events must be JSON-able

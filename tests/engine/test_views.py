@@ -107,6 +107,12 @@ def test_truth_is_shown_at_the_debrief(game):
     text = as_json(view)
     assert "bravo-secret" not in text
     assert "Hold the line" not in text  # inject scripts stay with the facilitator
+    # The facilitator's debrief notes never reach a learner, not even in the debrief.
+    assert game.scenario.debrief_notes and game.scenario.debrief_notes not in text
+    assert "notes" not in debrief
+    assert facilitator_view(game.scenario, game.state)["debriefNotes"] == (
+        game.scenario.debrief_notes
+    )
 
 
 def test_scores_appear_only_when_published_and_only_ones_own(game):
