@@ -83,7 +83,8 @@ export function cellMap(scenario) {
 
 /**
  * Return how a team left a round, from its submissions: "submitted" (by the team), "auto"
- * (closed by time: the draft was submitted as it stood), "locked" (time ran out, nothing kept),
+ * (closed by time: the draft was submitted as it stood), "advanced" (the same, closed by the
+ * facilitator's advance), "locked" (time ran out, nothing kept),
  * "reopened" (an earlier round the facilitator reopened for the team) or "missed" (never
  * submitted).
  */
@@ -91,7 +92,7 @@ export function roundOutcome(team, roundId) {
   const sub = team && team.submissions ? team.submissions[roundId] : null;
   const entry = team && Array.isArray(team.rounds) ? team.rounds.find((r) => r.id === roundId) : null;
   if (entry && !entry.current && entry.reopened && !sub) return "reopened";
-  if (sub) return sub.auto ? "auto" : "submitted";
+  if (sub) return !sub.auto ? "submitted" : sub.reason === "advance" ? "advanced" : "auto";
   if (entry && entry.frozen === "locked") return "locked";
   return "missed";
 }
@@ -99,6 +100,7 @@ export function roundOutcome(team, roundId) {
 const OUTCOME_TEXT = {
   submitted: ["submitted", "submitted by your team"],
   auto: ["auto", "closed by time: submitted as it stood"],
+  advanced: ["auto", "closed when the facilitator moved on: submitted as it stood"],
   locked: ["auto", "closed by time"],
   missed: ["missed", "not submitted"],
   reopened: ["reopened", "reopened by the facilitator: edit and submit it again"],

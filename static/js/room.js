@@ -694,7 +694,7 @@ function renderSubmit(round) {
   const sub = t.submissions[round.id];
   if (t.draft.frozen === "submitted" && sub) {
     fill(area, h("div", { class: "alert success" }, h("strong", {}, `✓ Submitted at ${timeOfDay(sub.at)}`),
-      sub.auto ? "Submitted automatically when time ran out." : "Wait for the facilitator to open the next round."));
+      sub.auto ? (sub.reason === "advance" ? "Submitted as it stood when the facilitator moved on." : "Submitted automatically when time ran out.") : "Wait for the facilitator to open the next round."));
     return;
   }
   if (t.draft.frozen === "locked") {

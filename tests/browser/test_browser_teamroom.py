@@ -10,8 +10,11 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +29,6 @@ from browser_helpers import (
     sign_in,
     wait_connected,
 )
-from conftest import CHROMIUM_ARGS, LiveServer, _free_port, _wait_healthy  # noqa: F401
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -252,7 +254,8 @@ def test_a_reopened_earlier_round_is_edited_and_resubmitted(
     command(fac, "advance")  # round 1 closes with nothing written: submitted as it stood
     expect(ada.locator("#round-h")).to_contain_text(second["name"])
     chip = ada.locator(f"#round-steps li[data-round='{first['id']}']")
-    expect(chip).to_have_attribute("data-outcome", "auto")
+    expect(chip).to_have_attribute("data-outcome", "advanced")
+    expect(chip).to_contain_text("closed when the facilitator moved on")
     expect(chip).not_to_have_class(re.compile(r"\b(done|submitted)\b"))
 
     fac.get_by_role("button", name="Details of team Delta").click()
@@ -289,8 +292,38 @@ def test_a_reopened_earlier_round_is_edited_and_resubmitted(
 # --- time, membership: a scenario whose first round lasts one minute ------------------------------
 
 
+class QuickServer:
+    """A second server process (own port and database) for the one-minute scenarios."""
+
+    def __init__(self, url: str, password: str, log_path: Path) -> None:
+        self.url, self.password, self.log_path = url, password, log_path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not answer /healthz in time")
+
+
 @pytest.fixture(scope="module")
-def quick_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def quick_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QuickServer]:
     """A server whose scenarios' first round lasts one minute (so a timeout comes quickly)."""
     workdir = tmp_path_factory.mktemp("quick")
     scenarios = workdir / "scenarios"
@@ -315,7 +348,7 @@ def quick_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServe
     with log_path.open("wb") as log_file:
         process = subprocess.Popen([sys.executable, "wsgi.py"], cwd=ROOT, env=env,
                                    stdout=log_file, stderr=subprocess.STDOUT)
-    server = LiveServer(f"http://127.0.0.1:{port}", "quick-test-password", process, log_path)
+    server = QuickServer(f"http://127.0.0.1:{port}", "quick-test-password", log_path)
     try:
         _wait_healthy(server.url, process)
     except RuntimeError as exc:
@@ -331,7 +364,7 @@ def quick_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServe
 
 
 def test_teams_are_fixed_in_a_round_moves_are_told_and_a_timeout_is_explained(
-    browser: Any, quick_server: LiveServer, scenario_id: str
+    browser: Any, quick_server: QuickServer, scenario_id: str
 ) -> None:
     contexts = []
 
