@@ -207,7 +207,7 @@ function reopenControl(team, submittedRounds, lockedRound) {
   const select = h("select", { class: "inline", "aria-label": `Round to reopen for ${team.name}` },
     rounds.map((r) => h("option", { value: r.id }, r.name)));
   return h("span", { class: "row" }, select,
-    h("button", { type: "button", class: "small", onclick: () => act("reopen_round", { team: team.id, round: select.value }, "Reopened for the team.") }, "Reopen round"));
+    h("button", { type: "button", class: "small", "aria-label": `Reopen round for ${team.name}`, onclick: () => act("reopen_round", { team: team.id, round: select.value }, "Reopened for the team.") }, "Reopen round"));
 }
 
 function fieldLabel(fieldId) {
@@ -243,12 +243,12 @@ function renderRoster() {
             if (!select.value) return toast("Choose a team first.", "error");
             pendingMoves.delete(l.learnerId);
             return act("move_learner", { learner: l.learnerId, team: select.value }, `Moved ${l.name}.`);
-          } }, "Move")));
+          }, "aria-label": `Move ${l.name} to the chosen team` }, "Move")));
       })))) : h("p", { class: "empty" }, "Nobody has joined yet."),
     h("h2", {}, "Teams"),
     h("ul", { class: "list" }, teams.length ? teams.map((t) => h("li", { class: "row spread" },
       h("span", { class: "break" }, h("strong", {}, t.name), ` · ${t.members.length} member${t.members.length === 1 ? "" : "s"}`, t.locked ? " · locked" : ""),
-      h("button", { type: "button", class: "small", onclick: () => act("lock_team", { team: t.id, locked: !t.locked }) }, t.locked ? "Unlock" : "Lock"))) : h("li", { class: "empty" }, "No teams yet.")),
+      h("button", { type: "button", class: "small", "aria-label": `${t.locked ? "Unlock" : "Lock"} team ${t.name}`, onclick: () => act("lock_team", { team: t.id, locked: !t.locked }) }, t.locked ? "Unlock" : "Lock"))) : h("li", { class: "empty" }, "No teams yet.")),
     teams.length ? h("div", { class: "row" },
       h("button", { type: "button", class: "small", onclick: () => Promise.all(teams.filter((t) => !t.locked).map((t) => act("lock_team", { team: t.id, locked: true }))) }, "Lock all teams"),
       h("button", { type: "button", class: "small", onclick: () => Promise.all(teams.filter((t) => t.locked).map((t) => act("lock_team", { team: t.id, locked: false }))) }, "Unlock all")) : null);
@@ -292,7 +292,7 @@ function renderInjects() {
       h("div", { class: "alert info" }, h("strong", {}, "Expected response (facilitator only)"), h("span", { class: "pre" }, inj.expectedResponse)),
       teams.length ? h("fieldset", {}, h("legend", {}, "Send to"), checks) : h("p", { class: "empty" }, "No teams yet."),
       h("div", { class: "row" }, h("button", {
-        type: "button", class: "primary", disabled: pub.phase !== "round" || !teams.length,
+        type: "button", class: "primary", disabled: pub.phase !== "round" || !teams.length, "aria-label": `Fire inject “${inj.title}”`,
         onclick: () => {
           const chosen = [...box.querySelectorAll(`[data-inject-team="${CSS.escape(inj.id)}"]:checked`)].map((c) => c.value);
           if (!chosen.length) return toast("Choose at least one team.", "error");

@@ -1278,9 +1278,18 @@ function updateReopened() {
   }
 }
 
+// The deliverable's "Edit" links name their field for screen readers.
+function nameDeliverableEdits() {
+  for (const button of document.querySelectorAll("#deliverable .field > button.link:not([aria-label])")) {
+    const label = button.parentElement.querySelector("strong");
+    if (label) button.setAttribute("aria-label", `Edit ${label.textContent}`);
+  }
+}
+
 // Who last wrote each text field (`textMeta`), beside its label; the fields themselves are not
 // touched here.
 function updateTextMeta() {
+  nameDeliverableEdits();
   const meta = app.team.textMeta || {};
   for (const area of document.querySelectorAll("[data-text-field]")) {
     const id = area.dataset.textField;

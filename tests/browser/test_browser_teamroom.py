@@ -104,6 +104,18 @@ def fill_texts(page: Any, text: str, scope: str = "#deliverable") -> None:
         expect(page.locator(f"#status-{field}")).to_have_text("Saved")
 
 
+NAMES = """(selector) => [...document.querySelectorAll(selector)]
+  .filter((n) => n.getClientRects().length)
+  .map((n) => n.getAttribute('aria-label') || n.textContent.trim())"""
+
+
+def assert_named_per_item(page: Any, selector: str) -> None:
+    """Controls repeated per item each name their item (no two share an accessible name)."""
+    names = page.evaluate(NAMES, selector)
+    assert len(names) > 1, (selector, names)
+    assert len(names) == len(set(names)), f"repeated names in {selector}: {sorted(names)}"
+
+
 # --- alerts ---------------------------------------------------------------------------------------
 
 
@@ -212,6 +224,10 @@ def test_activity_feed_who_did_what_and_ready_marks(
     expect(by).to_contain_text("by Chen Li")
     expect(by.locator(".initials")).to_have_text("CL")
     expect(chen.locator(f"#evidence [data-evidence='{diagnostic}'] .by")).to_contain_text("by you")
+    open_tab(chen, "investigate")
+    assert_named_per_item(chen, "#diagnostics button")
+    open_tab(chen, "causes")
+    assert_named_per_item(chen, "#evidence button, #evidence select")
 
     # A text field says who wrote it last.
     open_tab(chen, "deliverable")
@@ -258,6 +274,8 @@ def test_a_reopened_earlier_round_is_edited_and_resubmitted(
     expect(chip).to_contain_text("closed when the facilitator moved on")
     expect(chip).not_to_have_class(re.compile(r"\b(done|submitted)\b"))
 
+    open_tab(ada, "causes")
+    assert_named_per_item(ada, "#causes button, #causes select")
     fac.get_by_role("button", name="Details of team Delta").click()
     fac.get_by_label("Round to reopen for Delta").select_option(first["id"])
     fac.get_by_role("button", name="Reopen round").click()
