@@ -5,11 +5,11 @@ import { Live, ServerClock, bindConnectionBadge } from "./live.js";
 import { byId, fill, h, money, num, pct, setupTabs, timeOfDay, toast } from "./dom.js";
 import { forgetSeat, seatFor } from "./seat.js";
 import { kpiChart, roiChart } from "./charts.js";
+import { ReadState, announce, beep, setSound, showCount, showTitle, soundOn } from "./alerts.js";
 import {
   STANCES, TRUTH_LABELS, cellMap, indexById, levelLabel, mergeTeamPatch, methodLabel, phaseLabel,
   renderSteps, scoreCard, startCountdown, withUnit,
 } from "./common.js";
-import { ReadState, announce, beep, setSound, showCount, showTitle, soundOn } from "./alerts.js";
 
 const sessionId = byId("main").dataset.sessionId;
 const seat = seatFor(sessionId);
@@ -175,7 +175,7 @@ function renderTeam() {
   section("interventions", [gate, t.interventions], renderInterventions);
   section("plan-total", [t.budget, t.interventions], renderPlanTotal);
   section("metrics", [gate, t.metrics], renderMetrics);
-  section("isolation", [gate, t.isolation, t.isolationBy || null], renderIsolation);
+  section("isolation", [gate, t.isolation], renderIsolation);
   section("deliverable", [app.pub.phase, currentRound() && currentRound().id, editable(), allowed("write_rationale")], renderDeliverable);
   updateDeliverable();
   syncTexts();
@@ -600,7 +600,6 @@ function renderIsolation() {
         onchange: () => act("set_isolation", { isolation: m.id }) }),
       h("span", {}, h("strong", {}, m.name), m.cost ? h("span", { class: "muted" }, ` · ${money(m.cost, cur)}`) : null,
         m.description ? h("span", { class: "small muted" }, ` — ${m.description}`) : null))),
-    t.isolation && t.isolationBy ? h("p", { class: "small muted", "data-isolation-by": "" }, "Chosen", byline(t.isolationBy)) : null,
     !can ? h("p", { class: "small muted" }, notAllowedHint("set_isolation")) : null));
 }
 
@@ -946,6 +945,7 @@ function renderAwareness() {
   section("activity", [t.id, t.activity || null], renderActivity);
   section("ready", [t.id, t.ready || null, t.members, t.draft, t.allowed || null, app.pub.phase], renderReady);
   section("reopened", [t.id, reopenedStructure()], renderReopened);
+  section("isolation-by", [t.isolation, t.isolationBy || null], renderIsolationBy);
   updateReopened();
   updateTextMeta();
   trackInjects();
@@ -1141,6 +1141,11 @@ function renderActivity() {
   }));
 }
 
+function renderIsolationBy() {
+  const t = app.team;
+  fill(byId("isolation-by"), t.isolation && t.isolationBy ? h("p", { class: "small muted" }, "Chosen", byline(t.isolationBy)) : null);
+}
+
 // --- ready marks -----------------------------------------------------------------------------------
 
 function renderReady() {
@@ -1187,14 +1192,30 @@ function reopenedTextField(field, canWrite) {
     id: `text-${field.id}`, "data-text-field": field.id, "data-focus-key": `text-${field.id}`, maxlength: field.maxLength || 4000,
     disabled: !canWrite, "aria-describedby": `prompt-${field.id} status-${field.id}`,
   });
-  area.value = app.team.texts[field.id] || "";
-  area.addEventListener("input", () => queueText(field.id, area.value));
-  area.addEventListener("blur", () => flushText(field.id));
+  const text = app.team.texts[field.id] || "";
+  let box = area;
+  let status = h("div", { class: "hint", id: `status-${field.id}`, "aria-live": "polite" });
+  let presence = null;
+  // Bound like the current round's fields: a shared document when sharedtext.js is in the room
+  // (`sharedArea`), else write_text through the room's queue.
+  if (typeof sharedArea === "function") ({ box, status, presence } = sharedArea(field.id, area, text)); // eslint-disable-line no-undef
+  else {
+    area.value = text;
+    area.addEventListener("input", () => queueText(field.id, area.value));
+    area.addEventListener("blur", () => flushText(field.id));
+  }
+  if (!canWrite) status.textContent = "This round is closed.";
   return h("div", { class: "field" },
     h("div", { class: "row" }, h("label", { for: `text-${field.id}` }, field.label), h("span", { "data-field-badge": field.id })),
     h("div", { class: "hint", id: `prompt-${field.id}` }, fieldPrompt(field.roundId, field.id)),
-    area,
-    h("div", { class: "hint", id: `status-${field.id}`, "aria-live": "polite" }, canWrite ? "" : "This round is closed."));
+    box,
+    presence ? h("div", { class: "row small" }, status, presence) : status);
+}
+
+/** Send every text still being typed before a submission (shared documents or the queue). */
+function flushTexts() {
+  if (typeof shared !== "undefined") return shared.flushAll(); // eslint-disable-line no-undef
+  return flushAllTexts();
 }
 
 function renderReopened() {
@@ -1230,7 +1251,7 @@ function renderReopened() {
         h("div", { class: "row" },
           h("button", { type: "button", class: "primary", "data-confirm-round": r.id, onclick: async () => {
             confirmBox.hidden = true;
-            await flushAllTexts();
+            await flushTexts();
             await act("submit_round", { round: r.id }, `Submitted “${r.name}”.`);
           } }, "Yes, submit"),
           h("button", { type: "button", onclick: () => { confirmBox.hidden = true; } }, "Cancel")));
@@ -1361,8 +1382,10 @@ function watchMove() {
 // is rebuilt from the new view, and the append-only lists (findings, messages, chat) start over.
 function leaveOldTeam(before, after) {
   if (before === undefined || before === after) return;
-  for (const pending of pendingTexts.values()) clearTimeout(pending.timer);
-  pendingTexts.clear();
+  if (typeof pendingTexts !== "undefined") { // the write_text queue (sharedtext.js follows the team itself)
+    for (const pending of pendingTexts.values()) clearTimeout(pending.timer);
+    pendingTexts.clear();
+  }
   unsent.clear();
   if (document.activeElement && document.activeElement.matches("textarea, input")) document.activeElement.blur();
   lastRendered.clear();
