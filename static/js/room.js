@@ -964,6 +964,14 @@ function renderBar() {
   byId("roombar").dataset.paused = String(paused);
 }
 
+// Whatever the bar's height (toasts come and go, it wraps on a phone), a control scrolled to or
+// focused lands below it.
+if ("ResizeObserver" in window) {
+  new ResizeObserver(() => {
+    document.documentElement.style.scrollPaddingTop = `${byId("roombar").offsetHeight + 16}px`;
+  }).observe(byId("roombar"));
+}
+
 function othersSince(list, from) {
   return (list || []).filter((m) => m.n >= from && !(app.me && m.learnerId === app.me.learnerId)).length;
 }

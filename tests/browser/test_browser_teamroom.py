@@ -276,6 +276,22 @@ def test_a_reopened_earlier_round_is_edited_and_resubmitted(
 
     open_tab(ada, "causes")
     assert_named_per_item(ada, "#causes button, #causes select")
+
+    # Who declared a cause, and who ruled one out, shows on every teammate's screen.
+    declared = ada.locator("#causes [data-cause]").first
+    declared.locator("select").first.select_option(index=1)
+    declared.get_by_role("button", name=re.compile(r"^Declare '")).click()
+    expect(declared).to_contain_text("Declared")
+    ruled = ada.locator("#causes [data-cause]").last
+    ruled.get_by_role("button", name=re.compile(r"^Rule out '")).click()
+    expect(ruled).to_contain_text("Ruled out")
+    open_tab(ben, "causes")
+    expect(ben.locator("#causes [data-cause]").first.locator(".by")).to_contain_text("by Ada")
+    expect(ben.locator("#causes [data-cause]").last.locator(".by")).to_contain_text("by Ada")
+    expect(ben.locator("#bem .chip .by .initials")).to_have_text("AD")
+    ben.locator("#bem").evaluate("n => n.scrollIntoView({block: 'start'})")
+    shot(ben, "room-causes-bylines-390")
+    check_accessibility(ben, "causes with bylines at 390px")
     fac.get_by_role("button", name="Details of team Delta").click()
     fac.get_by_label("Round to reopen for Delta").select_option(first["id"])
     fac.get_by_role("button", name="Reopen round").click()
