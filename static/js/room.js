@@ -959,6 +959,7 @@ function renderBar() {
   if (!pub) return;
   byId("bar-round").textContent = pub.phase === "round" && pub.round ? `Round ${pub.round.index + 1}/${pub.roundCount}`
     : pub.phase === "lobby" ? "Lobby" : pub.phase === "debrief" ? "Debrief" : pub.phase === "closed" ? "Ended" : "";
+  for (const id of ["alert-messages", "alert-chat", "alert-activity"]) byId(id).hidden = !app.team;
   const paused = Boolean(pub.phase === "round" && pub.paused);
   byId("bar-paused").hidden = !paused;
   byId("roombar").dataset.paused = String(paused);
@@ -1133,7 +1134,6 @@ function trackInjects() {
 function renderActivity() {
   const list = app.team.activity;
   const box = byId("activity");
-  byId("alert-activity").hidden = !Array.isArray(list);
   if (!list || !list.length) {
     fill(box, h("li", { class: "empty" }, "Nothing yet: what teammates do appears here."));
     return;

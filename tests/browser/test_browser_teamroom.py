@@ -116,6 +116,24 @@ def assert_named_per_item(page: Any, selector: str) -> None:
     assert len(names) == len(set(names)), f"repeated names in {selector}: {sorted(names)}"
 
 
+AUDIO_STUB = """
+window.__beeps = 0;
+class CountingAudio {
+  constructor() { this.state = "running"; this.currentTime = 0; this.destination = {}; }
+  resume() {}
+  createOscillator() {
+    const count = () => { window.__beeps += 1; };
+    return { frequency: { value: 0 }, connect: (n) => n, start: count, stop() {} };
+  }
+  createGain() {
+    return { gain: { setValueAtTime() {}, exponentialRampToValueAtTime() {} }, connect: (n) => n };
+  }
+}
+window.AudioContext = CountingAudio;
+window.webkitAudioContext = CountingAudio;
+"""
+
+
 # --- alerts ---------------------------------------------------------------------------------------
 
 
@@ -168,14 +186,33 @@ def test_an_inject_alerts_every_teammate_until_read(
     expect(ada.locator("#alert-messages-count")).to_have_text("")
     expect(ada).to_have_title(base_title)
 
-    # The sound is the learner's choice, remembered by the browser.
+    # The read state survives a reload; the beep (counted by a stand-in for WebAudio) is off
+    # until the learner switches it on, and the choice is remembered by the browser.
+    ada.context.add_init_script(AUDIO_STUB)
+    ada.reload()
+    wait_connected(ada)
+    expect(ada.locator(f"#injects [data-inject-card='{manual['id']}']")).to_be_visible()
+    expect(ada.locator("#room-notices [data-kind='inject']")).to_have_count(0)
     expect(ada.locator("#sound-toggle")).not_to_be_checked()
-    ada.check("#sound-toggle")
+    others = [i for i in scenario["injects"] if i["id"] != manual["id"]]
+
+    def fire(inject: dict[str, Any]) -> None:
+        fac.locator(f"[data-inject='{inject['id']}']").get_by_role(
+            "button", name=re.compile("^Fire inject")).click()
+        expect(ada.locator(f"#room-notices [data-notice='inject:{inject['id']}']")).to_be_visible()
+
+    fire(others[0])
+    ada.wait_for_timeout(300)
+    assert ada.evaluate("window.__beeps") == 0, "a beep although the sound is off"
+    ada.check("#sound-toggle")  # switching it on plays it once, so the learner knows it
+    preview = ada.evaluate("window.__beeps")
+    assert preview > 0
+    fire(others[1])
+    ada.wait_for_function(f"window.__beeps > {preview}")
     ada.reload()
     wait_connected(ada)
     expect(ada.locator("#sound-toggle")).to_be_checked()
-    expect(ada.locator(f"#injects [data-inject-card='{manual['id']}']")).to_be_visible()
-    expect(ada.locator("#room-notices [data-kind='inject']")).to_have_count(0)
+    expect(ada.locator("#alert-messages-count")).to_have_text("2")
 
     # Chat has its unread count too, reset when the chat is opened.
     grace.evaluate("window.scrollTo(0, 0)")
