@@ -47,7 +47,7 @@ SERVER_EVENTS: tuple[tuple[str, str, str], ...] = (
         "notice",
         "`{kind, text, ...}`: a short announcement for screen readers and toasts. Kinds: "
         "`finding` (`diagnostic`), `inject` (`inject`), `round`, `scores`, `clock`, "
-        "`timeout` (`round`, `outcome`: `auto_submitted` | `already_submitted`; to each team "
+        "`timeout` (`round`, `outcome`: `auto_submitted` or `already_submitted`; to each team "
         "when a round's time runs out), `moved` (`team`: the new team id or null; only to "
         "the moved learner's own sockets, after their new full `view`)",
     ),

@@ -179,3 +179,40 @@ def test_patched_views_and_memoised_boards_match_fresh_ones_at_every_step_of_a_w
         fresh = engine.facilitator_view(scenario, state, NOW)
         assert engine.facilitator_view(scenario, state, NOW, memo=memo) == fresh, event.type
     assert game.state.phase == "debrief" and len(held) == 2
+
+
+def test_patched_views_and_memoised_boards_follow_the_workspace_events():
+    """Ready marks, team changes allowed, moves, reopened rounds: the memo inputs cover them."""
+    from tests.engine.fixtures import FAC, Game, learner
+
+    game = Game()
+    a1, a2, b1, _b2 = game.started()
+    game.ok("mark_ready", a1, ready=True)
+    game.ok("write_text", a2, field="gap", text="88% against 93%")
+    game.ok("allow_team_changes", FAC, allowed=True)  # changes every team's `allowed` only
+    game.ok("join_team", game.join("c1"), team="t_a")
+    game.ok("leave_team", a2)
+    game.ok("move_learner", FAC, learner="b1", team="t_a")
+    game.ok("allow_team_changes", FAC, allowed=False)
+    game.ok("advance", FAC)
+    game.ok("reopen_round", FAC, team="t_a", round="r_one")
+    game.ok("write_text", learner("c1"), field="gap", text="Revised")
+    game.ok("submit_round", a1, round="r_one")
+    game.ok("mark_ready", b1, ready=True)
+    game.tick(game.state.deadline)
+    scenario = game.scenario
+    sync = TeamSync()
+    held: dict[str, dict[str, Any] | None] = {}
+    memo: dict[str, Any] = {}
+    sent: list[dict[str, Any]] = []
+    for state, event in states(scenario, game.events):
+        touched = set(state.teams) if event.team is None else {event.team}
+        for team_id in sorted(touched & set(state.teams)):
+            sync.update(scenario, state, "s1", team_id, sent.append)
+        for patch in sent:
+            held[patch["teamId"]] = apply_team_patch(held.get(patch["teamId"]), patch)
+        sent.clear()
+        for team_id, view in held.items():
+            assert without_version(view) == engine.team_view(scenario, state, team_id), event.type
+        fresh = engine.facilitator_view(scenario, state, NOW)
+        assert engine.facilitator_view(scenario, state, NOW, memo=memo) == fresh, event.type
