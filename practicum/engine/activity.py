@@ -99,15 +99,29 @@ def noted(
     return team.activity.append(ActivityEntry(kind, by, name, text, at, subject))
 
 
-def edit_run_continues(team: Team, by: str | None, subject: str) -> bool:
-    """Return whether the newest entry is this person editing this same text field."""
-    newest = team.activity.last
-    return (
-        newest is not None
-        and newest.kind == "text"
-        and newest.learner_id == by
-        and newest.subject == subject
-    )
+# Two people writing one field take turns for minutes: one entry per person and field while
+# they keep at it, not one per turn (a feed of "Ana edited… Ben edited… Ana edited…").
+EDIT_QUIET_SECONDS = 600.0
+EDIT_LOOKBACK = 20
+
+
+def edit_run_continues(team: Team, by: str | None, subject: str, at: float | None = None) -> bool:
+    """Return whether this person's edit of this field is already in the feed, recently.
+
+    True when, among the newest entries of the last ten minutes (or the newest one when the
+    time is unknown), this person edited this same text field.
+    """
+    node = team.activity
+    for _ in range(EDIT_LOOKBACK):
+        newest = node.last if node is not None else None
+        if newest is None:
+            return False
+        if newest.kind == "text" and newest.learner_id == by and newest.subject == subject:
+            return True
+        if at is None or newest.at is None or at - newest.at > EDIT_QUIET_SECONDS:
+            return False
+        node = node.previous
+    return False
 
 
 def text_label(scenario: Scenario, field_id: str) -> str:

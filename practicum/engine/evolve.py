@@ -160,7 +160,7 @@ def record_text_edit(
     if team is None:
         return state
     changes: dict[str, Any] = {"stamps": _stamped(team, stamp_key("text", field_id), by, at)}
-    if not feed.edit_run_continues(team, by, field_id):
+    if not feed.edit_run_continues(team, by, field_id, at):
         who = feed.learner_name(state, by)
         text = f"{who} edited {feed.text_label(scenario, field_id)}"
         if field_id.startswith("inject:"):

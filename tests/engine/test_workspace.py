@@ -162,13 +162,18 @@ def test_a_run_of_text_edits_is_one_entry_per_person_and_field(game):
     game.ok("write_text", A2, field="gap", text="88% vs 93%")
     game.ok("write_text", A1, field="gap", text="88% vs 93%.")
     edits = [e for e in game.team("t_a").activity if e.kind == "text"]
+    # Two people taking turns in one field: one entry each while they keep at it.
     assert [(e.learner_id, e.text) for e in edits] == [
         ("a1", "a1 edited Gap statement"),
         ("a2", "a2 edited Gap statement"),
-        ("a1", "a1 edited Gap statement"),
     ]
     # The stamp still follows every keystroke.
     assert game.team("t_a").stamps["text:gap"].learner_id == "a1"
+    # After ten quiet minutes, an edit is news again.
+    game.now += 601
+    game.ok("write_text", A1, field="gap", text="88% vs 93% by Q3.")
+    assert [e.learner_id for e in game.team("t_a").activity if e.kind == "text"][-1] == "a1"
+    assert len([e for e in game.team("t_a").activity if e.kind == "text"]) == 3
 
 
 def test_submissions_injects_and_time_are_in_the_feed(game):
@@ -204,10 +209,12 @@ def test_the_feed_never_holds_hidden_truth_or_findings():
 
 def test_the_view_carries_the_newest_fifty_entries_and_the_count(game):
     for number in range(30):
+        game.now += 601  # each edit after a quiet spell: an entry each
         game.ok("write_text", A1 if number % 2 else A2, field="gap", text=f"v{number}")
     view = team_view(game.scenario, game.state, "t_a")
     assert view["activityCount"] == len(game.team("t_a").activity) == 32
     for number in range(30):
+        game.now += 601
         game.ok("write_text", A1 if number % 2 else A2, field="gap", text=f"w{number}")
     view = team_view(game.scenario, game.state, "t_a")
     assert view["activityCount"] == 62 and len(view["activity"]) == 50
