@@ -246,7 +246,10 @@ function renderRoster() {
             if (!select.value) return toast("Choose a team first.", "error");
             pendingMoves.delete(l.learnerId);
             return act("move_learner", { learner: l.learnerId, team: select.value }, `Moved ${l.name}.`);
-          }, "aria-label": `Move ${l.name} to the chosen team` }, "Move")));
+          }, "aria-label": `Move ${l.name} to the chosen team` }, "Move"),
+          " ",
+          h("a", { class: "small", href: `/facilitator/sessions/${encodeURIComponent(sessionId)}/learners/${encodeURIComponent(l.learnerId)}/data`,
+            "aria-label": `Personal data of ${l.name}: export or erase` }, "Data")));
       })))) : h("p", { class: "empty" }, "Nobody has joined yet."),
     h("h2", {}, "Teams"),
     h("ul", { class: "list" }, teams.length ? teams.map((t) => h("li", { class: "row spread" },
