@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # A broken scenario file must not stop the others from being served.
         log.warning("scenario skipped: %s", problem)
     service = Practicum(store, catalog, clock)
+    service.idle_seconds = float(config["SESSION_IDLE_MINUTES"]) * 60
     app.extensions["practicum"] = service
     app.extensions["practicum.store"] = store
     app.extensions["practicum.scenario_problems"] = problems
@@ -130,14 +131,33 @@ def sweep(app: Flask) -> int:
     return changed
 
 
+EVICT_EVERY_SECONDS = 60.0
+
+
+def evict_idle(app: Flask) -> list[str]:
+    """Let idle sessions leave memory (and the broadcaster's caches); return their ids."""
+    service: Practicum = app.extensions["practicum"]
+    presence = app.extensions["practicum.presence"]
+    gone = service.evict_idle(
+        service.idle_seconds, busy=lambda session_id: bool(presence.in_session(session_id))
+    )
+    for session_id in gone:
+        app.extensions["practicum.broadcaster"].forget_session(session_id)
+    return gone
+
+
 def run_timers(app: Flask) -> None:
     """Sweep deadlines forever: rounds time out even when nobody is connected."""
     interval = app.config["TICK_SECONDS"]
+    next_eviction = time.monotonic() + EVICT_EVERY_SECONDS
     while True:
         socketio.sleep(interval)
         try:
             with app.app_context():
                 sweep(app)
+                if time.monotonic() >= next_eviction:
+                    next_eviction = time.monotonic() + EVICT_EVERY_SECONDS
+                    evict_idle(app)
         except Exception:  # noqa: BLE001 - the timer must outlive any one bad session
             log.exception("timer sweep failed")
 

@@ -42,6 +42,9 @@ DEFAULTS: dict[str, Any] = {
     # How many reverse proxies in front of the server set X-Forwarded-For/-Proto/-Host (0: none;
     # their headers are then ignored, so a client cannot claim another address or scheme).
     "TRUSTED_PROXIES": 0,
+    # Minutes after which a session nobody uses (no socket, no running clock) leaves memory;
+    # it comes back from the log on its next use.
+    "SESSION_IDLE_MINUTES": 30.0,
     # Days after which an ended session's names, chats and texts are purged (0: never).
     "RETENTION_DAYS": 0.0,
     # Mark the session cookie Secure (set it when the site is served over HTTPS).

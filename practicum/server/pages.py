@@ -222,14 +222,35 @@ def session_list() -> str:
     )
     accounts = current_app.extensions["practicum.auth"].accounts
     sessions = service.list_sessions(accounts.visible_sessions(account))
+    show_archived = request.args.get("archived") == "1"
+    archived = sum(1 for s in sessions if s["status"] == "archived")
+    if not show_archived:
+        sessions = [s for s in sessions if s["status"] != "archived"]
     for summary in sessions:
         summary["role"] = accounts.session_role(account, summary["id"])
     return render_template(
         "sessions.html",
         sessions=sessions,
+        archived=archived,
+        show_archived=show_archived,
         scenarios=scenarios if account.role in CREATES_SESSIONS else [],
         can_create=account.role in CREATES_SESSIONS,
     )
+
+
+@pages.post("/facilitator/sessions/<session_id>/archive")
+@session_page("run")
+def archive_session(session_id: str) -> Any:
+    """Move an ended session out of the list (it stays readable from the archived list)."""
+    row = _service().store.session(session_id)
+    if row is None or row.status not in ("closed", "purged", "archived"):
+        return render_template(
+            "error.html", title="Not archived",
+            message="Only an ended session can be archived: end it first.",
+        ), 400
+    restore = request.form.get("restore") == "1"
+    _service().store.set_status(session_id, "closed" if restore else "archived")
+    return redirect(url_for("pages.session_list", archived="1" if restore else None))
 
 
 @pages.post("/facilitator/sessions")

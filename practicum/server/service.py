@@ -31,6 +31,10 @@ RECENT_ACTIONS = 2048
 MAX_RETRIES = 8
 # Events folded between two pauses of the background rebuild (about 5 ms of CPU).
 REBUILD_SLICE = 500
+# A session's summary row is written when phase or membership changes, and otherwise at most
+# this often, so `updated_at` says roughly when it was last used without a write per action.
+SUMMARY_EVERY_SECONDS = 60.0
+DEFAULT_IDLE_SECONDS = 30 * 60.0
 
 
 class UnknownSession(Exception):
@@ -50,6 +54,9 @@ class LiveSession:
     seq: int
     lock: threading.Lock = field(default_factory=threading.Lock)
     recent: OrderedDict[str, dict[str, Any]] = field(default_factory=OrderedDict)
+    used: float = 0.0  # when this process last served the session (the service's clock)
+    summary: tuple[Any, ...] | None = None  # the summary columns as last written
+    summary_at: float = 0.0
 
     def remember(self, action_id: str, ack: dict[str, Any]) -> None:
         """Keep an action's ack for fast duplicate answers."""
@@ -119,6 +126,7 @@ class Practicum:
         self.store = store
         self.catalog = catalog
         self.clock = clock
+        self.idle_seconds = DEFAULT_IDLE_SECONDS
         self._live: dict[str, LiveSession] = {}
         self._live_lock = threading.Lock()
         # True once every session live at start-up is in memory (see rebuild).
@@ -152,8 +160,10 @@ class Practicum:
             except DuplicateJoinCode:
                 continue
             state = engine.replay(scenario, events)
+            live = LiveSession(scenario, state, seq, used=now, summary=("lobby", 0, 0))
+            live.summary_at = now
             with self._live_lock:
-                self._live[session_id] = LiveSession(scenario, state, seq)
+                self._live[session_id] = live
             return session_id, code
         raise RuntimeError("could not allocate a unique join code")
 
@@ -178,16 +188,41 @@ class Practicum:
                 "status": row.status,
             }
             if scenario is not None:
-                state = self.live(row.id).state
-                summary["phase"] = state.phase
-                summary["teams"] = len(state.teams)
-                summary["learners"] = len(state.learners)
+                # The summary columns, kept on every change: nothing is loaded or replayed.
+                summary["phase"] = row.phase
+                summary["teams"] = row.teams
+                summary["learners"] = row.learners
+                summary["updatedAt"] = row.updated_at
             summaries.append(summary)
         return summaries
 
     def live(self, session_id: str) -> LiveSession:
         """Return the cached session, loading it from the log on first use."""
-        return self._load(session_id)
+        live = self._load(session_id)
+        live.used = self.clock()
+        return live
+
+    def evict_idle(self, idle_seconds: float, busy: Callable[[str], bool]) -> list[str]:
+        """Let sessions nobody used for `idle_seconds` leave memory; return their ids.
+
+        Kept: a session someone is connected to (`busy`), and one whose round clock runs (its
+        deadline must fire even with nobody there). An evicted session comes back from the
+        log on its next use, exactly as it was.
+        """
+        now = self.clock()
+        gone = []
+        with self._live_lock:
+            candidates = list(self._live.items())
+        for session_id, live in candidates:
+            state = live.state
+            running = state.deadline is not None and state.phase == "round"
+            if now - live.used < idle_seconds or running or busy(session_id):
+                continue
+            with self._live_lock:
+                if self._live.get(session_id) is live:
+                    del self._live[session_id]
+                    gone.append(session_id)
+        return gone
 
     def _load(self, session_id: str, pause: Callable[[], Any] | None = None) -> LiveSession:
         """Return the cached session or load it, calling `pause` every few hundred events."""
@@ -225,7 +260,16 @@ class Practicum:
         the one app of a serving process: collect once at the end and freeze everything alive
         (modules, app, the rebuilt sessions) out of the cyclic collector's later scans.
         """
-        rows = self.store.sessions(status="live")
+        now = self.clock()
+        # Ended sessions never come back at start-up, nor live ones idle for a while whose
+        # clock is not running: they load on first use. Start-up does not grow with history.
+        rows = [
+            row
+            for row in self.store.sessions(status="live")
+            if row.phase == "round"
+            or row.updated_at is None
+            or row.updated_at >= now - self.idle_seconds
+        ]
         # Replaying allocates a dict or two per event and frees almost nothing, so the cyclic
         # garbage collector would rescan the growing heap again and again for no gain: with
         # 100,000 events that was 40% of the rebuild. It is off until the loop ends.
@@ -390,17 +434,31 @@ class Practicum:
     ) -> bool:
         """Append events and fold them; False when another writer won the seq race."""
         status = "closed" if any(e.type == "session_closed" for e in events) else None
-        try:
-            seq = self.store.append(
-                session_id, live.seq, _rows(events), now, action_id, ack, status=status
-            )
-        except SeqConflict:
-            return False
         state = live.state
         for event in events:
             state = engine.evolve(live.scenario, state, event)
+        summary = (state.phase, len(state.teams), len(state.learners))
+        columns = None
+        if summary != live.summary or now - live.summary_at >= SUMMARY_EVERY_SECONDS:
+            columns = dict(zip(("phase", "teams", "learners"), summary, strict=True))
+            columns["updated_at"] = now
+        try:
+            seq = self.store.append(
+                session_id,
+                live.seq,
+                _rows(events),
+                now,
+                action_id,
+                ack,
+                status=status,
+                summary=columns,
+            )
+        except SeqConflict:
+            return False
         live.state = state
         live.seq = seq
+        if columns is not None:
+            live.summary, live.summary_at = summary, now
         return True
 
     def tick(self, session_id: str) -> list[Any]:

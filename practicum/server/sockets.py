@@ -146,6 +146,15 @@ class Broadcaster:
             self.socketio.emit("notice", notice, to=room, namespace=PLAY)
         self.board(app_ext, session_id)
 
+    def forget_session(self, session_id: str) -> None:
+        """Drop what this broadcaster keeps for a session that left memory."""
+        self.teams.forget_session(session_id)
+        self.boards.forget_session(session_id)
+        with self._board_lock:
+            self._board_due.pop(session_id, None)
+        self._board_memo.pop(session_id, None)
+        self._learners_seen.pop(session_id, None)
+
     def _text_update(self, session_id: str, event: Any) -> None:
         """Relay a merged text edit to the team, whose browsers merge it into their copies."""
         d = event.data

@@ -23,6 +23,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
     update,
 )
@@ -39,7 +40,20 @@ sessions_table = Table(
     Column("join_code", String(16), nullable=False, unique=True),
     Column("created_at", Float, nullable=False),
     Column("status", String(16), nullable=False, default="live"),
+    # A summary kept with every change of phase or membership, so the session list and the
+    # start-up rebuild read it here instead of replaying sessions (issue 12).
+    Column("phase", String(16), nullable=False, default="lobby", server_default="lobby"),
+    Column("teams", Integer, nullable=False, default=0, server_default="0"),
+    Column("learners", Integer, nullable=False, default=0, server_default="0"),
+    Column("updated_at", Float, nullable=True),
 )
+# Columns added after the first release, with the DDL that adds each to an older database.
+ADDED_SESSION_COLUMNS = {
+    "phase": "VARCHAR(16) NOT NULL DEFAULT 'lobby'",
+    "teams": "INTEGER NOT NULL DEFAULT 0",
+    "learners": "INTEGER NOT NULL DEFAULT 0",
+    "updated_at": "FLOAT",
+}
 
 events_table = Table(
     "events",
@@ -143,6 +157,10 @@ class SessionRow:
     join_code: str
     created_at: float
     status: str
+    phase: str = "lobby"
+    teams: int = 0
+    learners: int = 0
+    updated_at: float | None = None
 
 
 class SeqConflict(Exception):
@@ -209,6 +227,10 @@ def _set_status(session_id: str, status: str) -> Any:
     return update(sessions_table).where(sessions_table.c.id == session_id).values(status=status)
 
 
+def _set_summary(session_id: str, values: dict[str, Any]) -> Any:
+    return update(sessions_table).where(sessions_table.c.id == session_id).values(**values)
+
+
 class EventStore:
     """Append-only event storage, one sequence per session."""
 
@@ -216,6 +238,7 @@ class EventStore:
         self.url = url
         self.engine: Engine = self._make_engine(url, sqlite_synchronous)
         metadata.create_all(self.engine)
+        self._add_missing_columns()
         # SQLite has one writer at a time anyway, so appends share one held connection instead
         # of a pool checkout and return per action, and run INSERTs compiled once by Core for
         # the SQLite dialect through `exec_driver_sql` instead of executing the Core construct
@@ -254,6 +277,18 @@ class EventStore:
             cursor.close()
 
         return engine
+
+    def _add_missing_columns(self) -> None:
+        """Bring a database made by an older release up to date (new summary columns)."""
+        present = {c["name"] for c in inspect(self.engine).get_columns("sessions")}
+        missing = [name for name in ADDED_SESSION_COLUMNS if name not in present]
+        if not missing:
+            return
+        with self.engine.begin() as conn:
+            for name in missing:
+                conn.exec_driver_sql(
+                    f"ALTER TABLE sessions ADD COLUMN {name} {ADDED_SESSION_COLUMNS[name]}"
+                )
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -298,6 +333,10 @@ class EventStore:
                         join_code=row.join_code,
                         created_at=row.created_at,
                         status=row.status,
+                        phase=row.phase,
+                        teams=row.teams,
+                        learners=row.learners,
+                        updated_at=row.updated_at if row.updated_at is not None else row.created_at,
                     )
                 )
                 if rows:
@@ -343,15 +382,19 @@ class EventStore:
         action_id: str | None = None,
         result: dict[str, Any] | None = None,
         status: str | None = None,
+        summary: dict[str, Any] | None = None,
     ) -> int:
         """Append events after expected_seq atomically with the action's result; return last seq.
+
+        `status` and `summary` (session columns: phase, teams, learners, updated_at) are
+        written in the same transaction.
 
         Raises SeqConflict when another writer got there first, DuplicateAction when the
         action id was already handled.
         """
         if not self._sqlite:
             return self._append_core(
-                session_id, expected_seq, events, at, action_id, result, status
+                session_id, expected_seq, events, at, action_id, result, status, summary
             )
         at = float(at)  # what the Float column's bind processor does on the Core path
         rows = [
@@ -370,8 +413,9 @@ class EventStore:
                     conn.exec_driver_sql(inserted.sql, inserted.params(rows[0]))
                 elif rows:
                     conn.exec_driver_sql(inserted.sql, [inserted.params(row) for row in rows])
-                if status is not None:
-                    conn.execute(_set_status(session_id, status))
+                if status is not None or summary:
+                    values = {**(summary or {}), **({"status": status} if status else {})}
+                    conn.execute(_set_summary(session_id, values))
         except IntegrityError as exc:
             self._raise_conflict(session_id, action_id, exc)
         return last_seq
@@ -385,6 +429,7 @@ class EventStore:
         action_id: str | None,
         result: dict[str, Any] | None,
         status: str | None,
+        summary: dict[str, Any] | None = None,
     ) -> int:
         """`append` for databases other than SQLite: Core statements on a pooled connection."""
         rows = self._event_rows(session_id, expected_seq, events, at, action_id)
@@ -403,8 +448,9 @@ class EventStore:
                     )
                 if rows:
                     conn.execute(INSERT_EVENTS, rows)
-                if status is not None:
-                    conn.execute(_set_status(session_id, status))
+                if status is not None or summary:
+                    values = {**(summary or {}), **({"status": status} if status else {})}
+                    conn.execute(_set_summary(session_id, values))
         except IntegrityError as exc:
             self._raise_conflict(session_id, action_id, exc)
         return last_seq

@@ -101,6 +101,12 @@ class TeamSync:
                 "version": sent.version,
             }
 
+    def forget_session(self, session_id: str) -> None:
+        """Drop every team view kept for a session (it left memory)."""
+        with self._lock:
+            for key in [k for k in self._sent if k[0] == session_id]:
+                del self._sent[key]
+
     def forget(self, session_id: str, team_id: str) -> None:
         """Drop a team that no longer exists."""
         with self._lock:
@@ -180,6 +186,11 @@ class BoardSync:
         with self._lock:
             sent = self._update(session_id, board, emit)
             return {**board, "version": sent.version}
+
+    def forget_session(self, session_id: str) -> None:
+        """Drop the board kept for a session (it left memory)."""
+        with self._lock:
+            self._sent.pop(session_id, None)
 
     def _update(self, session_id: str, board: dict[str, Any], emit: Emit) -> _Sent:
         teams = {team["id"]: team for team in board["teams"]}
