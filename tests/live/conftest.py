@@ -36,11 +36,16 @@ class LiveServer:
     """One `python wsgi.py` process on loopback, restartable on the same database."""
 
     def __init__(
-        self, workdir: Path, async_mode: str = "eventlet", database_url: str | None = None
+        self,
+        workdir: Path,
+        async_mode: str = "eventlet",
+        database_url: str | None = None,
+        extra_env: dict[str, str] | None = None,
     ) -> None:
         self.workdir = workdir
         self.async_mode = async_mode
         self.database_url = database_url
+        self.extra_env = extra_env or {}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -61,6 +66,7 @@ class LiveServer:
         }
         if self.database_url:
             env["PRACTICUM_DATABASE_URL"] = self.database_url
+        env.update(self.extra_env)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, str(ROOT / "wsgi.py")],

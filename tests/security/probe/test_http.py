@@ -114,7 +114,8 @@ def _readme_block(language: str) -> str:
 def _nginx_headers(host: str, client: str) -> dict[str, str]:
     """Return the headers the README's nginx block sends for a TLS request (its variables)."""
     variables = {
-        "$scheme": "https", "$host": host, "$proxy_add_x_forwarded_for": client,
+        "$scheme": "https", "$host": host, "$http_host": host,
+        "$proxy_add_x_forwarded_for": client,
         "$http_upgrade": "", "$remote_addr": client,
     }
     headers = {}
