@@ -7,7 +7,7 @@ from typing import Any
 
 from practicum.engine import activity as feed
 from practicum.engine.events import Event
-from practicum.engine.shared_text import EMPTY_TEXT, SharedText
+from practicum.engine.shared_text import SharedText, field_text
 from practicum.engine.state import (
     CLOSED,
     DEBRIEF,
@@ -610,7 +610,7 @@ def _text_edited(scenario: Scenario, state: SessionState, event: Event) -> Sessi
     d = event.data
     field = d["field"]
     # The event carries the merged text: replaying sets it without running the CRDT.
-    doc = team.docs.get(field, EMPTY_TEXT).then(d["update"], d["text"])
+    doc = field_text(team.docs, field).then(d["update"], d["text"])
     state = _write(state, team.id, field, doc)
     return record_text_edit(scenario, state, team.id, field, d.get("by"), d.get("at"))
 
@@ -622,7 +622,7 @@ def _legacy_write(
     team = _team(state, event)
     if team is None:
         return state
-    doc = team.docs.get(field, EMPTY_TEXT)
+    doc = field_text(team.docs, field)
     change = doc.replace(event.data["text"])
     if change is not None:
         state = _write(state, team.id, field, doc.then(*change))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from typing import Any
 
 from pycrdt import Doc, Text, get_update
@@ -112,22 +113,43 @@ def _replace(doc: Doc, new: str) -> None:
             text.insert(at, new[start:end_new])
 
 
+class _DocBox:
+    """A merged document waiting for the one successor text that will use it."""
+
+    __slots__ = ("doc", "claimed")
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc: Doc | None = doc
+        self.claimed = False
+
+    def claim(self) -> Doc | None:
+        """Return the document to the first caller only."""
+        if self.claimed:
+            return None
+        self.claimed = True
+        doc, self.doc = self.doc, None
+        return doc
+
+
 class SharedText:
     """One field's CRDT history and merged text. Immutable to readers.
 
     ``updates`` are the base64 updates in the order the server accepted them. The pycrdt
-    document that reflects them is a private memo: built on first need, handed from a text to
-    its successor when an accepted update was merged into it (so an edit costs one merge, not
-    a rebuild), and dropped whenever a trial merge was refused.
+    document that reflects them is a private memo: built on first need, and handed on when an
+    accepted update was merged into it, so an edit costs one merge, not a rebuild. A merge may
+    be folded more than once (``decide`` folds its events on trial to see what they trigger,
+    then the service folds them for real): every successor made from the same update may
+    claim the merged document, and the first one that needs it gets it; the others rebuild.
     """
 
-    __slots__ = ("updates", "text", "_doc", "_handoff")
+    __slots__ = ("updates", "text", "_doc", "_box", "_handoff")
 
     def __init__(self, updates: tuple[str, ...] = (), text: str = "") -> None:
         self.updates = updates
         self.text = text
         self._doc: Doc | None = None
-        self._handoff: tuple[str, Doc] | None = None
+        self._box: _DocBox | None = None
+        self._handoff: tuple[str, _DocBox] | None = None
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, SharedText):
@@ -143,6 +165,8 @@ class SharedText:
     def _take_doc(self) -> Doc:
         """Return a document reflecting this text's updates, which the caller now owns."""
         doc, self._doc = self._doc, None
+        if doc is None and self._box is not None:
+            doc, self._box = self._box.claim(), None
         if doc is None:
             doc = _new_doc()
             for update in self.updates:
@@ -162,7 +186,7 @@ class SharedText:
         """Merge a client's update on trial; return the merged text, or None if nothing changed.
 
         Raise BadUpdate for an update that is not a text edit and MissingHistory for one that
-        builds on edits the server lacks. The merged document is kept for `then` to adopt.
+        builds on edits the server lacks. The merged document is kept for `then` to hand on.
         """
         doc = self._take_doc()
         before_vector = doc.get_state()
@@ -186,7 +210,7 @@ class SharedText:
         ):
             self._doc = doc  # a duplicate: the document is still exactly this text's
             return None
-        self._handoff = (encode_b64(update), doc)
+        self._handoff = (encode_b64(update), _DocBox(doc))
         return merged
 
     def replace(self, new: str) -> tuple[str, str] | None:
@@ -198,15 +222,15 @@ class SharedText:
             self._doc = doc
             return None
         update = encode_b64(doc.get_update(vector))
-        self._handoff = (update, doc)
+        self._handoff = (update, _DocBox(doc))
         return update, _text(doc)
 
     def then(self, update: str, text: str) -> SharedText:
-        """Return the text after an accepted update (adopting the merged document if any)."""
+        """Return the text after an accepted update (which may claim the merged document)."""
         following = SharedText((*self.updates, update), text)
-        handoff, self._handoff = self._handoff, None
+        handoff = self._handoff
         if handoff is not None and handoff[0] == update:
-            following._doc = handoff[1]
+            following._box = handoff[1]
         return following
 
     def sync(self, client_vector: bytes | None) -> tuple[str, str]:
@@ -219,4 +243,8 @@ class SharedText:
         return encode_b64(missing), encode_b64(doc.get_state())
 
 
-EMPTY_TEXT = SharedText()
+def field_text(docs: Mapping[str, SharedText], key: str) -> SharedText:
+    """Return a field's shared text, or a new empty one (never a shared singleton: the memo
+    inside a text is private state that must not travel between fields or sessions)."""
+    found = docs.get(key)
+    return found if found is not None else SharedText()

@@ -9,7 +9,7 @@ from practicum.engine.commands import ROUND_ACTIONS
 from practicum.engine.context import Ctx, guards, handles
 from practicum.engine.errors import RuleViolation
 from practicum.engine.plan import plan_for, plan_to_dict
-from practicum.engine.shared_text import EMPTY_TEXT
+from practicum.engine.shared_text import field_text
 from practicum.engine.state import Resources, SessionState, Team, is_frozen
 from practicum.scenario.model import Round
 
@@ -336,7 +336,7 @@ def _replace_text(ctx: Ctx, team: Team, key: str, label: str, max_length: int) -
     text = ctx.str_field("text") or ""
     if len(text) > max_length:
         raise RuleViolation("text/too_long", field=label, max=max_length)
-    change = team.docs.get(key, EMPTY_TEXT).replace(text)
+    change = field_text(team.docs, key).replace(text)
     if change is not None:
         _emit_text(ctx, team, key, *change)
 
@@ -377,7 +377,7 @@ def edit_text(ctx: Ctx) -> None:
         team, key, label, max_length = _deliverable_text(ctx)
     try:
         update = shared_text.decode_b64(ctx.data.get("update"))
-        merged = team.docs.get(key, EMPTY_TEXT).merge(update)
+        merged = field_text(team.docs, key).merge(update)
     except shared_text.MissingHistory:
         raise RuleViolation("text/missing_history", field=label) from None
     except shared_text.BadUpdate as exc:

@@ -16,7 +16,7 @@ from practicum.engine.allowed import allowed_commands
 from practicum.engine.evolve import stamp_key
 from practicum.engine.plan import plan_for, plan_to_dict
 from practicum.engine.scores import published_total
-from practicum.engine.shared_text import EMPTY_TEXT
+from practicum.engine.shared_text import field_text
 from practicum.engine.state import (
     CLOSED,
     DEBRIEF,
@@ -628,6 +628,6 @@ def text_sync(
             continue
         vector = wanted.get(key) or ""
         client_vector = shared_text.decode_b64(vector) if vector else None
-        update, server_vector = team.docs.get(key, EMPTY_TEXT).sync(client_vector)
+        update, server_vector = field_text(team.docs, key).sync(client_vector)
         docs[key] = {"update": update, "stateVector": server_vector}
     return {"docs": docs, "unknown": [key for key in asked if key not in known]}

@@ -300,3 +300,20 @@ def test_server_edits_of_non_ascii_text_land_where_they_should(game):
     fresh = Client()
     fresh.receive(text_sync(game.scenario, game.state, "t_a", {})["docs"]["gap"]["update"])
     assert str(fresh.text) == "Gre 😀 文 and ok!"
+
+
+def test_an_edit_merges_into_the_kept_document_instead_of_rebuilding_it(game, monkeypatch):
+    """decide folds its events on trial (auto injects) before the real fold: one build only."""
+    from practicum.engine import shared_text
+
+    built = []
+    original = shared_text._new_doc
+    monkeypatch.setattr(shared_text, "_new_doc", lambda: built.append(1) or original())
+    ana = Client()
+    for word in ("one ", "two ", "three ", "four ", "five "):
+        ana.insert(len(str(ana.text)), word)
+        edit(game, A1, ana)
+    assert game.team("t_a").texts["gap"] == "one two three four five "
+    # The first edit of a field builds its document on trial and once more for the new state;
+    # every later edit merges into the kept one.
+    assert len(built) == 2
