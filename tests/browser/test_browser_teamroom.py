@@ -7,14 +7,8 @@ Each test drives real browsers against the real server; screenshots of the room 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +23,7 @@ from browser_helpers import (
     sign_in,
     wait_connected,
 )
+from servers import LiveServer, serving
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -363,38 +358,8 @@ def test_a_reopened_earlier_round_is_edited_and_resubmitted(
 # --- time, membership: a scenario whose first round lasts one minute ------------------------------
 
 
-class QuickServer:
-    """A second server process (own port and database) for the one-minute scenarios."""
-
-    def __init__(self, url: str, password: str, log_path: Path) -> None:
-        self.url, self.password, self.log_path = url, password, log_path
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("server did not answer /healthz in time")
-
-
 @pytest.fixture(scope="module")
-def quick_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QuickServer]:
+def quick_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server whose scenarios' first round lasts one minute (so a timeout comes quickly)."""
     workdir = tmp_path_factory.mktemp("quick")
     scenarios = workdir / "scenarios"
@@ -403,39 +368,13 @@ def quick_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QuickServ
         data = json.loads(path.read_text())
         data["rounds"][0]["minutes"] = 1
         (scenarios / path.name).write_text(json.dumps(data))
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PRACTICUM_HOST": "127.0.0.1",
-        "PRACTICUM_PORT": str(port),
-        "PRACTICUM_DATABASE_URL": f"sqlite:///{workdir / 'practicum.db'}",
-        "PRACTICUM_INSTANCE_DIR": str(workdir / "instance"),
-        "PRACTICUM_FACILITATOR_PASSWORD": "quick-test-password",
-        "PRACTICUM_SECRET_KEY": "quick-test-secret-key-0123456789abcdef",
-        "PRACTICUM_SCENARIO_DIR": str(scenarios),
-        "PYTHONUNBUFFERED": "1",
-    }
-    log_path = workdir / "server.log"
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen([sys.executable, "wsgi.py"], cwd=ROOT, env=env,
-                                   stdout=log_file, stderr=subprocess.STDOUT)
-    server = QuickServer(f"http://127.0.0.1:{port}", "quick-test-password", log_path)
-    try:
-        _wait_healthy(server.url, process)
-    except RuntimeError as exc:
-        process.kill()
-        pytest.fail(f"{exc}\n{server.log()}")
-    yield server
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with serving(workdir, "quick-test-password", SCENARIO_DIR=str(scenarios)) as server:
+        yield server
     shutil.rmtree(workdir, ignore_errors=True)
 
 
 def test_teams_are_fixed_in_a_round_moves_are_told_and_a_timeout_is_explained(
-    browser: Any, quick_server: QuickServer, scenario_id: str
+    browser: Any, quick_server: LiveServer, scenario_id: str
 ) -> None:
     contexts = []
 

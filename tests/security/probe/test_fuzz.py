@@ -127,9 +127,14 @@ FUZZ = settings(max_examples=40, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
-@pytest.mark.parametrize("route", LEARNER_ROUTES, ids=lambda r: r.event)
-def test_any_learner_payload_gets_a_coded_answer(players, caplog, route):
-    learner, _ = players
+FACILITATOR_FUZZED = [r for r in FACILITATOR_ROUTES if r.event != "end_session"]
+ROUTES = [("/play", r) for r in LEARNER_ROUTES] + [("/facilitate", r) for r in FACILITATOR_FUZZED]
+
+
+@pytest.mark.parametrize(("namespace", "route"), ROUTES, ids=lambda r: getattr(r, "event", r))
+def test_any_payload_of_any_event_gets_a_coded_answer(players, caplog, namespace, route):
+    learner, facilitator = players
+    sender = learner if namespace == "/play" else facilitator
 
     @FUZZ
     @given(sent=_payloads([route]))
@@ -139,27 +144,7 @@ def test_any_learner_payload_gets_a_coded_answer(players, caplog, route):
         event, payload = sent
         if isinstance(payload, dict) and payload.get("code") == "<CODE>":
             payload = {**payload, "code": learner.code}
-        _check_ack(learner.client.emit(event, payload, namespace="/play", callback=True))
-        _no_tracebacks(caplog)
-
-    attempt()
-
-
-FACILITATOR_FUZZED = [r for r in FACILITATOR_ROUTES if r.event != "end_session"]
-
-
-@pytest.mark.parametrize("route", FACILITATOR_FUZZED, ids=lambda r: r.event)
-def test_any_facilitator_payload_gets_a_coded_answer(players, caplog, route):
-    _, facilitator = players
-
-    @FUZZ
-    @given(sent=_payloads([route]))
-    def attempt(sent):
-        caplog.clear()
-        caplog.set_level(logging.ERROR)
-        event, payload = sent
-        ack = facilitator.client.emit(event, payload, namespace="/facilitate", callback=True)
-        _check_ack(ack)
+        _check_ack(sender.client.emit(event, payload, namespace=namespace, callback=True))
         _no_tracebacks(caplog)
 
     attempt()
