@@ -649,6 +649,14 @@ class Swarm:
         members = [m for m in team.members if m.learner_id and m.team is team]
         if team.team_id is None or not members:
             return
+        # A socket the server dropped (already counted as an error) missed the relays after
+        # it: a browser would resync on reconnecting, the bench leaves its copy out.
+        connected = [m for m in members if m.sio.connected and PLAY in m.sio.namespaces]
+        self.rec.counts["text_copies_disconnected"] += len(members) - len(connected)
+        if not connected:
+            self.rec.counts["text_teams_unchecked"] += 1
+            return
+        members = connected
         fields = sorted(team.typed)
         server: dict[str, str] = {}
         if self.plan.get("target", "practicum") == "practicum":
