@@ -1,8 +1,10 @@
 """Update markers: how the swarm recognises its own actions in the views the server sends back.
 
 Chat messages and draft texts carry a unique marker at their end (``... [#g0-1f]``); a diagnostic
-or an evidence mark is recognised by what it adds to the team's state. The same keys work for
-Practicum's team views and for the reference server's relays, so one matcher serves both.
+or an evidence mark is recognised by what it adds to the team's state; a shared-text edit by its
+Yjs update, which Practicum relays in ``text_update`` and the reference in its ``team`` relay.
+The same keys work for Practicum's team views and for the reference server's relays, so one
+matcher serves both.
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ def action_key(event: str, payload: dict[str, Any]) -> str | None:
     """Return the key by which an action's effect is recognised in a later view."""
     if event in ("chat", "write_text"):
         return marker_of(payload.get("text"))
+    if event == "edit_text":
+        # A shared-text edit is known by its update, which the server relays as it came.
+        update = payload.get("update")
+        return f"x:{update}" if isinstance(update, str) and update else None
     if event == "run_diagnostic":
         return diagnostic_key(payload["diagnostic"])
     if event == "mark_evidence":

@@ -1,4 +1,4 @@
-"""The bench learners' action mix: mostly drafting and chat, a few diagnostics and evidence marks.
+"""The bench learners' action mix: mostly typing in shared texts and chat, a few diagnostics.
 
 The mix is planned so the engine never has a reason to reject an action: a team only runs the
 diagnostics its round-1 budget covers (each once), and marks evidence only on findings it
@@ -15,7 +15,8 @@ from bench.markers import tag
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "chat": 0.45,
-    "write_text": 0.45,
+    # A typing burst: several `edit_text` updates in a row, one per browser flush (see swarm.py).
+    "edit_text": 0.45,
     "run_diagnostic": 0.04,
     "mark_evidence": 0.06,
 }
@@ -30,6 +31,11 @@ CHAT_LINES = (
     "Repeat contacts are where the money goes, roughly 4 EUR each",
     "Let's link the trend finding to the search cause",
 )
+# Typing bursts: how many updates (one per ~250 ms browser flush) and how far apart (seconds).
+BURST_UPDATES = (2, 6)
+FLUSH_SECONDS = 0.25
+# Words a bench learner types into a shared text, one (with its update's marker) per flush.
+TYPED_WORDS = ("gap", "FCR", "search", "repeat", "cost", "KPI", "sponsor", "Q3", "agents", "KB")
 DRAFT_LINES = (
     "First-contact resolution fell from 78% to 71% over two quarters; the target is 78% by Q3.",
     "Each repeat contact costs about 4 EUR; at 60,000 contacts a month the gap is worth a lot.",
@@ -86,7 +92,7 @@ def playbook(scenario: Any) -> Playbook:
     )
     actions = set(round_.actions)
     if "write_rationale" in actions and texts:
-        actions.add("write_text")
+        actions.update({"write_text", "edit_text"})
     return Playbook(tuple(chosen), tuple(c.id for c in scenario.causes), texts, frozenset(actions))
 
 

@@ -88,6 +88,34 @@ def saturation_table(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def text_table(results: dict[str, Any]) -> list[str]:
+    """Return the Markdown rows of the shared-text edits: latencies by kind and the end check."""
+    lines = [
+        "| server | mode | learners | edits sent / acked / resent | edit ack ms p50/p99 "
+        "| edit teammate ms p50/p99 | other actions ack p99 | fields checked | diverged copies "
+        "| stale views | markers missing / expected |",
+        "|---|---|---:|---|---|---|---:|---:|---:|---:|---|",
+    ]
+    for step in results["steps"]:
+        counts, by_kind = step.get("counts", {}), step.get("ackByKind", {})
+        edits = step.get("kinds", {}).get("edit_text", 0)
+        if not edits:
+            continue
+        ack = by_kind.get("edit_text", {"p50": 0, "p99": 0})
+        team = step.get("teammateByKind", {}).get("edit_text", {"p50": 0, "p99": 0})
+        others = max((v["p99"] for k, v in by_kind.items() if k != "edit_text"), default=0)
+        lines.append(
+            f"| {step['target']} | {step['mode']} | {step['joined']} "
+            f"| {edits} / {counts.get('text_acked', 0)} / {counts.get('text_resent', 0)} "
+            f"| {ack['p50']:.0f} / {ack['p99']:.0f} | {team['p50']:.0f} / {team['p99']:.0f} "
+            f"| {others:.0f} | {counts.get('text_fields_checked', 0)} "
+            f"| {counts.get('text_diverged', 0)} | {counts.get('text_view_stale', 0)} "
+            f"| {counts.get('text_markers_missing', 0)} / "
+            f"{counts.get('text_markers_expected', 0)} |"
+        )
+    return lines
+
+
 def target_checks(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     """Return (target, measured, met) for each of the issue's targets that was measured."""
     checks: list[tuple[str, str, bool | None]] = []
@@ -170,6 +198,9 @@ def markdown(results: dict[str, Any]) -> str:
     for name, measured, met in target_checks(results):
         lines.append(f"| {name} | {measured} | {'yes' if met else 'NO'} |")
     lines += ["", "## Ladder (paced, open loop)", "", *ladder_table(results)]
+    texts = text_table(results)
+    if len(texts) > 2:
+        lines += ["", "## Shared text edits", "", *texts]
     if any(s["mode"] == "saturate" for s in results["steps"]):
         ratio = saturation_ratio(results)
         lines += ["", "## Saturation (closed loop)", "", *saturation_table(results)]

@@ -149,6 +149,20 @@ def main(argv: list[str] | None = None) -> int:
             f"lost {step['lostUpdates']}, server CPU {step['server']['cpuPercent']}%",
             flush=True,
         )
+        texts = step["counts"]
+        if step["kinds"].get("edit_text"):
+            print(
+                f"  shared text: {step['kinds']['edit_text']} edits, "
+                f"{texts.get('text_acked', 0)} acked, "
+                f"{texts.get('text_resent', 0)} resent, "
+                f"edit ack p99 {step['ackByKind'].get('edit_text', {}).get('p99')} ms, "
+                f"teammate p99 {step['teammateByKind'].get('edit_text', {}).get('p99')} ms; "
+                f"{texts.get('text_fields_checked', 0)} fields checked, "
+                f"{texts.get('text_diverged', 0)} diverged copies, "
+                f"{texts.get('text_markers_missing', 0)} of "
+                f"{texts.get('text_markers_expected', 0)} markers missing",
+                flush=True,
+            )
         results["steps"].append(step)
     if not args.no_restart:
         print(

@@ -56,8 +56,12 @@ def _merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
     totals: dict[str, dict[str, int]] = {"counts": {}, "kinds": {}, "rejections": {}, "errors": {}}
     sums = ("learners", "joined", "lostUpdates", "lostDeliveries", "lostBoardUpdates")
     merged["ackTimes"] = []
+    merged["ackByKind"], merged["teamByKind"] = {}, {}
     for part in parts:
         merged["ackTimes"].extend(part.get("ackTimes", []))
+        for key in ("ackByKind", "teamByKind"):
+            for kind, values in part.get(key, {}).items():
+                merged[key].setdefault(kind, []).extend(values)
         for key in samples:
             merged[key].extend(part[key])
         for key, total in totals.items():
@@ -97,6 +101,7 @@ def run_step(config: StepConfig, playbook: Playbook, log: Any = print) -> dict[s
         for number in range(count):
             plan = {
                 "url": server.url,
+                "target": config.target,
                 "token": token,
                 "sessions": sessions[number::count],
                 "team_size": config.team_size,
@@ -229,6 +234,9 @@ def summarise_step(
         "unacked": merged["unresolvedUnacked"],
         "counts": merged["counts"],
         "kinds": merged["kinds"],
+        # Latencies by action kind (a typing burst's edits apart from chat and the rest).
+        "ackByKind": {k: summarise(v) for k, v in sorted(merged["ackByKind"].items())},
+        "teammateByKind": {k: summarise(v) for k, v in sorted(merged["teamByKind"].items())},
         "server": server,
         "generatorCpuPercent": generator_cpu,
         "generators": len(generator_cpu),

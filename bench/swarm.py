@@ -31,7 +31,17 @@ import aiohttp
 import socketio
 
 from bench.markers import action_key, is_exact, view_keys
-from bench.mix import CHAT_LINES, Playbook, TeamLedger, build_action, choose
+from bench.mix import (
+    BURST_UPDATES,
+    CHAT_LINES,
+    FLUSH_SECONDS,
+    TYPED_WORDS,
+    Playbook,
+    TeamLedger,
+    build_action,
+    choose,
+)
+from bench.texts import FieldDoc, markers_in, text_of_update
 
 PLAY = "/play"
 FACILITATE = "/facilitate"
@@ -69,6 +79,7 @@ class Pending:
     board: bool
     acked: bool = False
     last_seen: float = 0.0
+    kind: str = ""
 
 
 @dataclass
@@ -85,6 +96,9 @@ class Recorder:
     rejections: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
     kinds: Counter[str] = field(default_factory=Counter)
+    # Ack and teammate latencies of counted actions again, by action kind.
+    ack_by_kind: dict[str, list[float]] = field(default_factory=dict)
+    team_by_kind: dict[str, list[float]] = field(default_factory=dict)
 
     def error(self, kind: str) -> None:
         """Count a transport-level failure."""
@@ -109,6 +123,15 @@ class Learner:
     learner_id: str | None = None
     chat_seen: int = 0
     version: str | None = None  # the team view version this learner holds (Practicum)
+    docs: dict[str, FieldDoc] = field(default_factory=dict)  # shared text field -> my copy
+    view_texts: dict[str, str] = field(default_factory=dict)  # `texts` of my latest team view
+
+    def doc(self, field_id: str) -> FieldDoc:
+        """Return my copy of a shared text field (an empty document until someone types)."""
+        found = self.docs.get(field_id)
+        if found is None:
+            found = self.docs[field_id] = FieldDoc()
+        return found
 
 
 @dataclass
@@ -122,6 +145,11 @@ class Team:
     team_id: str | None = None
     pending: dict[str, Pending] = field(default_factory=dict)
     board_chat_seen: int = 0
+    # Shared texts: markers typed into each field (sent), markers some member deleted on
+    # purpose (trimming a long draft), markers of edits the server refused.
+    typed: dict[str, list[str]] = field(default_factory=dict)
+    deleted: set[str] = field(default_factory=set)
+    refused: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -201,6 +229,7 @@ class Swarm:
             sio.on("team", lambda view: self.on_team(learner, view), namespace=PLAY)
             sio.on("team_patch", lambda p: self.on_team_patch(learner, p), namespace=PLAY)
             sio.on("view", lambda view: self.on_view(learner, view), namespace=PLAY)
+            sio.on("text_update", lambda u: self.on_text_update(learner, u), namespace=PLAY)
             sio.on("disconnect", lambda *reason: self.on_disconnect(reason), namespace=PLAY)
             try:
                 await sio.connect(
@@ -319,27 +348,73 @@ class Swarm:
             return
         team.pending.pop(key, None)
 
+    def _seen(self, learner: Learner, team: Team, key: str, arrived: float) -> None:
+        """A learner has the effect of the action `key`: resolve it for them."""
+        pending = team.pending.get(key)
+        if pending is None or learner.index not in pending.waiting:
+            return
+        pending.waiting.discard(learner.index)
+        pending.last_seen = arrived
+        if not pending.waiting and pending.counted:
+            self.rec.team_ms.append((arrived - pending.sent) * 1000)
+            self.rec.team_by_kind.setdefault(pending.kind, []).append(
+                (arrived - pending.sent) * 1000
+            )
+        self._settle(team, key, pending)
+
     def on_team(self, learner: Learner, view: dict[str, Any]) -> None:
         """A team update reached a learner: resolve the markers it shows."""
         arrived = now()
         team = learner.team
         if team is None or not isinstance(view, dict):
             return
+        if view.get("relay") == "edit_text":  # the reference relays text edits as they came
+            self._merge_text(learner, view.get("data") or {})
+        elif isinstance(view.get("texts"), dict):
+            learner.view_texts = view["texts"]
         keys, learner.chat_seen = view_keys(view, learner.chat_seen)
         for key in keys:
-            pending = team.pending.get(key)
-            if pending is None or learner.index not in pending.waiting:
-                continue
-            pending.waiting.discard(learner.index)
-            pending.last_seen = arrived
-            if not pending.waiting and pending.counted:
-                self.rec.team_ms.append((arrived - pending.sent) * 1000)
-            self._settle(team, key, pending)
+            self._seen(learner, team, key, arrived)
+
+    def on_text_update(self, learner: Learner, update: dict[str, Any]) -> None:
+        """A teammate's (or my own) edit of a shared text, merged and stored by the server."""
+        arrived = now()
+        team = learner.team
+        if team is None or not isinstance(update, dict):
+            return
+        if update.get("teamId") != team.team_id:
+            self.rec.error("text/other_team")
+            return
+        by = update.get("by") if isinstance(update.get("by"), dict) else {}
+        if by.get("learnerId") == learner.learner_id and learner.learner_id is not None:
+            # My own edit echoed (the room includes me): my copy has it; a browser skips it too.
+            self.rec.counts["text_updates_received"] += 1
+            return
+        key = self._merge_text(learner, update)
+        if key is not None:
+            self._seen(learner, team, key, arrived)
+
+    def _merge_text(self, learner: Learner, data: dict[str, Any]) -> str | None:
+        """Merge a relayed text edit into my copy of its field; return the edit's key."""
+        key = action_key("edit_text", data)
+        field_id = data.get("field")
+        if key is None or not isinstance(field_id, str):
+            self.rec.error("text/malformed_update")
+            return None
+        try:
+            learner.doc(field_id).receive(data["update"])
+        except Exception:  # noqa: BLE001 - pycrdt raises several kinds on bad input
+            self.rec.error("text/unreadable_update")
+            return None
+        self.rec.counts["text_updates_received"] += 1
+        return key
 
     def on_view(self, learner: Learner, view: dict[str, Any]) -> None:
         """A full learner view (after a team change): hold its team version."""
         team = view.get("team") if isinstance(view, dict) else None
         learner.version = team.get("version") if isinstance(team, dict) else None
+        if isinstance(team, dict) and isinstance(team.get("texts"), dict):
+            learner.view_texts = team["texts"]
 
     def on_team_patch(self, learner: Learner, patch: dict[str, Any]) -> None:
         """A team patch: count a gap in the version chain as lost, then read it as a view."""
@@ -392,34 +467,96 @@ class Swarm:
         return self.window[0] <= moment < self.window[1]
 
     async def act(self, learner: Learner) -> None:
-        """Send one action from the mix and wait (bounded) for its ack."""
+        """Do one thing from the mix: one action, or a typing burst of shared-text edits."""
         team = learner.team
         if team is None or team.team_id is None or learner.learner_id is None:
             return
         kind = choose(self.rng, self.weights, team.ledger)
+        if kind == "edit_text":
+            await self.type_burst(learner, team)
+            return
         self.counter += 1
         marker = f"{'c' if kind == 'chat' else 'w'}-{self.prefix}{self.counter:x}"
         payload = build_action(kind, self.rng, team.ledger, self.playbook, marker)
         key = action_key(kind, payload)
+        watched = key is not None and is_exact(key)
+        await self.send(learner, team, kind, payload, key, watched)
+
+    async def type_burst(self, learner: Learner, team: Team) -> None:
+        """Type into one shared field for a moment: an `edit_text` per browser flush.
+
+        A browser sends what was typed since its last flush every ~250 ms while someone types,
+        so a burst is a few small updates in a row. Paced, they go out on that clock without
+        waiting for acks (as a browser does); saturating, each waits for the last ack.
+        """
+        field_id, limit = self.rng.choice(self.playbook.text_fields)
+        count = self.rng.randint(*BURST_UPDATES)
+        saturate = self.plan["mode"] == "saturate"
+        sends: list[asyncio.Task] = []
+        for number in range(count):
+            if number and not saturate:
+                await asyncio.sleep(FLUSH_SECONDS * self.rng.uniform(0.8, 1.2))
+            if learner.team is not team or self.closing:
+                break
+            self.counter += 1
+            marker = f"k-{self.prefix}{self.counter:x}"
+            fragment = f" {self.rng.choice(TYPED_WORDS)} [#{marker}]"
+            update, deleted = learner.doc(field_id).type_fragment(fragment, limit, self.rng)
+            team.typed.setdefault(field_id, []).append(marker)
+            team.deleted.update(deleted)
+            payload = {"team": team.team_id, "field": field_id, "update": update}
+            key = action_key("edit_text", payload)
+            send = self.send(learner, team, "edit_text", payload, key, False, marker)
+            if saturate:
+                await send
+            else:
+                sends.append(asyncio.create_task(send))
+        if sends:
+            await asyncio.wait(sends, timeout=float(self.plan.get("ack_timeout", 20)) + 5)
+
+    async def send(
+        self,
+        learner: Learner,
+        team: Team,
+        kind: str,
+        payload: dict[str, Any],
+        key: str | None,
+        watched: bool,
+        text_marker: str | None = None,
+    ) -> None:
+        """Send one action and wait (bounded) for its ack; track its effect on teammates."""
         sent = now()
         counted = self._in_window(sent)
         if key is not None:
             teammates = {m.index for m in team.members if m is not learner and m.learner_id}
-            watched = team.session.facilitator is not None and is_exact(key)
-            team.pending[key] = Pending(learner.index, sent, counted, teammates, watched)
+            watched = watched and team.session.facilitator is not None
+            team.pending[key] = Pending(learner.index, sent, counted, teammates, watched, kind=kind)
         self.rec.counts["sent"] += 1
         self.rec.kinds[kind] += 1
         payload["actionId"] = self._action_id()
         try:
             ack = await self._call(learner.sio, kind, payload, PLAY)
+            resends = 0
+            # A browser whose update builds on an edit the server has not merged yet (its own
+            # previous flush, still in flight) syncs and sends again; the bench resends as is.
+            while (
+                isinstance(ack, dict) and ack.get("code") == "text/missing_history" and resends < 5
+            ):
+                resends += 1
+                self.rec.counts["text_resent"] += 1
+                await asyncio.sleep(0.1 * resends)
+                ack = await self._call(learner.sio, kind, payload, PLAY)
         except (TimeoutError, socketio.exceptions.SocketIOError) as exc:
             self.rec.error(f"ack/{type(exc).__name__}")
             if key is not None:
                 team.pending.pop(key, None)
+            if text_marker is not None:
+                team.refused.add(text_marker)
             return
         acked = now()
         if counted:
             self.rec.ack_ms.append((acked - sent) * 1000)
+            self.rec.ack_by_kind.setdefault(kind, []).append((acked - sent) * 1000)
             self.rec.ack_times.append(
                 (round(sent - self.window[0], 3), round((acked - sent) * 1000, 1))
             )
@@ -428,8 +565,14 @@ class Swarm:
             self.rec.rejected(ack.get("code", "?") if isinstance(ack, dict) else "ack/malformed")
             if key is not None:
                 team.pending.pop(key, None)
+            if text_marker is not None:
+                team.refused.add(text_marker)
             return
         self.rec.counts["acked"] += 1
+        if kind == "edit_text":
+            self.rec.counts["text_acked"] += 1
+            if ack.get("unchanged"):
+                self.rec.counts["text_unchanged"] += 1
         if kind == "run_diagnostic":
             team.ledger.holds(payload["diagnostic"], self.rng)
         if key is not None and key in team.pending:
@@ -489,6 +632,59 @@ class Swarm:
         drain_until = now() + float(self.plan.get("drain", 10))
         while now() < drain_until and any(t.pending for s in self.sessions for t in s.teams):
             await asyncio.sleep(0.05)
+        if self.plan.get("check_texts", True):
+            gate = asyncio.Semaphore(int(self.plan.get("connect_concurrency", 32)))
+            await asyncio.gather(
+                *(self.check_texts(t, gate) for s in self.sessions for t in s.teams if t.typed)
+            )
+
+    async def check_texts(self, team: Team, gate: asyncio.Semaphore) -> None:
+        """After the drain: did every copy of the team's shared texts converge, losing nothing?
+
+        Practicum's text (from `text_sync` with an empty state vector, as a new browser would
+        ask) must equal every member's document and the `texts` of every member's latest team
+        view, and hold every marker typed, acked and not deleted on purpose by a member. Against
+        the reference (no server text) the members' documents are compared with each other.
+        """
+        members = [m for m in team.members if m.learner_id and m.team is team]
+        if team.team_id is None or not members:
+            return
+        # A socket the server dropped (already counted as an error) missed the relays after
+        # it: a browser would resync on reconnecting, the bench leaves its copy out.
+        connected = [m for m in members if m.sio.connected and PLAY in m.sio.namespaces]
+        self.rec.counts["text_copies_disconnected"] += len(members) - len(connected)
+        if not connected:
+            self.rec.counts["text_teams_unchecked"] += 1
+            return
+        members = connected
+        fields = sorted(team.typed)
+        server: dict[str, str] = {}
+        if self.plan.get("target", "practicum") == "practicum":
+            payload = {"team": team.team_id, "fields": {f: "" for f in fields}}
+            try:
+                async with gate:
+                    ack = await self._call(members[0].sio, "text_sync", payload, PLAY)
+                docs = ack.get("docs") or {}
+                server = {f: text_of_update(docs[f]["update"]) for f in fields if f in docs}
+            except Exception as exc:  # noqa: BLE001 - counted, the check goes on without it
+                self.rec.error(f"text/sync_{type(exc).__name__}")
+            if len(server) != len(fields):
+                self.rec.error("text/sync_incomplete")
+        counts = self.rec.counts
+        for field_id in fields:
+            copies = [str(m.doc(field_id)) for m in members]
+            truth = server.get(field_id, copies[0])
+            counts["text_fields_checked"] += 1
+            diverged = sum(1 for copy in copies if copy != truth)
+            counts["text_diverged"] += diverged
+            if field_id in server:
+                counts["text_view_stale"] += sum(
+                    1 for m in members if m.view_texts.get(field_id, "") != truth
+                )
+            expected = set(team.typed[field_id]) - team.deleted - team.refused
+            missing = expected - set(markers_in(truth))
+            counts["text_markers_expected"] += len(expected)
+            counts["text_markers_missing"] += len(missing)
 
     # --- results --------------------------------------------------------------------------
 
@@ -507,6 +703,13 @@ class Swarm:
                     if pending.board:
                         lost_boards += 1
         rec = self.rec
+        # A marker missing from the converged text is a text edit lost (acked, then gone); a
+        # copy that differs from the server's text, or a team view that shows another text, is
+        # an error.
+        lost_updates += rec.counts.get("text_markers_missing", 0)
+        for name in ("text_diverged", "text_view_stale"):
+            if rec.counts.get(name):
+                rec.errors[name.replace("_", "/", 1)] += rec.counts[name]
         window = self.window[1] - self.window[0]
         return {
             "learners": len(self.learners),
@@ -521,6 +724,8 @@ class Swarm:
             "ackTimes": rec.ack_times,
             "counts": dict(rec.counts),
             "kinds": dict(rec.kinds),
+            "ackByKind": rec.ack_by_kind,
+            "teamByKind": rec.team_by_kind,
             "rejections": dict(rec.rejections),
             "errors": dict(rec.errors),
             "lostUpdates": lost_updates,

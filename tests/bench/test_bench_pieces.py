@@ -7,8 +7,9 @@ from pathlib import Path
 
 from bench.markers import action_key, is_exact, marker_of, tag, view_keys
 from bench.mix import DEFAULT_WEIGHTS, Playbook, TeamLedger, build_action, choose, playbook
-from bench.report import markdown, saturation_ratio, target_checks
+from bench.report import markdown, saturation_ratio, target_checks, text_table
 from bench.stats import percentile, summarise
+from bench.texts import FieldDoc, markers_in, text_of_update
 from practicum.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +52,7 @@ def test_the_playbook_only_plans_diagnostics_the_round_one_budget_covers():
     assert sum(d.cost.points for d in chosen) <= budget.points + scenario.rounds[0].budget.points
     assert sum(d.cost.days for d in chosen) <= budget.days + scenario.rounds[0].budget.days
     assert all(d.opens_in == scenario.rounds[0].id and not d.locked for d in chosen)
-    assert {"chat", "write_text"} <= book.actions
+    assert {"chat", "write_text", "edit_text"} <= book.actions
     assert Playbook.from_dict(book.to_dict()) == book
 
 
@@ -59,7 +60,7 @@ def test_the_mix_never_picks_what_the_team_cannot_do():
     rng = random.Random(3)
     ledger = TeamLedger([], ("rc_a",))
     kinds = {choose(rng, DEFAULT_WEIGHTS, ledger) for _ in range(300)}
-    assert kinds == {"chat", "write_text"}
+    assert kinds == {"chat", "edit_text"}
     ledger.holds("d_x", rng)
     kinds = {choose(rng, DEFAULT_WEIGHTS, ledger) for _ in range(300)}
     assert "mark_evidence" in kinds and "run_diagnostic" not in kinds
@@ -73,6 +74,54 @@ def test_built_actions_carry_their_marker_and_respect_field_limits():
     assert len(text["text"]) <= 40 and marker_of(text["text"]) == "w-7"
     assert build_action("run_diagnostic", rng, ledger, book, "x") == {"diagnostic": "d_x"}
     assert ledger.diagnostics_left == []
+
+
+def test_an_edit_text_is_known_by_its_update():
+    payload = {"team": "t_1", "field": "gap", "update": "AQLx"}
+    assert action_key("edit_text", payload) == "x:AQLx"
+    relay = {"relay": "edit_text", "team": "t_1", "data": payload}
+    assert view_keys(relay, 0) == (["x:AQLx"], 0)
+    assert not is_exact("x:AQLx")
+
+
+def test_concurrent_typing_converges_and_keeps_every_marker():
+    rng = random.Random(7)
+    copies = [FieldDoc() for _ in range(3)]
+    relayed: list[str] = []  # the server's order: every copy merges every update
+    for round_ in range(40):
+        # All three type at once from the same state, then everyone merges everything.
+        fresh = [
+            doc.type_fragment(f" w [#k-{round_}-{n}]", 10_000, rng)[0]
+            for n, doc in enumerate(copies)
+        ]
+        relayed.extend(fresh)
+        for doc in copies:
+            for update in fresh:
+                doc.receive(update)
+    texts = {str(doc) for doc in copies}
+    assert len(texts) == 1
+    merged = texts.pop()
+    assert sorted(markers_in(merged)) == sorted(f"k-{r}-{n}" for r in range(40) for n in range(3))
+    rebuilt = FieldDoc()
+    for update in relayed:
+        rebuilt.receive(update)
+    assert str(rebuilt) == merged
+
+
+def test_a_long_text_loses_whole_old_fragments_and_says_which():
+    rng = random.Random(1)
+    doc = FieldDoc()
+    deleted: list[str] = []
+    typed = []
+    for number in range(60):
+        marker = f"k-{number}"
+        typed.append(marker)
+        deleted += doc.type_fragment(f" word [#{marker}]", 200, rng)[1]
+    text = str(doc)
+    assert len(text) <= 0.6 * 200 and deleted
+    assert sorted(markers_in(text) + deleted) == sorted(typed)
+    assert text.startswith(" word [#")  # whole fragments only
+    assert text_of_update("") == ""
 
 
 def test_percentiles_use_the_nearest_rank():
@@ -138,3 +187,23 @@ def test_the_report_checks_each_target_against_the_measurement():
     assert met["saturation throughput >= 60% of the reference"] is False
     text = markdown(results)
     assert "| practicum | 1000/1000 |" in text and "**30%**" in text
+    assert "## Shared text edits" not in text  # no step typed
+
+
+def test_the_report_lists_text_edits_and_their_end_check():
+    step = _step("practicum", "paced", 1000, 200.0, 50.0)
+    step["kinds"] = {"chat": 10, "edit_text": 40}
+    step["counts"] = {
+        "text_acked": 40,
+        "text_fields_checked": 6,
+        "text_markers_expected": 35,
+        "text_markers_missing": 0,
+    }
+    latency = {"count": 40, "p50": 7.0, "p95": 20.0, "p99": 30.0, "max": 31.0}
+    step["ackByKind"] = {"edit_text": latency, "chat": {**latency, "p99": 12.0}}
+    step["teammateByKind"] = {"edit_text": latency}
+    rows = text_table({"steps": [step]})
+    assert (
+        rows[2]
+        == "| practicum | paced | 1000 | 40 / 40 / 0 | 7 / 30 | 7 / 30 | 12 | 6 | 0 | 0 | 0 / 35 |"
+    )

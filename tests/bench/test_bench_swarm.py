@@ -3,7 +3,9 @@
 Eight learners in two sessions play for two seconds against a real Practicum process and
 against the reference relay, through the same orchestration `make bench` uses (swarm
 subprocess, READY/GO, merge, summary). Every action must be acked, every teammate must see every
-update, the facilitator must see every exact update on the board, and nothing may fail.
+update, the facilitator must see every exact update on the board, and nothing may fail. Shared
+texts: every `edit_text` is acked and reaches every teammate, and at the end every teammate's
+document, the server's text and every team view hold the same text with every marker typed.
 """
 
 from __future__ import annotations
@@ -52,3 +54,15 @@ def test_a_small_swarm_loses_nothing(target, harbor_book):
     assert step["teammate"]["count"] == step["ack"]["count"]
     assert step["board"]["count"] > 0
     assert sum(step["kinds"].values()) == counts["sent"]
+    # Shared texts: typing bursts happened, every edit was acked and relayed, nothing diverged.
+    edits = step["kinds"]["edit_text"]
+    assert edits > 10 and counts["text_acked"] == edits, counts
+    assert counts.get("text_unchanged", 0) == 0
+    # Each edit reaches the three teammates (and the sender: Practicum's text_update, the
+    # reference's team relay both go to the whole room).
+    assert counts["text_updates_received"] == edits * 4, counts
+    assert counts["text_fields_checked"] > 0
+    assert counts["text_markers_expected"] > 0
+    assert counts.get("text_markers_missing", 0) == 0, counts
+    assert counts.get("text_diverged", 0) == 0, counts
+    assert counts.get("text_view_stale", 0) == 0, counts
