@@ -32,6 +32,8 @@ ERRORS: dict[str, str] = {
         "Taking {minutes} minutes from '{round}' would leave less than a minute: advance to "
         "end the round now."
     ),
+    # the stage
+    "stage/unavailable": "The stage cannot show the {mode} now: {reason}.",
     # learners and teams
     "learner/already_joined": "Learner '{learner}' has already joined.",
     "learner/name_invalid": "A name must be 1 to {max} characters.",

@@ -37,6 +37,7 @@ EVENT_TYPES = (
     "clock_extended",
     "debrief_started",
     "session_closed",
+    "stage_changed",  # what the facilitator put on the stage
     "data_erased",  # personal data rewritten in the log (practicum/server/privacy.py)
     # people and teams
     "learner_joined",

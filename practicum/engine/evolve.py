@@ -204,6 +204,7 @@ def _round_opened(scenario: Scenario, state: SessionState, event: Event) -> Sess
         tid: updated(t, granted=t.granted.plus(grant), ready=frozenset())
         for tid, t in state.teams.items()
     }
+    # The stage follows the session into the new round whatever it showed before.
     return updated(
         state,
         phase=ROUND,
@@ -211,6 +212,7 @@ def _round_opened(scenario: Scenario, state: SessionState, event: Event) -> Sess
         deadline=d["deadline"],
         remaining=None,
         teams=teams,
+        stage_mode=None,
     )
 
 
@@ -246,7 +248,12 @@ def _clock_extended(scenario: Scenario, state: SessionState, event: Event) -> Se
 
 @_on("debrief_started")
 def _debrief_started(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
-    return updated(state, phase=DEBRIEF, deadline=None, remaining=None)
+    return updated(state, phase=DEBRIEF, deadline=None, remaining=None, stage_mode=None)
+
+
+@_on("stage_changed")
+def _stage_changed(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    return updated(state, stage_mode=event.data["mode"])
 
 
 @_on("data_erased")

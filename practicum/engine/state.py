@@ -271,6 +271,7 @@ class SessionState:
     published: frozenset[str]  # rounds whose scores the teams can see
     seq: int  # number of events folded into this state
     team_changes_allowed: bool = False  # learners may change team during a round
+    stage_mode: str | None = None  # what the facilitator put on the stage (None: follow phase)
 
     @property
     def paused(self) -> bool:
