@@ -213,6 +213,8 @@ def _round_opened(scenario: Scenario, state: SessionState, event: Event) -> Sess
         remaining=None,
         teams=teams,
         stage_mode=None,
+        # Logs from before "at" was stored: the deadline less the round's minutes.
+        round_opened_at=d.get("at", d["deadline"] - d.get("minutes", 0) * 60),
     )
 
 

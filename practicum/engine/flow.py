@@ -22,6 +22,7 @@ def open_round(scenario: Scenario, index: int, now: float) -> Event:
             "index": index,
             "minutes": round_.minutes,
             "deadline": now + round_.minutes * 60,
+            "at": now,
             "grant": {"points": grant.points, "cash": grant.cash, "days": grant.days},
         },
     )

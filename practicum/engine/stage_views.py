@@ -15,11 +15,12 @@ from practicum.engine.views import leaderboard
 from practicum.scenario.model import Scenario
 
 
-def _latest_inject(state: SessionState, round_id: str | None) -> dict[str, Any] | None:
-    """Return the newest inject of the round: title, sender, channel, how many teams got it."""
+def _latest_inject(scenario: Scenario, state: SessionState) -> dict[str, Any] | None:
+    """Return the newest inject fired in this round: title, sender, channel, how many teams."""
+    opened = state.round_opened_at if state.round_opened_at is not None else float("-inf")
     fired = [
         (f.at, i, f) for t in state.teams.values() for i, f in enumerate(t.injects)
-        if f.round == round_id
+        if f.at >= opened
     ]
     if not fired:
         return None
@@ -29,11 +30,19 @@ def _latest_inject(state: SessionState, round_id: str | None) -> dict[str, Any] 
     return {
         "inject": latest.inject,
         "title": latest.title,
-        "sender": latest.sender,
+        "sender": _sender(scenario, latest.sender),
         "channel": latest.channel,
         "at": latest.at,
         "teams": sum(1 for f in fired_ if f.inject == latest.inject),
     }
+
+
+def _sender(scenario: Scenario, sender: str) -> str:
+    """Return who sent an inject as people read it: "Name, role" for a stakeholder id."""
+    for person in scenario.stakeholders:
+        if person.id == sender:
+            return f"{person.name}, {person.role}"
+    return sender
 
 
 def _scoring(scenario: Scenario, state: SessionState) -> list[dict[str, Any]]:
@@ -140,7 +149,7 @@ def stage_view(scenario: Scenario, state: SessionState) -> dict[str, Any]:
         "submitted": sum(1 for t in state.teams.values() if round_.id in t.submissions)
         if in_round
         else None,
-        "inject": _latest_inject(state, round_.id) if in_round else None,
+        "inject": _latest_inject(scenario, state) if in_round else None,
         "scoring": _scoring(scenario, state) if mode == SCORING_MODE else None,
         # Only once the facilitator reveals it: scores stay off the wall until then.
         "leaderboard": leaderboard(state) if mode == LEADERBOARD_MODE else None,

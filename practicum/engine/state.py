@@ -272,6 +272,7 @@ class SessionState:
     seq: int  # number of events folded into this state
     team_changes_allowed: bool = False  # learners may change team during a round
     stage_mode: str | None = None  # what the facilitator put on the stage (None: follow phase)
+    round_opened_at: float | None = None  # when the current round opened
 
     @property
     def paused(self) -> bool:

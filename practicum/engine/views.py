@@ -17,6 +17,7 @@ from practicum.engine.evolve import stamp_key
 from practicum.engine.plan import plan_for, plan_to_dict
 from practicum.engine.scores import published_total
 from practicum.engine.shared_text import EMPTY_TEXT
+from practicum.engine.stage import stage_mode
 from practicum.engine.state import (
     CLOSED,
     DEBRIEF,
@@ -598,6 +599,8 @@ def facilitator_view(
         "expertPlan": plan_to_dict(scenario.expert_plan),
         # The facilitator's debrief notes: on the board only, never in a learner's view.
         "debriefNotes": scenario.debrief_notes,
+        # What the room's screen shows now, and what the facilitator chose (null: follow).
+        "stage": {"mode": stage_mode(state), "chosen": state.stage_mode},
     }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from practicum.engine.stage import STAGE_MODES
 from practicum.engine.timers import EXTEND_MAX_MINUTES
 
 ACTION_ID = validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$", error="8-64 letters, digits, '-' or '_'")
@@ -361,6 +362,26 @@ class PublishScores(FacilitatorAction):
     round = _id("round id")
 
 
+class StageShow(FacilitatorAction):
+    """Choose what the session's stage (the room's projector) shows next."""
+
+    mode = fields.String(
+        required=True,
+        validate=validate.OneOf(STAGE_MODES),
+        metadata={
+            "description": "lobby (join code, teams forming), round (clock, submissions, "
+            "injects), scoring (progress), debrief (outcomes, ROI, causes found), leaderboard"
+        },
+    )
+
+
+# --- stage (/stage) ----------------------------------------------------------------------------
+
+
+class StageRenew(Presence):
+    """Ask for a fresh stage token (the one the screen was opened with soon expires)."""
+
+
 # Rejection codes the transport layer itself answers (the engine's are in engine/errors.py).
 SERVER_ERRORS: dict[str, str] = {
     "payload/invalid": "The payload does not match the event's schema (names each bad field).",
@@ -373,6 +394,8 @@ SERVER_ERRORS: dict[str, str] = {
     "auth/bad_token": "The learner token is not valid (join again).",
     "auth/unknown_learner": "The token names a learner the session does not have.",
     "auth/forbidden": "Facilitator namespace without a facilitator sign-in (connection refused).",
+    "auth/bad_stage_link": "The stage link is not valid or has expired (connection refused): "
+    "open the stage again from the console.",
     "session/unknown": "No session has that id.",
     "server/error": "An unexpected server failure; the action was not applied.",
 }
@@ -401,6 +424,8 @@ ACK_FIELDS: dict[str, str] = {
     "start_session": "`round` (the first round)",
     "advance": "`round` (the round now open, or null when the debrief starts)",
     "fire_inject": "`teams` (ids of the teams that received it)",
+    "stage_show": "`mode` (what the stage shows now)",
+    "stage_renew": "`token` (a fresh stage token: reconnect with it), `expiresIn` (seconds)",
 }
 
 
@@ -472,6 +497,11 @@ FACILITATOR_ROUTES: tuple[Route, ...] = (
     Route("score_round", ScoreRound, "score_round", "score a team's round"),
     Route("publish_scores", PublishScores, "publish_scores", "publish a round's scores"),
     Route("end_session", FacilitatorEmpty, "end_session", "close the session"),
+    Route("stage_show", StageShow, "stage_show", "choose what the stage shows next"),
+)
+
+STAGE_ROUTES: tuple[Route, ...] = (
+    Route("stage_renew", StageRenew, None, "get a fresh stage token before this one expires"),
 )
 
 

@@ -31,6 +31,7 @@ from flask import (
 
 from practicum import engine
 from practicum.server import privacy
+from practicum.server.identity import STAGE_LINK_SECONDS, STAGE_RENEW_SECONDS
 from practicum.server.service import UnknownScenario, UnknownSession, normalise_join_code
 
 pages = Blueprint("pages", __name__)
@@ -263,11 +264,74 @@ def console(session_id: str) -> str:
     return _session_page("console.html", session_id)
 
 
+# --- the stage (the room's projector) ------------------------------------------------------------
+
+
+def _stage_url(session_id: str) -> str:
+    token = current_app.extensions["practicum.tokens"].stage_token(session_id)
+    return url_for("pages.stage", token=token, _external=True)
+
+
+@pages.get("/facilitator/sessions/<session_id>/stage")
+@facilitator_page
+def open_stage(session_id: str) -> Response:
+    """Open the session's stage through a fresh screen link."""
+    _snapshot_or_404(session_id)
+    return redirect(_stage_url(session_id))
+
+
 @pages.get("/facilitator/sessions/<session_id>/projector")
 @facilitator_page
-def projector(session_id: str) -> str:
-    """Show the projector screen: join code, QR code, clock and leaderboard."""
-    return _session_page("projector.html", session_id)
+def projector(session_id: str) -> Response:
+    """Send an old projector bookmark to the stage."""
+    return redirect(url_for("pages.open_stage", session_id=session_id))
+
+
+@pages.get("/facilitator/sessions/<session_id>/stage-link")
+@facilitator_page
+def stage_link(session_id: str) -> Response:
+    """Answer a fresh screen link to the session's stage, to copy onto a projector's browser."""
+    _snapshot_or_404(session_id)
+    return jsonify({"url": _stage_url(session_id), "expiresIn": STAGE_LINK_SECONDS})
+
+
+def _stage_session(token: str) -> tuple[Any, Any]:
+    """Return the scenario and state a stage link opens, or (None, None) for a bad link."""
+    session_id = current_app.extensions["practicum.tokens"].stage(token)
+    if session_id is None:
+        return None, None
+    return _snapshot_or_404(session_id)
+
+
+@pages.get("/stage/<token>")
+def stage(token: str) -> Any:
+    """Show the stage: a public screen for the room, opened by a signed, expiring link."""
+    scenario, state = _stage_session(token)
+    if scenario is None:
+        return render_template(
+            "error.html",
+            title="Stage link expired",
+            message="This stage link is not valid any more (screen links last 30 minutes). "
+            "Open the stage again from the facilitator console.",
+        ), 403
+    return render_template(
+        "stage.html",
+        token=token,
+        renew_seconds=STAGE_RENEW_SECONDS,
+        session_id=state.session_id,
+        title=scenario.title,
+        join_code=state.join_code,
+        join_url=_join_url(state.join_code),
+    )
+
+
+@pages.get("/stage/<token>/qr.svg")
+def stage_qr(token: str) -> Response:
+    """Return the QR code of the join link for a stage screen."""
+    _scenario, state = _stage_session(token)
+    if state is None:
+        abort(403)
+    return Response(qr_svg(_join_url(state.join_code)), mimetype="image/svg+xml")
 
 
 @pages.get("/facilitator/sessions/<session_id>/qr.svg")

@@ -4,7 +4,7 @@
 import { Live, ServerClock, bindConnectionBadge } from "./live.js";
 import { byId, fill, h, money, num, pct, setupTabs, timeOfDay, toast } from "./dom.js";
 import { forgetSeat, seatFor } from "./seat.js";
-import { kpiChart, roiChart } from "./charts.js";
+import { kpiChart, roiCompareChart } from "./charts.js";
 import {
   STANCES, TRUTH_LABELS, cellMap, indexById, levelLabel, mergeTeamPatch, methodLabel, phaseLabel,
   renderSteps, scoreCard, startCountdown, withUnit,
@@ -798,12 +798,11 @@ function renderDebrief() {
         { label: "Doing nothing", cls: "nothing", values: o.nothing.kpis[k.id] },
         { label: "Expert plan", cls: "expert", values: o.expert.kpis[k.id] },
       ],
-    })).concat([roiChart({
-      title: "Return on investment",
-      bars: [
-        { label: "Your true ROI", value: o.roi, cls: "true" },
-        { label: "As you'd report it", value: o.reportedRoi, cls: "reported" },
-        { label: "Expert plan", value: o.expertRoi, cls: "true" },
+    })).concat([roiCompareChart({
+      title: "Return on investment: true and as you would report it",
+      rows: [
+        { label: "Your plan", trueRoi: o.roi, reportedRoi: o.reportedRoi },
+        { label: "Expert plan", trueRoi: o.expertRoi, reportedRoi: undefined },
       ],
     })])));
     parts.push(h("section", { class: "card", "data-debrief": "levels" },

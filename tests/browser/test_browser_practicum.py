@@ -376,13 +376,16 @@ def test_two_teams_play_a_scenario_from_join_to_debrief(
     screenshot(fac, "facilitator-debrief")
     check_accessibility(fac, "console debrief")
 
-    projector = fac.context.new_page()
-    projector.goto(f"/facilitator/sessions/{session_id}/projector")
-    wait_connected(projector)
-    expect(projector.locator("#leaderboard tbody tr")).to_have_count(2)
-    expect(projector.locator(".join-code")).to_have_text(code)
-    screenshot(projector, "facilitator-projector")
-    check_accessibility(projector, "projector")
+    stage = fac.context.new_page()
+    stage.goto(f"/facilitator/sessions/{session_id}/stage")
+    wait_connected(stage)
+    expect(stage.locator("#stage-debrief figure[data-chart=kpi]")).to_have_count(
+        len(scenario["kpis"])
+    )
+    expect(stage.locator("#stage-debrief figure[data-chart=kpi]").first.locator(
+        "polyline")).to_have_count(4)  # two teams, doing nothing, the expert plan
+    screenshot(stage, "stage-debrief")
+    check_accessibility(stage, "stage")
 
     # Exports, downloaded from the console and parsed.
     console_tab(fac, "board")

@@ -92,7 +92,8 @@ def test_an_inject_shows_its_title_and_sender_only(game):
     view = stage_view(game.scenario, game.state)
     inject = game.scenario.inject("inj_push")
     assert view["inject"]["title"] == inject.title
-    assert view["inject"]["sender"] == inject.sender
+    person = next(p for p in game.scenario.stakeholders if p.id == inject.sender)
+    assert view["inject"]["sender"] == f"{person.name}, {person.role}"
     assert view["inject"]["teams"] == 1
     assert_public(game, view)
 

@@ -14,6 +14,8 @@ from ui_helpers import PASSWORD, csrf_from
 FACILITATOR_PAGES = (
     "/facilitator/sessions/{sid}",
     "/facilitator/sessions/{sid}/projector",
+    "/facilitator/sessions/{sid}/stage",
+    "/facilitator/sessions/{sid}/stage-link",
     "/facilitator/sessions/{sid}/qr.svg",
     "/facilitator/sessions/{sid}/scores.csv",
     "/facilitator/sessions/{sid}/events.csv",
@@ -145,6 +147,42 @@ def test_join_qr_code_is_an_svg_of_the_join_link(signed_in: FlaskClient, game: A
     assert response.mimetype == "image/svg+xml"
     svg = response.get_data(as_text=True)
     assert svg.startswith("<svg") and "<path" in svg
+
+
+# --- the stage ----------------------------------------------------------------------------------
+
+
+def test_the_console_opens_the_stage_through_a_fresh_link(
+    signed_in: FlaskClient, app: Flask, game: Any
+) -> None:
+    session = game()
+    sid = session.session_id
+    tokens = app.extensions["practicum.tokens"]
+    opened = signed_in.get(f"/facilitator/sessions/{sid}/stage")
+    assert opened.status_code == 302
+    token = opened.headers["Location"].rsplit("/stage/", 1)[1]
+    assert tokens.stage(token) == sid
+    old = signed_in.get(f"/facilitator/sessions/{sid}/projector")  # an old bookmark
+    assert old.headers["Location"] == f"/facilitator/sessions/{sid}/stage"
+    link = signed_in.get(f"/facilitator/sessions/{sid}/stage-link").get_json()
+    assert link["expiresIn"] == 30 * 60 and tokens.stage(link["url"].rsplit("/", 1)[1]) == sid
+    assert signed_in.get("/facilitator/sessions/s_nope/stage").status_code == 404
+
+
+def test_the_stage_page_needs_only_its_link(client: FlaskClient, app: Flask, game: Any) -> None:
+    session = game()
+    token = app.extensions["practicum.tokens"].stage_token(session.session_id)
+    response = client.get(f"/stage/{token}")  # nobody signed in
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'type="module" src="/static/js/stage.js"' in html
+    assert session.code in html
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    qr = client.get(f"/stage/{token}/qr.svg")
+    assert qr.mimetype == "image/svg+xml" and qr.get_data(as_text=True).startswith("<svg")
+    for bad in ("nonsense", token[:-2] + "xx"):
+        assert client.get(f"/stage/{bad}").status_code == 403
+        assert client.get(f"/stage/{bad}/qr.svg").status_code == 403
 
 
 # --- exports ------------------------------------------------------------------------------------
