@@ -27,6 +27,10 @@ ERRORS: dict[str, str] = {
     # clock
     "clock/paused": "The clock is already paused.",
     "clock/running": "The clock is not paused.",
+    "clock/paused_editing": (
+        "The facilitator has paused the round: your work is kept, and editing resumes when the "
+        "clock restarts."
+    ),
     "clock/stopped": "The clock of round '{round}' has stopped: reopen teams or advance.",
     "clock/too_short": (
         "Taking {minutes} minutes from '{round}' would leave less than a minute: advance to "

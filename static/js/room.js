@@ -72,7 +72,8 @@ function currentRound() {
 }
 
 function editable() {
-  return Boolean(app.pub && app.pub.phase === "round" && app.team && app.team.draft && !app.team.draft.frozen);
+  // A paused round freezes the work (the server refuses it with clock/paused_editing).
+  return Boolean(app.pub && app.pub.phase === "round" && !app.pub.paused && app.team && app.team.draft && !app.team.draft.frozen);
 }
 
 function allowed(action) {
@@ -83,6 +84,7 @@ function allowed(action) {
 function notAllowedHint(action) {
   if (!app.pub || app.pub.phase === "lobby") return "Opens when the session starts.";
   if (app.pub.phase !== "round") return "The rounds are over.";
+  if (app.pub.paused) return "The facilitator has paused the round: editing resumes when the clock restarts.";
   if (app.team && app.team.draft && app.team.draft.frozen === "submitted") return "Your team has submitted this round.";
   if (app.team && app.team.draft && app.team.draft.frozen === "locked") return "Time is up for this round.";
   const round = currentRound();
@@ -139,7 +141,7 @@ function renderAll() {
 
 function renderTeam() {
   const t = app.team;
-  const gate = [app.pub.phase, app.pub.round && app.pub.round.index, t.draft ? t.draft.frozen || "open" : "none"];
+  const gate = [app.pub.phase, app.pub.round && app.pub.round.index, t.draft ? t.draft.frozen || "open" : "none", app.pub.paused];
   section("budget", [t.budget], renderBudget);
   section("diagnostics", [gate, t.diagnostics.map((d) => d.diagnostic), t.unlocked, t.budget.left], renderDiagnostics);
   section("findings", [t.diagnostics], renderFindings);
@@ -217,7 +219,7 @@ function renderRound() {
   byId("round-h").textContent = title;
   const bits = [];
   if (round && pub.phase === "round") bits.push(`Phase: ${phaseLabel(round.phase)}`);
-  if (pub.paused) bits.push("Clock paused by the facilitator");
+  if (pub.paused) bits.push("Paused by the facilitator: your work is kept, editing resumes when the clock restarts");
   if (app.team && app.team.draft && app.team.draft.frozen === "submitted") bits.push("Your team has submitted this round");
   if (app.team && app.team.draft && app.team.draft.frozen === "locked") bits.push("Time is up: this round is locked");
   byId("round-phase").textContent = bits.join(" · ");
