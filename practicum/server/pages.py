@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import hmac
 import io
 import json
@@ -30,7 +29,7 @@ from flask import (
 )
 
 from practicum import engine
-from practicum.server import privacy
+from practicum.server import exports, privacy
 from practicum.server.identity import STAGE_LINK_SECONDS, STAGE_RENEW_SECONDS
 from practicum.server.service import UnknownScenario, UnknownSession, normalise_join_code
 
@@ -439,25 +438,39 @@ def learner_data_erase(session_id: str, learner_id: str) -> Any:
     ))
 
 
+def _csv_export(session_id: str, build: Callable[[Any, Any], str], suffix: str) -> Response:
+    """Download a CSV built from the session's stored events (see practicum/server/exports.py)."""
+    scenario, _state = _snapshot_or_404(session_id)
+    rows = _service().stored_events(session_id)
+    return _download(build(scenario, rows), session_id, suffix, "text/csv; charset=utf-8")
+
+
 @pages.get("/facilitator/sessions/<session_id>/scores.csv")
 @facilitator_page
 def scores_csv(session_id: str) -> Response:
-    """Download the scores: one row per team per rubric component."""
-    scenario, state = _snapshot_or_404(session_id)
-    return _download(
-        scores_csv_text(scenario, state), session_id, "scores.csv", "text/csv; charset=utf-8"
-    )
+    """Download the scores: one row per team per rubric component, with totals and ranks."""
+    return _csv_export(session_id, exports.scores_csv, "scores.csv")
+
+
+@pages.get("/facilitator/sessions/<session_id>/teams.csv")
+@facilitator_page
+def teams_csv(session_id: str) -> Response:
+    """Download one row per team: rank, totals, points and members round by round."""
+    return _csv_export(session_id, exports.teams_csv, "teams.csv")
+
+
+@pages.get("/facilitator/sessions/<session_id>/learners.csv")
+@facilitator_page
+def learners_csv(session_id: str) -> Response:
+    """Download one row per learner: actions, chat messages and text edits."""
+    return _csv_export(session_id, exports.learners_csv, "learners.csv")
 
 
 @pages.get("/facilitator/sessions/<session_id>/events.csv")
 @facilitator_page
 def events_csv(session_id: str) -> Response:
-    """Download the full event log as CSV."""
-    _scenario, state = _snapshot_or_404(session_id)
-    rows = _service().stored_events(session_id)
-    return _download(
-        events_csv_text(rows, state), session_id, "events.csv", "text/csv; charset=utf-8"
-    )
+    """Download the event log as CSV, in words."""
+    return _csv_export(session_id, exports.events_csv, "events.csv")
 
 
 @pages.get("/facilitator/sessions/<session_id>/export.json")
@@ -469,10 +482,17 @@ def export_json(session_id: str) -> Response:
         "sessionId": session_id,
         "scenarioId": scenario.id,
         "scenarioTitle": scenario.title,
-        "exportedAt": _service().clock(),
+        "exportedAt": exports.iso(_service().clock()),
         # Every chat message, not the board's newest few: an export is the session's record.
-        "board": engine.facilitator_view(scenario, state, chat_limit=sys.maxsize),
-        "events": _service().stored_events(session_id),
+        "board": exports.iso_times(
+            engine.facilitator_view(scenario, state, chat_limit=sys.maxsize)
+        ),
+        # Each event's time in ISO 8601; its data as stored (epoch seconds), so a replay of
+        # the exported log reads the same facts.
+        "events": [
+            {**row, "at": exports.iso(row.get("at"))}
+            for row in _service().stored_events(session_id)
+        ],
     }
     return _download(
         json.dumps(body, ensure_ascii=False, indent=1),
@@ -482,128 +502,7 @@ def export_json(session_id: str) -> Response:
     )
 
 
-# --- CSV builders -------------------------------------------------------------------------------
-
-# A spreadsheet treats a cell starting with one of these as a formula: prefix such user text
-# with an apostrophe so a team named "=HYPERLINK(...)" stays text (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _csv(header: list[str], rows: list[list[Any]]) -> str:
-    buffer = io.StringIO()
-    # BOM: spreadsheet programs then read the file as UTF-8 (names with accents stay intact).
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([[_cell(v) for v in row] for row in rows])
-    return buffer.getvalue()
-
-
 def _iso(epoch: float | None) -> str:
     if not epoch:
         return ""
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S")
-
-
-EVENT_COLUMNS = [
-    "seq",
-    "time_utc",
-    "type",
-    "team_id",
-    "team_name",
-    "learner_id",
-    "learner_name",
-    "action_id",
-    "data_json",
-]
-
-
-def events_csv_text(rows: list[dict[str, Any]], state: Any) -> str:
-    """Return the event log as CSV: one row per event, the event data as JSON in the last column."""
-    out = []
-    for row in rows:
-        data = row.get("data") or {}
-        team_id = row.get("team") or data.get("team_id") or ""
-        team = state.teams.get(team_id) if team_id else None
-        learner_id = data.get("learner_id") or data.get("by") or ""
-        learner = state.learners.get(learner_id) if learner_id else None
-        out.append(
-            [
-                row["seq"],
-                _iso(row.get("at")),
-                row["type"],
-                team_id,
-                team.name if team else "",
-                learner_id,
-                learner.name if learner else data.get("learner_name", ""),
-                row.get("actionId") or "",
-                json.dumps(data, ensure_ascii=False, sort_keys=True),
-            ]
-        )
-    return _csv(EVENT_COLUMNS, out)
-
-
-SCORE_COLUMNS = [
-    "session_id",
-    "team_id",
-    "team_name",
-    "members",
-    "round_id",
-    "round_name",
-    "component_id",
-    "component_name",
-    "kind",
-    "points",
-    "max_points",
-    "level",
-    "computed_points",
-    "override_reason",
-    "published",
-    "explanation",
-    "comment",
-]
-
-
-def scores_csv_text(scenario: Any, state: Any) -> str:
-    """Return the scores as CSV: one row per team per rubric component (unscored rows blank)."""
-    out = []
-    for team in state.teams.values():
-        members = "; ".join(state.learners[m].name for m in team.members if m in state.learners)
-        for component in scenario.rubric:
-            score = team.scores.get(component.round) or {}
-            entry = (score.get("components") or {}).get(component.id) or {}
-            override = entry.get("override") or {}
-            out.append(
-                [
-                    state.session_id,
-                    team.id,
-                    team.name,
-                    members,
-                    component.round,
-                    scenario.round(component.round).name,
-                    component.id,
-                    component.name,
-                    component.kind,
-                    _points(entry.get("points")) if score else "",
-                    _points(component.weight),
-                    entry.get("level") or "",
-                    _points(entry["computed"]) if "computed" in entry else "",
-                    override.get("reason", ""),
-                    "yes" if component.round in state.published else "no",
-                    entry.get("explanation", "" if score else "Not scored yet."),
-                    score.get("comment", ""),
-                ]
-            )
-    return _csv(SCORE_COLUMNS, out)
-
-
-def _points(value: Any) -> Any:
-    if value is None or value == "":
-        return ""
-    return f"{float(value):g}"
