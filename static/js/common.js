@@ -81,14 +81,48 @@ export function cellMap(scenario) {
   return Object.fromEntries((scenario.taxonomy || []).map((c) => [c.id, c]));
 }
 
-/** Fill an <ol class="steps"> with the rounds, marking done and current ones in text too. */
-export function renderSteps(list, rounds, pub) {
+/**
+ * Return how a team left a round, from its submissions: "submitted" (by the team), "auto"
+ * (closed by time: the draft was submitted as it stood), "advanced" (the same, closed by the
+ * facilitator's advance), "locked" (time ran out, nothing kept),
+ * "reopened" (an earlier round the facilitator reopened for the team) or "missed" (never
+ * submitted).
+ */
+export function roundOutcome(team, roundId) {
+  const sub = team && team.submissions ? team.submissions[roundId] : null;
+  const entry = team && Array.isArray(team.rounds) ? team.rounds.find((r) => r.id === roundId) : null;
+  if (entry && !entry.current && entry.reopened && !sub) return "reopened";
+  if (sub) return !sub.auto ? "submitted" : sub.reason === "advance" ? "advanced" : "auto";
+  if (entry && entry.frozen === "locked") return "locked";
+  return "missed";
+}
+
+const OUTCOME_TEXT = {
+  submitted: ["submitted", "submitted by your team"],
+  auto: ["auto", "closed by time: submitted as it stood"],
+  advanced: ["auto", "closed when the facilitator moved on: submitted as it stood"],
+  locked: ["auto", "closed by time"],
+  missed: ["missed", "not submitted"],
+  reopened: ["reopened", "reopened by the facilitator: edit and submit it again"],
+};
+
+/**
+ * Fill an <ol class="steps"> with the rounds, marking done and current ones in text too. With
+ * `team` (the learner room) a past round says how the team left it, never a tick for a round
+ * the team did not submit.
+ */
+export function renderSteps(list, rounds, pub, team = null) {
   const current = pub.round ? pub.round.index : -1;
   const inDebrief = pub.phase === "debrief" || pub.phase === "closed";
   fill(list, rounds.map((r, i) => {
     const done = inDebrief || i < current;
     const here = !inDebrief && i === current && pub.phase === "round";
-    return h("li", { class: done ? "done" : "", "aria-current": here ? "step" : null },
+    if (team && (done || (here && roundOutcome(team, r.id) !== "missed"))) {
+      const [cls, words] = OUTCOME_TEXT[roundOutcome(team, r.id)];
+      return h("li", { class: cls, "data-round": r.id, "data-outcome": roundOutcome(team, r.id), "aria-current": here ? "step" : null, title: words },
+        `${i + 1}. ${r.name}`, h("span", { class: "visually-hidden" }, ` (${words}${here ? ", current" : ""})`));
+    }
+    return h("li", { class: done ? "done" : "", "data-round": r.id, "aria-current": here ? "step" : null },
       `${i + 1}. ${r.name}`, done ? h("span", { class: "visually-hidden" }, " (done)") : null,
       here ? h("span", { class: "visually-hidden" }, " (current)") : null);
   }).concat([h("li", { class: pub.phase === "closed" ? "done" : "", "aria-current": pub.phase === "debrief" ? "step" : null }, "Debrief")]));
@@ -150,24 +184,29 @@ export function scoreCard(round, score) {
 
 // --- patches (the rules of practicum/server/viewsync.py) -----------------------------------------
 
-const CHAT_IN_VIEW = 200;
+// Lists that travel as appended entries, each with its index `n`, and how many a view keeps:
+// the chat, and the team's activity feed (kept in step with viewsync.py).
+const APPENDED = { chat: 200, activity: 50 };
 
 /** The team view after a team_patch, or null when the patch does not follow the version held. */
 export function mergeTeamPatch(team, patch) {
   let merged;
-  let chat;
   if (patch.base === null) {
     merged = { ...patch.set };
-    chat = [];
   } else {
     if (!team || team.version !== patch.base) return null;
     merged = { ...team, ...patch.set };
-    chat = team.chat || [];
   }
-  const fresh = patch.chat || [];
-  if (fresh.length) chat = chat.filter((m) => m.n < fresh[0].n).concat(fresh);
-  merged.chat = chat.slice(-CHAT_IN_VIEW);
-  merged.chatCount = patch.chatCount;
+  for (const [key, limit] of Object.entries(APPENDED)) {
+    const countKey = `${key}Count`;
+    if (key !== "chat" && !(key in patch) && !(countKey in patch) && !(key in merged)) continue;
+    const inSet = patch.set && key in patch.set && !(key in patch);
+    let list = inSet ? patch.set[key] || [] : patch.base === null ? [] : (team[key] || []);
+    const fresh = patch[key] || [];
+    if (fresh.length) list = list.filter((m) => m.n < fresh[0].n).concat(fresh);
+    merged[key] = list.slice(-limit);
+    if (countKey in patch || key === "chat") merged[countKey] = patch[countKey];
+  }
   merged.version = patch.version;
   return merged;
 }

@@ -75,6 +75,9 @@ function renderHeader() {
   for (const [cmd, visible] of Object.entries(show)) {
     byId("controls").querySelector(`[data-cmd="${cmd}"]`).hidden = !visible;
   }
+  const allowChanges = byId("allow-team-changes");
+  allowChanges.checked = Boolean(pub.teamChangesAllowed);
+  allowChanges.disabled = pub.phase === "closed";
   const advance = byId("controls").querySelector('[data-cmd="advance"]');
   advance.textContent = pub.phase === "round" && pub.round.index === pub.roundCount - 1 ? "Advance to debrief" : "Advance to next round";
 }
@@ -94,6 +97,16 @@ byId("controls").addEventListener("click", async (event) => {
   button.disabled = true;
   await act(cmd, data);
   if (app.board) renderHeader();
+});
+
+// Learners may change team in the lobby; during rounds only while the facilitator allows it.
+byId("allow-team-changes").addEventListener("change", async (event) => {
+  const box = event.currentTarget;
+  const wanted = box.checked;
+  box.disabled = true;
+  const ack = await act("allow_team_changes", { allowed: wanted }, wanted ? "Learners may change team now." : "Team changes are closed during rounds.");
+  box.disabled = false;
+  if (!ack.ok) box.checked = !wanted;
 });
 
 startCountdown(() => app.board && app.board.public, serverClock, byId("countdown"), byId("countdown-value"));
@@ -118,6 +131,7 @@ function renderBoard() {
     const submitted = p.submitted;
     const status = pub.phase !== "round" ? null
       : submitted ? h("span", { class: "badge ok" }, "✓ Submitted")
+        : p.autoSubmitted ? h("span", { class: "badge warn" }, "⏱ Closed: submitted as it stood")
         : p.frozen === "locked" ? h("span", { class: "badge bad" }, "Locked: time up")
           : h("span", { class: "badge warn" }, "Working");
     return h("article", { class: "card team-card", "data-team": t.id, "aria-current": app.selectedTeam === t.id ? "true" : null },
@@ -130,7 +144,8 @@ function renderBoard() {
         h("span", { class: "muted" }, "Draft"), h("span", { "data-stat": "completeness" }, p.completeness === null || p.completeness === undefined ? "–" : `${p.completeness}% complete`),
         h("span", { class: "muted" }, "Diagnostics"), h("span", { "data-stat": "diagnostics" }, `${p.diagnosticsRun || 0} run`),
         h("span", { class: "muted" }, "Spent"), h("span", { "data-stat": "spent" }, p.budgetSpent ? `${money(p.budgetSpent.cash, cur)} · ${num(p.budgetSpent.points, 0)} pt · ${num(p.budgetSpent.days, 0)} d` : "–"),
-        h("span", { class: "muted" }, "Submitted"), h("span", { "data-stat": "submitted" }, pub.phase === "round" ? (submitted ? "yes" : "not yet") : "–")),
+        h("span", { class: "muted" }, "Submitted"), h("span", { "data-stat": "submitted" }, pub.phase === "round" ? (submitted ? "yes" : p.autoSubmitted ? "closed as it stood" : "not yet") : "–"),
+        Array.isArray(p.ready) && pub.phase === "round" ? [h("span", { class: "muted" }, "Ready"), h("span", { "data-stat": "ready" }, `${p.ready.length} of ${t.members.length}`)] : null),
       h("div", { class: "row" },
         h("button", { type: "button", class: "small", "aria-label": `Details of team ${t.name}`, onclick: () => { app.selectedTeam = t.id; render(); byId("detail-h").focus(); } }, "Details"),
         h("button", { type: "button", class: "small", "aria-label": `Score team ${t.name}`, onclick: () => { app.scoreTeam = t.id; tabs.select("scoring"); } }, "Score")));
@@ -192,7 +207,7 @@ function reopenControl(team, submittedRounds, lockedRound) {
   const select = h("select", { class: "inline", "aria-label": `Round to reopen for ${team.name}` },
     rounds.map((r) => h("option", { value: r.id }, r.name)));
   return h("span", { class: "row" }, select,
-    h("button", { type: "button", class: "small", onclick: () => act("reopen_round", { team: team.id, round: select.value }, "Reopened for the team.") }, "Reopen round"));
+    h("button", { type: "button", class: "small", "aria-label": `Reopen round for ${team.name}`, onclick: () => act("reopen_round", { team: team.id, round: select.value }, "Reopened for the team.") }, "Reopen round"));
 }
 
 function fieldLabel(fieldId) {
@@ -228,12 +243,12 @@ function renderRoster() {
             if (!select.value) return toast("Choose a team first.", "error");
             pendingMoves.delete(l.learnerId);
             return act("move_learner", { learner: l.learnerId, team: select.value }, `Moved ${l.name}.`);
-          } }, "Move")));
+          }, "aria-label": `Move ${l.name} to the chosen team` }, "Move")));
       })))) : h("p", { class: "empty" }, "Nobody has joined yet."),
     h("h2", {}, "Teams"),
     h("ul", { class: "list" }, teams.length ? teams.map((t) => h("li", { class: "row spread" },
       h("span", { class: "break" }, h("strong", {}, t.name), ` · ${t.members.length} member${t.members.length === 1 ? "" : "s"}`, t.locked ? " · locked" : ""),
-      h("button", { type: "button", class: "small", onclick: () => act("lock_team", { team: t.id, locked: !t.locked }) }, t.locked ? "Unlock" : "Lock"))) : h("li", { class: "empty" }, "No teams yet.")),
+      h("button", { type: "button", class: "small", "aria-label": `${t.locked ? "Unlock" : "Lock"} team ${t.name}`, onclick: () => act("lock_team", { team: t.id, locked: !t.locked }) }, t.locked ? "Unlock" : "Lock"))) : h("li", { class: "empty" }, "No teams yet.")),
     teams.length ? h("div", { class: "row" },
       h("button", { type: "button", class: "small", onclick: () => Promise.all(teams.filter((t) => !t.locked).map((t) => act("lock_team", { team: t.id, locked: true }))) }, "Lock all teams"),
       h("button", { type: "button", class: "small", onclick: () => Promise.all(teams.filter((t) => t.locked).map((t) => act("lock_team", { team: t.id, locked: false }))) }, "Unlock all")) : null);
@@ -277,7 +292,7 @@ function renderInjects() {
       h("div", { class: "alert info" }, h("strong", {}, "Expected response (facilitator only)"), h("span", { class: "pre" }, inj.expectedResponse)),
       teams.length ? h("fieldset", {}, h("legend", {}, "Send to"), checks) : h("p", { class: "empty" }, "No teams yet."),
       h("div", { class: "row" }, h("button", {
-        type: "button", class: "primary", disabled: pub.phase !== "round" || !teams.length,
+        type: "button", class: "primary", disabled: pub.phase !== "round" || !teams.length, "aria-label": `Fire inject “${inj.title}”`,
         onclick: () => {
           const chosen = [...box.querySelectorAll(`[data-inject-team="${CSS.escape(inj.id)}"]:checked`)].map((c) => c.value);
           if (!chosen.length) return toast("Choose at least one team.", "error");

@@ -5,6 +5,7 @@ import { Live, ServerClock, bindConnectionBadge } from "./live.js";
 import { byId, fill, h, money, num, pct, setupTabs, timeOfDay, toast } from "./dom.js";
 import { forgetSeat, seatFor } from "./seat.js";
 import { kpiChart, roiCompareChart } from "./charts.js";
+import { ReadState, announce, beep, setSound, showCount, showTitle, soundOn } from "./alerts.js";
 import {
   STANCES, TRUTH_LABELS, cellMap, indexById, levelLabel, mergeTeamPatch, methodLabel, phaseLabel,
   renderSteps, scoreCard, startCountdown, withUnit,
@@ -71,14 +72,39 @@ function currentRound() {
   return index >= 0 && app.scenario ? app.scenario.rounds[index] : null;
 }
 
+// The view says what the team may do now (`team.allowed`, learner command names) and what each
+// round it may work on allows (`team.rounds[].actions`); the room only reads them, it never
+// works out a rule of the game itself.
+const COMMAND_OF = { write_rationale: "write_text" };
+
+function viewRounds() {
+  return app.team && Array.isArray(app.team.rounds) ? app.team.rounds : null;
+}
+
+function currentEntry() {
+  const rounds = viewRounds();
+  return rounds ? rounds.find((r) => r.current) || null : null;
+}
+
+function serverAllows(command) {
+  return Boolean(app.team && Array.isArray(app.team.allowed) && app.team.allowed.includes(command));
+}
+
+/** Whether a round entry of the view lets the team do `action` now. */
+function roundAllows(entry, action) {
+  const command = COMMAND_OF[action] || action;
+  return Boolean(entry && !entry.frozen && (entry.actions || []).some((a) => a === action || a === command) && serverAllows(command));
+}
+
 function editable() {
   // A paused round freezes the work (the server refuses it with clock/paused_editing).
-  return Boolean(app.pub && app.pub.phase === "round" && !app.pub.paused && app.team && app.team.draft && !app.team.draft.frozen);
+  return Boolean(currentEntry() && !currentEntry().frozen && !(app.pub && app.pub.paused));
 }
 
 function allowed(action) {
-  const round = currentRound();
-  return editable() && Boolean(round && round.actions.includes(action));
+  // Text fields belong to a round: the current round's fields follow that round's entry.
+  if (action === "write_rationale") return roundAllows(currentEntry(), action);
+  return serverAllows(COMMAND_OF[action] || action);
 }
 
 function notAllowedHint(action) {
@@ -89,7 +115,7 @@ function notAllowedHint(action) {
   if (app.team && app.team.draft && app.team.draft.frozen === "locked") return "Time is up for this round.";
   const round = currentRound();
   if (round && !round.actions.includes(action)) return `Not part of “${round.name}”.`;
-  return "";
+  return "Not open to your team right now.";
 }
 
 function stakeholderName(id) {
@@ -123,7 +149,7 @@ function renderAll() {
   section("brief", [app.scenario.id], renderBrief);
   section("kpis", [app.scenario.id], renderKpis);
   section("stakeholders", [app.team && app.team.stances], renderStakeholders);
-  section("round", [app.pub.phase, app.pub.round, app.team && app.team.draft], renderRound);
+  section("round", [app.pub.phase, app.pub.round, app.pub.paused, app.team && app.team.draft, app.team && app.team.submissions, app.team && app.team.rounds], renderRound);
   const hasTeam = Boolean(app.team);
   document.querySelector(".grid-room").classList.toggle("wide-center", app.pub.phase === "debrief" || app.pub.phase === "closed");
   byId("team-choice").hidden = hasTeam || app.pub.phase === "closed";
@@ -136,18 +162,19 @@ function renderAll() {
   } else {
     renderTeam();
   }
-  section("members", [app.team && app.team.members, [...app.online].sort()], renderMembers);
+  section("members", [app.team && app.team.members, [...app.online].sort(), app.team && app.team.ready], renderMembers);
+  renderAwareness();
 }
 
 function renderTeam() {
   const t = app.team;
-  const gate = [app.pub.phase, app.pub.round && app.pub.round.index, t.draft ? t.draft.frozen || "open" : "none", app.pub.paused];
+  const gate = [app.pub.phase, app.pub.round && app.pub.round.index, t.draft ? t.draft.frozen || "open" : "none", t.allowed || null, app.pub.paused];
   section("budget", [t.budget], renderBudget);
   section("diagnostics", [gate, t.diagnostics.map((d) => d.diagnostic), t.unlocked, t.budget.left], renderDiagnostics);
   section("findings", [t.diagnostics], renderFindings);
   section("evidence", [gate, t.diagnostics.map((d) => d.diagnostic), t.evidence, t.ruledOut], renderEvidence);
   section("bem", [t.causes, t.evidence], renderBem);
-  section("causes", [gate, t.causes, t.ruledOut], renderCauses);
+  section("causes", [gate, t.causes, t.ruledOut, t.ruledOutBy || null], renderCauses);
   section("interventions", [gate, t.interventions], renderInterventions);
   section("plan-total", [t.budget, t.interventions], renderPlanTotal);
   section("metrics", [gate, t.metrics], renderMetrics);
@@ -229,7 +256,8 @@ function renderRound() {
       round.deliverable.map((f) => f.label + (f.required ? "" : " (optional)")).join(" · ")),
   ] : pub.phase === "lobby" ? h("p", { class: "muted" }, "Form your team and read the brief while you wait.")
     : pub.phase === "debrief" ? h("p", {}, "See what your plan would have done in the Results tab.") : null);
-  renderSteps(byId("round-steps"), app.scenario.rounds, pub);
+  renderSteps(byId("round-steps"), app.scenario.rounds, pub, app.team);
+  renderBar();
   if (pub.phase === "debrief") tabs.select("results");
 }
 
@@ -289,7 +317,8 @@ function renderMembers() {
     return h("li", { class: "row", "data-learner": m.learnerId },
       h("span", { class: `dot ${on ? "on" : ""}`, "aria-hidden": "true" }),
       h("span", { class: "break" }, m.name), app.me && m.learnerId === app.me.learnerId ? h("span", { class: "muted small" }, "(you)") : null,
-      h("span", { class: "small muted" }, on ? "online" : "away"));
+      h("span", { class: "small muted" }, on ? "online" : "away"),
+      isReady(m.learnerId) ? h("span", { class: "badge ok small", "data-ready": "" }, "✓ ready") : null);
   }));
 }
 
@@ -337,7 +366,7 @@ function renderDiagnostics() {
     else {
       action = h("button", {
         type: "button", class: "small primary", "data-focus-key": `run-${d.id}`,
-        disabled: !can || short, "aria-label": `Run ${d.name} (${costText(d.cost)})`,
+        disabled: !can || short, "aria-label": `Run '${d.name}' (${costText(d.cost)})`,
         onclick: (e) => runDiagnostic(d, e.currentTarget),
       }, "Run");
     }
@@ -401,11 +430,11 @@ function renderEvidence() {
       h("h3", {}, run.name),
       h("p", { class: "small pre" }, run.finding),
       h("ul", { class: "list small" }, links.length ? links.map((link) => h("li", { class: "row spread" },
-        h("span", {}, link.stance > 0 ? "✚ Supports: " : "✖ Disconfirms: ", h("strong", {}, app.ix.causes[link.cause].label)),
-        can ? h("button", { type: "button", class: "small", onclick: () => act("mark_evidence", { diagnostic: run.diagnostic, cause: link.cause, stance: 0 }), "aria-label": `Remove link to ${app.ix.causes[link.cause].label}` }, "Remove") : null))
+        h("span", {}, link.stance > 0 ? "✚ Supports: " : "✖ Disconfirms: ", h("strong", {}, app.ix.causes[link.cause].label), byline(link.by)),
+        can ? h("button", { type: "button", class: "small", onclick: () => act("mark_evidence", { diagnostic: run.diagnostic, cause: link.cause, stance: 0 }), "aria-label": `Remove the link from '${run.name}' to '${app.ix.causes[link.cause].label}'` }, "Remove") : null))
         : h("li", { class: "empty" }, "Not linked to any cause yet.")),
       can ? h("div", { class: "row" }, causeSelect, stanceSelect,
-        h("button", { type: "button", class: "small", "data-focus-key": `ev-add-${run.diagnostic}`, onclick: () => act("mark_evidence", { diagnostic: run.diagnostic, cause: causeSelect.value, stance: Number(stanceSelect.value) }) }, "Link"))
+        h("button", { type: "button", class: "small", "data-focus-key": `ev-add-${run.diagnostic}`, "aria-label": `Link '${run.name}' to the chosen cause`, onclick: () => act("mark_evidence", { diagnostic: run.diagnostic, cause: causeSelect.value, stance: Number(stanceSelect.value) }) }, "Link"))
         : h("p", { class: "small muted" }, notAllowedHint("mark_evidence")));
   }));
 }
@@ -424,7 +453,7 @@ function renderBem() {
     return here.length ? here.map((c) => {
       const count = evidenceCount(c.cause);
       return h("span", { class: "chip", "data-declared": c.cause }, c.label,
-        h("span", { class: "support" }, ` · ${pct(c.confidence)} sure · ${count.pro} for, ${count.con} against`));
+        h("span", { class: "support" }, ` · ${pct(c.confidence)} sure · ${count.pro} for, ${count.con} against`), byline(c.by, true));
     }) : h("span", { class: "small muted" }, "—");
   };
   const cell = (c) => h("div", { class: `cell ${c.trainable ? "trainable" : ""}`, "data-cell": c.id, "data-row": c.row },
@@ -459,8 +488,8 @@ function renderCauses() {
   fill(byId("causes"), app.scenario.causes.map((c) => {
     const mine = declared.get(c.id);
     const ruledOut = t.ruledOut.includes(c.id);
-    const status = mine ? h("span", { class: "badge accent" }, `✓ Declared · ${app.ix.cells[mine.cell] ? app.ix.cells[mine.cell].label : mine.cell}`)
-      : ruledOut ? h("span", { class: "badge" }, "✕ Ruled out") : h("span", { class: "badge" }, "Open");
+    const status = mine ? [h("span", { class: "badge accent" }, `✓ Declared · ${app.ix.cells[mine.cell] ? app.ix.cells[mine.cell].label : mine.cell}`), byline(mine.by)]
+      : ruledOut ? [h("span", { class: "badge" }, "✕ Ruled out"), byline((t.ruledOutBy || {})[c.id])] : h("span", { class: "badge" }, "Open");
     const cellSelect = h("select", { class: "inline", "data-focus-key": `cell-${c.id}`, "aria-label": `Cell for ${c.label}` },
       h("option", { value: "" }, "Choose a cell…"),
       app.scenario.taxonomy.map((cell) => h("option", { value: cell.id, selected: mine && mine.cell === cell.id }, cell.label)));
@@ -469,16 +498,16 @@ function renderCauses() {
     const controls = [];
     if (canDeclare && !ruledOut) {
       controls.push(cellSelect, confSelect, h("button", {
-        type: "button", class: "small primary", "data-focus-key": `declare-${c.id}`,
+        type: "button", class: "small primary", "data-focus-key": `declare-${c.id}`, "aria-label": `${mine ? "Update" : "Declare"} '${c.label}'`,
         onclick: () => {
           if (!cellSelect.value) { toast("Choose the cell of the behaviour model first.", "error"); cellSelect.focus(); return; }
           act("declare_cause", { cause: c.id, cell: cellSelect.value, confidence: Number(confSelect.value) });
         },
       }, mine ? "Update" : "Declare"));
-      if (mine) controls.push(h("button", { type: "button", class: "small", onclick: () => act("withdraw_cause", { cause: c.id }) }, "Withdraw"));
+      if (mine) controls.push(h("button", { type: "button", class: "small", "aria-label": `Withdraw '${c.label}'`, onclick: () => act("withdraw_cause", { cause: c.id }) }, "Withdraw"));
     }
     if (canRule && !mine) {
-      controls.push(h("button", { type: "button", class: "small", "data-focus-key": `rule-${c.id}`, onclick: () => act("rule_out_cause", { cause: c.id, ruledOut: !ruledOut }) },
+      controls.push(h("button", { type: "button", class: "small", "data-focus-key": `rule-${c.id}`, "aria-label": `${ruledOut ? "Bring back" : "Rule out"} '${c.label}'`, onclick: () => act("rule_out_cause", { cause: c.id, ruledOut: !ruledOut }) },
         ruledOut ? "Bring back" : "Rule out"));
     }
     const count = evidenceCount(c.id);
@@ -499,18 +528,18 @@ function renderInterventions() {
   const cur = app.scenario.economics.currency;
   fill(byId("interventions"), app.scenario.interventions.map((iv) => {
     const mine = chosen.get(iv.id);
-    const week = h("input", { type: "number", min: 0, max: 520, value: mine ? mine.startWeek : 0, class: "inline", "data-focus-key": `week-${iv.id}`, id: `week-${iv.id}` });
+    const week = h("input", { type: "number", min: 0, max: 520, value: mine ? mine.startWeek : 0, class: "inline", "data-focus-key": `week-${iv.id}`, id: `week-${iv.id}`, "aria-label": `Start week of '${iv.name}'` });
     const cells = iv.cells.map((id) => (app.ix.cells[id] ? app.ix.cells[id].label : id)).join(", ");
     const controls = can ? [
       h("label", { for: `week-${iv.id}` }, "Start week"), week,
-      h("button", { type: "button", class: `small ${mine ? "" : "primary"}`, "data-focus-key": `add-${iv.id}`, onclick: () => act("select_intervention", { intervention: iv.id, startWeek: Math.max(0, Math.round(Number(week.value) || 0)) }) }, mine ? "Update" : "Add to plan"),
-      mine ? h("button", { type: "button", class: "small", onclick: () => act("deselect_intervention", { intervention: iv.id }) }, "Remove") : null,
+      h("button", { type: "button", class: `small ${mine ? "" : "primary"}`, "data-focus-key": `add-${iv.id}`, "aria-label": mine ? `Update the start week of '${iv.name}'` : `Add '${iv.name}' to the plan`, onclick: () => act("select_intervention", { intervention: iv.id, startWeek: Math.max(0, Math.round(Number(week.value) || 0)) }) }, mine ? "Update" : "Add"),
+      mine ? h("button", { type: "button", class: "small", "aria-label": `Remove '${iv.name}' from the plan`, onclick: () => act("deselect_intervention", { intervention: iv.id }) }, "Remove") : null,
     ] : [h("span", { class: "small muted" }, notAllowedHint("select_intervention"))];
     return h("div", { class: `item-form ${mine ? "selected" : ""}`, "data-intervention": iv.id },
       h("div", {},
         h("strong", {}, iv.name), " ",
         h("span", { class: `badge ${iv.family === "training" ? "accent" : ""}` }, iv.family === "training" ? "Training" : "Non-training"),
-        mine ? h("span", { class: "badge ok" }, `✓ In plan from week ${mine.startWeek}`) : null,
+        mine ? h("span", { class: "badge ok" }, `✓ In plan from week ${mine.startWeek}`) : null, mine ? byline(mine.by) : null,
         h("div", { class: "small" }, iv.description),
         h("div", { class: "small muted" },
           `${money(iv.cost.oneOff, cur)} one-off`, iv.cost.perQuarter ? ` + ${money(iv.cost.perQuarter, cur)} a quarter` : "",
@@ -544,18 +573,18 @@ function renderMetrics() {
   fill(byId("metrics"), app.scenario.metrics.map((m) => {
     const mine = chosen.get(m.id);
     const kpi = m.kpi ? app.ix.kpis[m.kpi] : null;
-    const target = h("input", { type: "number", step: "any", value: mine && mine.target !== null ? mine.target : "", class: "inline", "data-focus-key": `target-${m.id}`, id: `target-${m.id}`, placeholder: kpi ? String(kpi.target) : "" });
+    const target = h("input", { type: "number", step: "any", value: mine && mine.target !== null ? mine.target : "", class: "inline", "data-focus-key": `target-${m.id}`, id: `target-${m.id}`, "aria-label": `Target for '${m.name}'`, placeholder: kpi ? String(kpi.target) : "" });
     const controls = can ? [
       h("label", { for: `target-${m.id}` }, "Target"), target,
-      h("button", { type: "button", class: `small ${mine ? "" : "primary"}`, "data-focus-key": `pick-${m.id}`, onclick: () => act("select_metric", { metric: m.id, target: target.value === "" ? null : Number(target.value) }) }, mine ? "Update" : "Add"),
-      mine ? h("button", { type: "button", class: "small", onclick: () => act("deselect_metric", { metric: m.id }) }, "Remove") : null,
+      h("button", { type: "button", class: `small ${mine ? "" : "primary"}`, "data-focus-key": `pick-${m.id}`, "aria-label": mine ? `Update the target of '${m.name}'` : `Add '${m.name}' to the evaluation plan`, onclick: () => act("select_metric", { metric: m.id, target: target.value === "" ? null : Number(target.value) }) }, mine ? "Update" : "Add"),
+      mine ? h("button", { type: "button", class: "small", "aria-label": `Remove '${m.name}' from the evaluation plan`, onclick: () => act("deselect_metric", { metric: m.id }) }, "Remove") : null,
     ] : [h("span", { class: "small muted" }, notAllowedHint("select_metric"))];
     return h("div", { class: `item-form ${mine ? "selected" : ""}`, "data-metric": m.id },
       h("div", {},
         h("strong", {}, m.name), " ", h("span", { class: "badge accent" }, levelLabel(m.level)), " ",
         h("span", { class: "badge" }, m.timing === "leading" ? "Leading" : "Lagging"),
         m.guardrail ? h("span", { class: "badge warn" }, "Guardrail") : null,
-        mine ? h("span", { class: "badge ok" }, mine.target === null ? "✓ Chosen, no target" : `✓ Target ${num(mine.target, 2)}`) : null,
+        mine ? h("span", { class: "badge ok" }, mine.target === null ? "✓ Chosen, no target" : `✓ Target ${num(mine.target, 2)}`) : null, mine ? byline(mine.by) : null,
         m.description ? h("div", { class: "small" }, m.description) : null,
         h("div", { class: "small muted" }, `Source: ${m.source} · data after ${m.latencyWeeks} wk`, kpi ? ` · tracks ${kpi.name} (now ${withUnit(kpi.current, kpi.unit)})` : "")),
       h("div", { class: "controls" }, controls));
@@ -677,7 +706,7 @@ function renderSubmit(round) {
   const sub = t.submissions[round.id];
   if (t.draft.frozen === "submitted" && sub) {
     fill(area, h("div", { class: "alert success" }, h("strong", {}, `✓ Submitted at ${timeOfDay(sub.at)}`),
-      sub.auto ? "Submitted automatically when time ran out." : "Wait for the facilitator to open the next round."));
+      sub.auto ? (sub.reason === "advance" ? "Submitted as it stood when the facilitator moved on." : "Submitted automatically when time ran out.") : "Wait for the facilitator to open the next round."));
     return;
   }
   if (t.draft.frozen === "locked") {
@@ -853,15 +882,542 @@ function causeTable(d) {
       })))));
 }
 
+// --- who did what, activity, ready marks, reopened rounds, notices, alerts ------------------------
+// Kept apart from the rest of the room so each piece reads only the view: `by` on items,
+// `activity`, `ready`, `rounds`, `allowed`, `public.teamChangesAllowed`, and `notice` events.
+
+const baseTitle = document.title;
+const readState = new ReadState(sessionId);
+const seenInjects = new Set(); // injects this page has already alerted about
+let injectsPrimed = false;
+
+function initials(name) {
+  const words = String(name || "?").trim().split(/\s+/).filter(Boolean);
+  const letters = words.length > 1 ? words[0][0] + words[words.length - 1][0] : (words[0] || "?").slice(0, 2);
+  return letters.toUpperCase();
+}
+
+/** "by Ada" with her initials, and when; null when the view does not say who. */
+function byline(by, compact = false) {
+  if (!by || !by.name) return null;
+  const when = by.at ? timeOfDay(by.at) : "";
+  const mine = app.me && by.learnerId === app.me.learnerId;
+  const who = mine ? "you" : by.name;
+  return h("span", { class: "by", "data-by": by.learnerId || "", title: `Last changed by ${who}${when ? ` at ${when}` : ""}` },
+    h("span", { class: "initials", "aria-hidden": "true" }, initials(by.name)),
+    compact ? h("span", { class: "visually-hidden" }, ` by ${who}`) : ` by ${who}${when ? ` · ${when}` : ""}`);
+}
+
+function isReady(learnerId) {
+  return Boolean(app.team && Array.isArray(app.team.ready) && app.team.ready.includes(learnerId));
+}
+
+function renderAwareness() {
+  const t = app.team;
+  renderBar();
+  renderTeamChange();
+  if (!t) {
+    updateUnread();
+    return;
+  }
+  section("activity", [t.id, t.activity || null], renderActivity);
+  section("ready", [t.id, t.ready || null, t.members, t.draft, t.allowed || null, app.pub.phase], renderReady);
+  section("reopened", [t.id, reopenedStructure()], renderReopened);
+  section("isolation-by", [t.isolation, t.isolationBy || null], renderIsolationBy);
+  updateReopened();
+  updateTextMeta();
+  trackInjects();
+  updateUnread();
+}
+
+// --- the sticky bar: round, clock, pause, unread counts --------------------------------------------
+
+function renderBar() {
+  const pub = app.pub;
+  if (!pub) return;
+  byId("bar-round").textContent = pub.phase === "round" && pub.round ? `Round ${pub.round.index + 1}/${pub.roundCount}`
+    : pub.phase === "lobby" ? "Lobby" : pub.phase === "debrief" ? "Debrief" : pub.phase === "closed" ? "Ended" : "";
+  for (const id of ["alert-messages", "alert-chat", "alert-activity"]) byId(id).hidden = !app.team;
+  const paused = Boolean(pub.phase === "round" && pub.paused);
+  byId("bar-paused").hidden = !paused;
+  byId("roombar").dataset.paused = String(paused);
+}
+
+// Whatever the bar's height (toasts come and go, it wraps on a phone), a control scrolled to or
+// focused lands below it.
+if ("ResizeObserver" in window) {
+  new ResizeObserver(() => {
+    document.documentElement.style.scrollPaddingTop = `${byId("roombar").offsetHeight + 16}px`;
+  }).observe(byId("roombar"));
+}
+
+function othersSince(list, from) {
+  return (list || []).filter((m) => m.n >= from && !(app.me && m.learnerId === app.me.learnerId)).length;
+}
+
+const visible = { chat: false, activity: false };
+
+function markSeenIfVisible() {
+  if (!app.team || document.visibilityState !== "visible") return;
+  if (visible.chat) readState.seen("chat", app.team.chatCount || 0);
+  if (visible.activity) readState.seen("activity", activityCount());
+}
+
+function activityCount() {
+  const t = app.team;
+  if (!t) return 0;
+  if (typeof t.activityCount === "number") return t.activityCount;
+  const list = t.activity || [];
+  return list.length ? list[list.length - 1].n + 1 : 0;
+}
+
+function unreadInjects() {
+  return app.team ? app.team.injects.filter((inj) => !readState.isRead(inj.inject)) : [];
+}
+
+function updateUnread() {
+  const t = app.team;
+  if (t) {
+    readState.forTeam(t.id, { chat: t.chatCount || 0, activity: activityCount() });
+    markSeenIfVisible();
+  }
+  const messages = t ? unreadInjects().length : 0;
+  const chat = t ? othersSince(t.chat, readState.data.chat) : 0;
+  const activity = t ? othersSince(t.activity, readState.data.activity) : 0;
+  showCount(byId("alert-messages"), byId("alert-messages-count"), messages);
+  showCount(byId("alert-chat"), byId("alert-chat-count"), chat);
+  showCount(byId("alert-activity"), byId("alert-activity-count"), activity);
+  for (const node of document.querySelectorAll("#activity [data-activity]")) {
+    node.classList.toggle("new", Number(node.dataset.activity) >= readState.data.activity && node.dataset.mine !== "true");
+  }
+  showTitle(baseTitle, messages, chat + activity);
+}
+
+if ("IntersectionObserver" in window) {
+  const observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) visible[entry.target.id === "chat" ? "chat" : "activity"] = entry.isIntersecting;
+    updateUnread();
+  }, { threshold: 0.6 });
+  observer.observe(byId("chat"));
+  observer.observe(byId("activity"));
+}
+document.addEventListener("visibilitychange", () => updateUnread());
+byId("chat-input").addEventListener("focus", () => {
+  if (app.team) readState.seen("chat", app.team.chatCount || 0);
+  updateUnread();
+});
+
+/** Bring a card into view below the sticky bar and give it the focus (one tap on a phone). */
+function reveal(node, focusTarget = node) {
+  if (!node) return;
+  if (!focusTarget.hasAttribute("tabindex") && !focusTarget.matches("button, input, textarea, select, a[href]")) focusTarget.tabIndex = -1;
+  node.scrollIntoView({ block: "start", behavior: "auto" });
+  focusTarget.focus({ preventScroll: true });
+}
+
+byId("alert-messages").addEventListener("click", () => {
+  const unread = unreadInjects();
+  if (unread.length) openInject(unread[0].inject);
+  else reveal(byId("msg-h").closest("section"), byId("msg-h"));
+});
+byId("alert-chat").addEventListener("click", () => {
+  reveal(byId("chat-card"), byId("chat-input"));
+  if (app.team) readState.seen("chat", app.team.chatCount || 0);
+  updateUnread();
+});
+byId("alert-activity").addEventListener("click", () => {
+  reveal(byId("activity-card"), byId("activity-h"));
+  if (app.team) readState.seen("activity", activityCount());
+  updateUnread();
+});
+
+const soundBox = byId("sound-toggle");
+soundBox.checked = soundOn();
+soundBox.addEventListener("change", () => setSound(soundBox.checked));
+
+// --- persistent notices (stay until dismissed or read) ---------------------------------------------
+
+function showNotice(key, kind, text, actions = []) {
+  const box = byId("room-notices");
+  const old = box.querySelector(`[data-notice="${CSS.escape(key)}"]`);
+  const node = h("div", { class: `alert notice-${kind}`, "data-notice": key, "data-kind": kind },
+    h("span", { class: "notice-text" }, h("strong", {}, text)),
+    actions,
+    h("button", { type: "button", class: "small", "aria-label": `Dismiss: ${text}`, onclick: () => node.remove() }, "Dismiss"));
+  if (old) old.replaceWith(node);
+  else box.prepend(node);
+  return node;
+}
+
+function dropNotice(key) {
+  const node = byId("room-notices").querySelector(`[data-notice="${CSS.escape(key)}"]`);
+  if (node) node.remove();
+}
+
+// --- injects: alert until read ---------------------------------------------------------------------
+
+function injectTitle(inj) {
+  return `New message from ${stakeholderName(inj.sender)}: ${inj.title}`;
+}
+
+function openInject(injectId) {
+  const card = document.querySelector(`#injects [data-inject-card="${CSS.escape(injectId)}"]`);
+  markInjectRead(injectId);
+  reveal(card);
+}
+
+function markInjectRead(injectId) {
+  readState.markRead(injectId);
+  dropNotice(`inject:${injectId}`);
+  const card = document.querySelector(`#injects [data-inject-card="${CSS.escape(injectId)}"]`);
+  if (card) card.classList.remove("unread");
+  updateUnread();
+}
+
+function trackInjects() {
+  const fresh = [];
+  for (const inj of app.team.injects) {
+    const card = document.querySelector(`#injects [data-inject-card="${CSS.escape(inj.inject)}"]`);
+    const read = readState.isRead(inj.inject);
+    if (card) {
+      card.classList.toggle("unread", !read);
+      if (!card.dataset.readWired) {
+        card.dataset.readWired = "true";
+        card.setAttribute("aria-label", `Message: ${inj.title}`);
+        card.addEventListener("focusin", () => markInjectRead(inj.inject));
+      }
+    }
+    if (!read && !byId("room-notices").querySelector(`[data-notice="inject:${CSS.escape(inj.inject)}"]`)) {
+      const node = showNotice(`inject:${inj.inject}`, "inject", injectTitle(inj), [
+        h("button", { type: "button", class: "small primary", "aria-label": `Open message: “${inj.title}”`, onclick: () => openInject(inj.inject) }, "Open message"),
+        h("button", { type: "button", class: "small", "aria-label": `Mark as read: “${inj.title}”`, onclick: () => markInjectRead(inj.inject) }, "Mark as read"),
+      ]);
+      node.classList.add("inject-alert");
+      node.querySelector("[aria-label^=Dismiss]").remove(); // it stays until read
+    }
+    if (!seenInjects.has(inj.inject)) {
+      seenInjects.add(inj.inject);
+      if (injectsPrimed && !read) fresh.push(inj);
+    }
+  }
+  injectsPrimed = true;
+  if (fresh.length) {
+    announce(byId("alert-live"), fresh.map(injectTitle).join(". ") + ". Use the Messages button to open it.");
+    beep();
+  }
+}
+
+// --- activity feed ---------------------------------------------------------------------------------
+
+function renderActivity() {
+  const list = app.team.activity;
+  const box = byId("activity");
+  if (!list || !list.length) {
+    fill(box, h("li", { class: "empty" }, "Nothing yet: what teammates do appears here."));
+    return;
+  }
+  fill(box, [...list].reverse().map((entry) => {
+    const mine = app.me && entry.learnerId === app.me.learnerId;
+    const text = String(entry.text || "");
+    const name = entry.name || "";
+    const named = Boolean(name) && text.startsWith(name);
+    return h("li", { "data-activity": entry.n, "data-kind": entry.kind || "", "data-mine": String(Boolean(mine)) },
+      named ? h("strong", {}, mine ? `${name} (you)` : name) : null, named ? text.slice(name.length) : text,
+      h("span", { class: "when" }, timeOfDay(entry.at)));
+  }));
+}
+
+function renderIsolationBy() {
+  const t = app.team;
+  fill(byId("isolation-by"), t.isolation && t.isolationBy ? h("p", { class: "small muted" }, "Chosen", byline(t.isolationBy)) : null);
+}
+
+// --- ready marks -----------------------------------------------------------------------------------
+
+function renderReady() {
+  const t = app.team;
+  const box = byId("ready-area");
+  const open = app.pub.phase === "round" && t.draft && !t.draft.frozen;
+  if (!open || !(Array.isArray(t.ready) || serverAllows("mark_ready"))) {
+    fill(box);
+    return;
+  }
+  const me = app.me ? app.me.learnerId : null;
+  const readyCount = t.members.filter((m) => isReady(m.learnerId)).length;
+  const mine = isReady(me);
+  fill(box,
+    h("h3", { id: "ready-h" }, `Ready to submit? ${readyCount} of ${t.members.length} ready`),
+    h("ul", { class: "ready-list", "aria-labelledby": "ready-h" }, t.members.map((m) => h("li", { "data-ready-member": m.learnerId },
+      isReady(m.learnerId) ? h("span", { class: "badge ok" }, `✓ ${m.name}${m.learnerId === me ? " (you)" : ""} is ready`)
+        : h("span", { class: "badge" }, `${m.name}${m.learnerId === me ? " (you)" : ""}: not yet`)))),
+    h("button", { type: "button", id: "ready-toggle", class: "small", "aria-pressed": String(mine), disabled: !serverAllows("mark_ready"),
+      onclick: () => act("mark_ready", { ready: !mine }) }, mine ? "✓ I'm ready" : "I'm ready"));
+}
+
+// --- reopened earlier rounds: their own section, editable and submittable --------------------------
+
+function reopenedEntries() {
+  const rounds = viewRounds();
+  return rounds ? rounds.filter((r) => !r.current) : [];
+}
+
+function reopenedStructure() {
+  return reopenedEntries().map((r) => [r.id, r.frozen, r.submission, (r.deliverable || []).map((f) => f.id), roundAllows(r, "write_rationale"), serverAllows("submit_round")]);
+}
+
+function fieldPrompt(roundId, fieldId) {
+  const round = app.ix.rounds[roundId];
+  const field = round ? round.deliverable.find((f) => f.id === fieldId) : null;
+  return field ? field.prompt : "";
+}
+
+// A text field of a reopened round is saved like the current round's (write_text); its markup
+// follows renderDeliverable's, so syncTexts keeps it in step with teammates.
+function reopenedTextField(field, canWrite) {
+  const area = h("textarea", {
+    id: `text-${field.id}`, "data-text-field": field.id, "data-focus-key": `text-${field.id}`, maxlength: field.maxLength || 4000,
+    disabled: !canWrite, "aria-describedby": `prompt-${field.id} status-${field.id}`,
+  });
+  const text = app.team.texts[field.id] || "";
+  let box = area;
+  let status = h("div", { class: "hint", id: `status-${field.id}`, "aria-live": "polite" });
+  let presence = null;
+  // Bound like the current round's fields: a shared document when sharedtext.js is in the room
+  // (`sharedArea`), else write_text through the room's queue.
+  if (typeof sharedArea === "function") ({ box, status, presence } = sharedArea(field.id, area, text)); // eslint-disable-line no-undef
+  else {
+    area.value = text;
+    area.addEventListener("input", () => queueText(field.id, area.value));
+    area.addEventListener("blur", () => flushText(field.id));
+  }
+  if (!canWrite) status.textContent = "This round is closed.";
+  return h("div", { class: "field" },
+    h("div", { class: "row" }, h("label", { for: `text-${field.id}` }, field.label), h("span", { "data-field-badge": field.id })),
+    h("div", { class: "hint", id: `prompt-${field.id}` }, fieldPrompt(field.roundId, field.id)),
+    box,
+    presence ? h("div", { class: "row small" }, status, presence) : status);
+}
+
+/** Send every text still being typed before a submission (shared documents or the queue). */
+function flushTexts() {
+  if (typeof shared !== "undefined") return shared.flushAll(); // eslint-disable-line no-undef
+  return flushAllTexts();
+}
+
+function renderReopened() {
+  const box = byId("reopened-rounds");
+  const entries = reopenedEntries();
+  for (const key of [...byId("room-notices").querySelectorAll("[data-notice^='reopened:']")].map((n) => n.dataset.notice)) {
+    if (!entries.some((r) => `reopened:${r.id}` === key && !r.frozen)) dropNotice(key);
+  }
+  if (!entries.length) {
+    fill(box);
+    return;
+  }
+  fill(box, entries.map((r) => {
+    const canWrite = roundAllows(r, "write_rationale");
+    const title = `Round ${r.index + 1}: ${r.name}`;
+    const fields = (r.deliverable || []).map((field) => {
+      if (field.kind === "text") return reopenedTextField({ ...field, roundId: r.id }, canWrite);
+      const kinded = { ...field };
+      return h("div", { class: "field" },
+        h("div", { class: "row" }, h("strong", {}, field.label), h("span", { "data-round-field-badge": `${r.id}:${field.id}` })),
+        h("p", { "data-round-field-summary": `${r.id}:${field.id}`, class: "break" }, fieldSummary(kinded) || "Nothing yet."),
+        KIND_TAB[field.kind] ? h("button", { type: "button", class: "link small", "aria-label": `Edit ${field.label}`, onclick: () => tabs.select(KIND_TAB[field.kind]) }, "Edit") : null);
+    });
+    let footer;
+    if (r.frozen === "submitted") {
+      footer = h("div", { class: "alert success" }, h("strong", {}, `✓ Submitted again${r.submission && r.submission.at ? ` at ${timeOfDay(r.submission.at)}` : ""}`),
+        r.submission && r.submission.by && r.submission.by.name ? `by ${r.submission.by.name}.` : "");
+    } else if (r.frozen === "locked") {
+      footer = h("div", { class: "alert warning" }, h("strong", {}, "Time is up"), "This reopened round is locked.");
+    } else {
+      const confirmBox = h("div", { class: "alert warning", hidden: true },
+        h("strong", {}, `Submit “${r.name}” again?`), "Your team cannot edit it afterwards.",
+        h("div", { class: "row" },
+          h("button", { type: "button", class: "primary", "data-confirm-round": r.id, onclick: async () => {
+            confirmBox.hidden = true;
+            await flushTexts();
+            await act("submit_round", { round: r.id }, `Submitted “${r.name}”.`);
+          } }, "Yes, submit"),
+          h("button", { type: "button", onclick: () => { confirmBox.hidden = true; } }, "Cancel")));
+      footer = h("div", {},
+        h("p", { class: "small muted", "data-round-missing": r.id }),
+        h("button", { type: "button", class: "primary", "data-submit-round": r.id, disabled: !serverAllows("submit_round"),
+          onclick: () => { confirmBox.hidden = false; confirmBox.querySelector("[data-confirm-round]").focus(); } }, `Submit “${r.name}” again`),
+        confirmBox);
+    }
+    if (!r.frozen) {
+      showNotice(`reopened:${r.id}`, "reopened", `The facilitator reopened ${title} for your team.`, [
+        h("button", { type: "button", class: "small primary", onclick: () => {
+          tabs.select("deliverable");
+          reveal(document.querySelector(`[data-round-section="${CSS.escape(r.id)}"]`), document.getElementById(`reopened-h-${r.id}`));
+        } }, "Open it"),
+      ]);
+    }
+    return h("section", { class: "reopened-round", "data-round-section": r.id, "aria-labelledby": `reopened-h-${r.id}` },
+      h("div", { class: "card-header" },
+        h("h3", { id: `reopened-h-${r.id}` }, `Reopened: ${title}`),
+        h("span", { class: "badge", "data-round-completeness": r.id })),
+      h("p", { class: "small muted" }, "The facilitator reopened this earlier round for your team: edit it and submit it again. The current round carries on below."),
+      fields, footer);
+  }), h("h3", { class: "current-round-h" }, `Current round: ${currentRound() ? currentRound().name : ""}`));
+}
+
+function updateReopened() {
+  for (const r of reopenedEntries()) {
+    const badge = document.querySelector(`[data-round-completeness="${CSS.escape(r.id)}"]`);
+    if (badge && typeof r.completeness === "number") {
+      badge.textContent = `${r.completeness}% complete`;
+      badge.className = `badge ${r.completeness === 100 ? "ok" : "warn"}`;
+    }
+    const missing = r.missing || [];
+    for (const field of r.deliverable || []) {
+      const slot = document.querySelector(`[data-round-field-badge="${CSS.escape(`${r.id}:${field.id}`)}"]`)
+        || document.querySelector(`#reopened-rounds [data-field-badge="${CSS.escape(field.id)}"]`);
+      if (slot) fill(slot, !field.required ? h("span", { class: "badge" }, "Optional")
+        : missing.includes(field.id) ? h("span", { class: "badge warn" }, "Required · missing") : h("span", { class: "badge ok" }, "✓ Done"));
+      const summary = document.querySelector(`[data-round-field-summary="${CSS.escape(`${r.id}:${field.id}`)}"]`);
+      if (summary) summary.textContent = fieldSummary(field) || "Nothing yet.";
+    }
+    const line = document.querySelector(`[data-round-missing="${CSS.escape(r.id)}"]`);
+    if (line) line.textContent = missing.length ? `Still missing: ${missing.map((id) => ((r.deliverable || []).find((f) => f.id === id) || { label: id }).label).join(", ")}` : "";
+  }
+}
+
+// The deliverable's "Edit" links name their field for screen readers.
+function nameDeliverableEdits() {
+  for (const button of document.querySelectorAll("#deliverable .field > button.link:not([aria-label])")) {
+    const label = button.parentElement.querySelector("strong");
+    if (label) button.setAttribute("aria-label", `Edit ${label.textContent}`);
+  }
+}
+
+// Who last wrote each text field (`textMeta`), beside its label; the fields themselves are not
+// touched here.
+function updateTextMeta() {
+  nameDeliverableEdits();
+  const meta = app.team.textMeta || {};
+  for (const area of document.querySelectorAll("[data-text-field]")) {
+    const id = area.dataset.textField;
+    const row = area.closest(".field") && area.closest(".field").querySelector(".row");
+    if (!row) continue;
+    let slot = row.querySelector("[data-text-meta]");
+    if (!slot) {
+      slot = h("span", { "data-text-meta": id });
+      row.append(slot);
+    }
+    const by = meta[id];
+    const key = by ? `${by.learnerId}|${by.at}` : "";
+    if (slot.dataset.key !== key) {
+      slot.dataset.key = key;
+      fill(slot, byline(by));
+    }
+  }
+}
+
+// --- time: a timeout is told, and stays until dismissed ---------------------------------------------
+
+function showTimeout(text) {
+  const words = text || "Time is up: your draft was submitted as it stood.";
+  showNotice("timeout", "timeout", words);
+  announce(byId("alert-live"), words);
+}
+
+// --- team changes: only in the lobby or when the facilitator allows them ----------------------------
+
+let changingTeam = false;
+
+function teamChangeOpen() {
+  const pub = app.pub;
+  return Boolean(pub && app.team && (pub.phase === "lobby" || (pub.phase === "round" && pub.teamChangesAllowed)));
+}
+
+function renderTeamChange() {
+  byId("leave-team").hidden = !teamChangeOpen();
+  if (!app.team) byId("team-change-error").hidden = true;
+}
+
+const LOCKED_IN_ROUND = "You can't change team while a round is running: your work stays with your team. Ask the facilitator if you need to move.";
+
+byId("leave-team").addEventListener("click", async () => {
+  changingTeam = true;
+  const ack = await live.act("leave_team", {});
+  changingTeam = false;
+  const box = byId("team-change-error");
+  box.hidden = ack.ok;
+  if (!ack.ok) box.textContent = ack.code === "team/locked_in_round" ? LOCKED_IN_ROUND : (ack.message || "The server refused that.");
+});
+
+// A move by the facilitator: the room follows the new team and says so until dismissed.
+let lastTeamId;
+
+function watchMove() {
+  const teamId = app.me ? app.me.team : null;
+  if (lastTeamId !== undefined && teamId !== lastTeamId) byId("team-change-error").hidden = true;
+  if (lastTeamId && teamId && teamId !== lastTeamId && !changingTeam && app.team) {
+    window.scrollTo(0, 0); // a new room: start at its top, where the notice is
+    showMoved(`The facilitator moved you to ${app.team.name}.`);
+  }
+  lastTeamId = teamId;
+  teamChoiceShown();
+}
+
+// A new team (a move, or a change in the lobby): nothing of the old team's room may stay on the
+// page or be sent on. Drafts not yet sent are dropped (they were the old team's), every section
+// is rebuilt from the new view, and the append-only lists (findings, messages, chat) start over.
+function leaveOldTeam(before, after) {
+  if (before === undefined || before === after) return;
+  if (typeof pendingTexts !== "undefined") { // the write_text queue (sharedtext.js follows the team itself)
+    for (const pending of pendingTexts.values()) clearTimeout(pending.timer);
+    pendingTexts.clear();
+  }
+  unsent.clear();
+  if (document.activeElement && document.activeElement.matches("textarea, input")) document.activeElement.blur();
+  lastRendered.clear();
+  app.lastFindings = 0;
+  fill(byId("findings"));
+  fill(byId("injects"));
+  chatKeys = [];
+  for (const node of byId("room-notices").querySelectorAll("[data-kind=inject], [data-kind=reopened]")) node.remove();
+  seenInjects.clear();
+  injectsPrimed = false;
+}
+
+function showMoved(text) {
+  showNotice("moved", "moved", text);
+  announce(byId("alert-live"), text);
+}
+
+function teamChoiceShown() {
+  if (!app.team) byId("team-change-error").hidden = true;
+}
+
+function onNotice(notice) {
+  if (!notice || !notice.kind) return false;
+  if (notice.kind === "moved") {
+    window.scrollTo(0, 0);
+    showMoved(notice.text || "The facilitator moved you to another team.");
+    return true;
+  }
+  if (notice.kind === "timeout") {
+    showTimeout(notice.text);
+    return true;
+  }
+  return false;
+}
+
 // --- wiring -------------------------------------------------------------------------------------
 
 function applyView(view) {
+  leaveOldTeam(app.me ? app.me.team : undefined, view.me ? view.me.team : null);
   app.pub = view.public;
   app.team = view.team;
   app.me = view.me;
   shared.setTeam(view.team ? view.team.id : null);
   renderAll();
   watchMembership();
+  watchMove();
 }
 
 // The server announces presence when a socket connects or drops, not when a teammate joins the
@@ -903,6 +1459,7 @@ live.on("presence", (msg) => {
   renderAll();
 });
 live.on("notice", (notice) => {
+  if (onNotice(notice)) return;
   // Findings and injects already land in their own live regions; other notices get a toast.
   if (notice && notice.text && !["finding", "inject", "diagnostic_run", "inject_fired", "chat"].includes(notice.kind)) toast(notice.text);
 });

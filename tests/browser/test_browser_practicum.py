@@ -54,7 +54,7 @@ def link_first_finding(page: Any) -> None:
     """Link the first finding on the evidence board to the first cause (supports)."""
     open_tab(page, "causes")
     board = page.locator("#evidence [data-evidence]").first
-    board.get_by_role("button", name="Link", exact=True).click()
+    board.get_by_role("button", name=re.compile(r"^Link '.+' to the chosen cause$")).click()
     expect(board).to_contain_text("Supports:")
 
 
@@ -81,7 +81,7 @@ def add_affordable_intervention(page: Any) -> None:
     open_tab(page, "plan")
     items = page.locator("#interventions [data-intervention]")
     for index in range(items.count()):
-        items.nth(index).get_by_role("button", name="Add to plan").click()
+        items.nth(index).get_by_role("button", name=re.compile(r"^Add '.+' to the plan$")).click()
         try:
             expect(items.nth(index)).to_contain_text("In plan", timeout=2000)
             return
@@ -95,7 +95,7 @@ def choose_metric_and_isolation(page: Any) -> None:
     open_tab(page, "evaluate")
     metric = page.locator("#metrics [data-metric]").first
     metric.locator("input[type=number]").fill("75")
-    metric.get_by_role("button", name="Add").click()
+    metric.get_by_role("button", name=re.compile(r"^Add '.+' to the evaluation plan$")).click()
     expect(metric).to_contain_text("Target 75")
     page.locator("#isolation input[type=radio]").first.check()
     expect(page.locator("#isolation input[type=radio]").first).to_be_checked()
