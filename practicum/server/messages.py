@@ -9,12 +9,21 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from practicum.engine.limits import (
+    COMMENT_MAX,
+    EXTEND_MAX_MINUTES,
+    FIRE_TEAMS_MAX,
+    LEVEL_MAX,
+    LEVEL_MIN,
+    NAME_MAX,
+    OVERRIDE_POINTS_MAX,
+    REASON_MAX,
+)
 from practicum.engine.stage import STAGE_MODES
-from practicum.engine.timers import EXTEND_MAX_MINUTES
 
 ACTION_ID = validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$", error="8-64 letters, digits, '-' or '_'")
 ID = validate.Regexp(r"^[A-Za-z0-9_-]{1,64}$", error="an id: 1-64 letters, digits, '-' or '_'")
-NAME = validate.Length(min=1, max=40)
+NAME = validate.Length(min=1, max=NAME_MAX)
 TEXT = validate.Length(max=4000)
 
 
@@ -325,15 +334,19 @@ class FireInject(FacilitatorAction):
         fields.String(validate=ID),
         required=True,
         allow_none=True,
-        validate=validate.Length(max=200),
+        validate=validate.Length(max=FIRE_TEAMS_MAX),
     )
 
 
 class Override(Message):
     """A facilitator's override of one component's points."""
 
-    points = fields.Float(required=True, validate=validate.Range(min=0, max=100))
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    points = fields.Float(
+        required=True,
+        validate=validate.Range(min=0, max=OVERRIDE_POINTS_MAX),
+        metadata={"description": "at most the component's weight"},
+    )
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=REASON_MAX))
 
 
 class ScoreRound(FacilitatorAction):
@@ -343,11 +356,11 @@ class ScoreRound(FacilitatorAction):
     round = _id("round id")
     levels = fields.Dict(
         keys=fields.String(validate=ID),
-        values=fields.Integer(validate=validate.Range(min=1, max=4)),
+        values=fields.Integer(validate=validate.Range(min=LEVEL_MIN, max=LEVEL_MAX)),
         required=True,
         metadata={"description": "component id -> level 1..4"},
     )
-    comment = fields.String(required=True, validate=validate.Length(max=2000))
+    comment = fields.String(required=True, validate=validate.Length(max=COMMENT_MAX))
     overrides = fields.Dict(
         keys=fields.String(validate=ID),
         values=fields.Nested(Override),

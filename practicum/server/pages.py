@@ -29,6 +29,7 @@ from flask import (
 )
 
 from practicum import engine
+from practicum.engine.limits import console_limits
 from practicum.server import exports, privacy
 from practicum.server.identity import STAGE_LINK_SECONDS, STAGE_RENEW_SECONDS
 from practicum.server.service import UnknownScenario, UnknownSession, normalise_join_code
@@ -261,6 +262,12 @@ def _session_page(template: str, session_id: str) -> str:
 def console(session_id: str) -> str:
     """Show the facilitator console of a session."""
     return _session_page("console.html", session_id)
+
+
+@pages.app_context_processor
+def _command_limits() -> dict[str, Any]:
+    """Give templates the bounds of the facilitator's commands (the console's form uses them)."""
+    return {"limits": console_limits()}
 
 
 # --- the stage (the room's projector) ------------------------------------------------------------

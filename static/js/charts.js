@@ -197,8 +197,9 @@ export function roiCompareChart({ title, rows }) {
         const x1 = Math.min(x(0), x(value));
         const width = Math.max(2, Math.abs(x(value) - x(0)));
         svg.append(s("rect", { class: `bar ${kind}`, x: x1, y: yb, width, height: 28 }));
-        const outside = value >= 0 ? x1 + width + 8 : x1 - 8;
-        svg.append(s("text", { class: "value", x: outside, y: yb + 21, "text-anchor": value >= 0 ? "start" : "end" }, `${pct(value)} ${kind}`));
+        // Right of the bar, or right of zero for a loss: the row labels own the left margin.
+        const at = value >= 0 ? x1 + width + 8 : x(0) + 8;
+        svg.append(s("text", { class: "value", x: at, y: yb + 21, "text-anchor": "start" }, `${pct(value)} ${kind}`));
       } else {
         svg.append(s("text", { class: "value muted", x: x(0) + 8, y: yb + 21 }, kind === "reported" ? "nothing reported" : "no cost, no ROI"));
       }
