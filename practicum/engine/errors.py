@@ -75,6 +75,7 @@ ERRORS: dict[str, str] = {
     "metric/not_selected": "'{name}' is not in your evaluation plan.",
     "inject/not_received": "Your team has not received '{inject}'.",
     "inject/already_fired": "'{title}' has already been sent to {teams}.",
+    "inject/disabled": "'{title}' is switched off for this session.",
     "deliverable/incomplete": "Complete these fields before submitting: {fields}.",
     # values
     "input/invalid": "The value of '{field}' is not valid: {reason}.",

@@ -28,6 +28,7 @@ class Event:
 EVENT_TYPES = (
     # session and clock
     "session_created",
+    "session_configured",  # the settings chosen at creation (practicum/engine/settings.py)
     "session_started",
     "round_opened",
     "round_timed_out",

@@ -7,6 +7,7 @@ from typing import Any
 
 from practicum.engine import activity as feed
 from practicum.engine.events import Event
+from practicum.engine.settings import Settings
 from practicum.engine.shared_text import EMPTY_TEXT, SharedText
 from practicum.engine.state import (
     CLOSED,
@@ -188,6 +189,11 @@ def _session_created(scenario: Scenario, state: SessionState, event: Event) -> S
         scenario_id=d["scenario_id"],
         created_at=d["at"],
     )
+
+
+@_on("session_configured")
+def _session_configured(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    return updated(state, settings=Settings.from_dict(event.data))
 
 
 @_on("session_started")

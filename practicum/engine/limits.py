@@ -17,6 +17,9 @@ LEVEL_MIN = 1
 LEVEL_MAX = 4  # facilitator-scored components: levels 1..4
 OVERRIDE_POINTS_MAX = 100  # the schema's cap; the engine caps at the component's weight
 FIRE_TEAMS_MAX = 200  # teams named in one fire_inject
+MINUTES_SCALE_MIN = 0.25  # session settings: every round's minutes times 0.25..3
+MINUTES_SCALE_MAX = 3.0
+TEAM_SIZE_MAX = 12  # session settings: the largest team a facilitator may allow
 
 
 def console_limits() -> dict[str, Any]:
@@ -30,4 +33,7 @@ def console_limits() -> dict[str, Any]:
         "levelMin": LEVEL_MIN,
         "levelMax": LEVEL_MAX,
         "overrideMax": OVERRIDE_POINTS_MAX,
+        "minutesPercentMin": round(MINUTES_SCALE_MIN * 100),
+        "minutesPercentMax": round(MINUTES_SCALE_MAX * 100),
+        "teamSizeMax": TEAM_SIZE_MAX,
     }

@@ -31,6 +31,8 @@ def unavailable(state: SessionState, mode: str) -> str | None:
     # The debrief reveals what really caused the gap: never before the rounds are over.
     if mode == DEBRIEF_MODE and state.phase not in (DEBRIEF, CLOSED):
         return "the debrief has not started"
+    if mode == LEADERBOARD_MODE and not state.settings.leaderboard:
+        return "the leaderboard is switched off for this session"
     if mode == LEADERBOARD_MODE and not state.published:
         return "no round's scores are published"
     return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from practicum.engine.settings import team_size
 from practicum.engine.stage import DEBRIEF_MODE, LEADERBOARD_MODE, SCORING_MODE, stage_mode
 from practicum.engine.state import ROUND, SessionState, current_round
 from practicum.engine.views import leaderboard
@@ -140,7 +141,7 @@ def stage_view(scenario: Scenario, state: SessionState) -> dict[str, Any]:
             "paused": state.paused,
             "remaining": state.remaining,
         },
-        "teamSize": {"min": scenario.team_size.min, "max": scenario.team_size.max},
+        "teamSize": dict(zip(("min", "max"), team_size(scenario, state.settings), strict=True)),
         "teams": [
             {"id": t.id, "name": t.name, "members": len(t.members)} for t in state.teams.values()
         ],

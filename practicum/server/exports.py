@@ -58,6 +58,7 @@ _BY_FACILITATOR = frozenset(
 )
 WHAT = {
     "session_created": "Session created",
+    "session_configured": "Session settings",
     "session_started": "Session started",
     "round_opened": "Round opened",
     "round_timed_out": "Time ran out",
@@ -267,6 +268,15 @@ def _detail(scenario: Scenario, state: SessionState, event: engine.Event) -> str
         return f"Edited {text_label(scenario, key)}"
     if t == "stage_changed":
         return f"The stage shows the {d.get('mode', '')}"
+    if t == "session_configured":
+        low = d.get("team_min") or scenario.team_size.min
+        high = d.get("team_max") or scenario.team_size.max
+        parts = [f"rounds at {d.get('minutes_scale', 1):.0%} of their minutes",
+                 f"teams of {low} to {high}"]
+        if d.get("disabled_injects"):
+            parts.append(f"{len(d['disabled_injects'])} injects off")
+        parts.append("leaderboard on" if d.get("leaderboard", True) else "leaderboard off")
+        return ", ".join(parts)
     if t == "session_started":
         return f"{len(state.teams)} teams, {len(state.learners)} learners"
     if t == "clock_resumed":

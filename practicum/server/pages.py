@@ -30,6 +30,7 @@ from flask import (
 
 from practicum import engine
 from practicum.engine.limits import console_limits
+from practicum.engine.settings import SettingsError
 from practicum.server import exports, privacy
 from practicum.server.identity import STAGE_LINK_SECONDS, STAGE_RENEW_SECONDS
 from practicum.server.service import UnknownScenario, UnknownSession, normalise_join_code
@@ -202,6 +203,34 @@ def sign_out() -> Any:
     return redirect(url_for("pages.sign_in"))
 
 
+def settings_from_form(form: Any) -> dict[str, Any] | None:
+    """Return the session settings a creation form asks for (None: the scenario as written).
+
+    Left as the form offers them, they match the scenario and no settings event is stored.
+    """
+    if "minutes_percent" not in form:
+        return None
+    scenario = _service().catalog.get(form.get("scenario", ""))
+    if scenario is None:
+        return None  # create_session says the scenario is gone
+
+    def number(name: str, kind: type) -> Any:
+        try:
+            return kind(form.get(name, ""))
+        except ValueError:
+            raise SettingsError(f"'{form.get(name, '')}' is not a number.") from None
+
+    return {
+        "minutes_scale": number("minutes_percent", float) / 100,
+        "team_min": number("team_min", int),
+        "team_max": number("team_max", int),
+        "disabled_injects": [
+            i.id for i in scenario.injects if i.id not in set(form.getlist("inject_on"))
+        ],
+        "leaderboard": form.get("leaderboard") == "1",
+    }
+
+
 def scenario_card(scenario: Any) -> dict[str, Any]:
     """Return what the session list shows about a scenario."""
     return {
@@ -214,6 +243,9 @@ def scenario_card(scenario: Any) -> dict[str, Any]:
         "minutes": sum(r.minutes for r in scenario.rounds),
         "rounds": len(scenario.rounds),
         "teamSize": f"{scenario.team_size.min}–{scenario.team_size.max}",
+        "teamMin": scenario.team_size.min,
+        "teamMax": scenario.team_size.max,
+        "injects": [{"id": i.id, "title": i.title, "trigger": i.trigger} for i in scenario.injects],
     }
 
 
@@ -234,9 +266,14 @@ def session_list() -> str:
 def create_session() -> Any:
     """Create a session from a scenario and open its console."""
     try:
-        session_id, _code = _service().create_session(request.form.get("scenario", ""))
+        session_id, _code = _service().create_session(
+            request.form.get("scenario", ""), settings_from_form(request.form)
+        )
     except UnknownScenario:
         flash("That scenario is no longer available; pick another.", "error")
+        return redirect(url_for("pages.session_list"))
+    except SettingsError as exc:
+        flash(f"The session was not created: {exc}", "error")
         return redirect(url_for("pages.session_list"))
     return redirect(url_for("pages.console", session_id=session_id))
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from practicum import engine
+from practicum.engine.settings import check_settings
 from practicum.scenario.model import Scenario
 from practicum.server.store import (
     DuplicateAction,
@@ -119,16 +120,23 @@ class Practicum:
 
     # --- sessions ---------------------------------------------------------------------------
 
-    def create_session(self, scenario_id: str) -> tuple[str, str]:
-        """Create a session from a catalogue scenario; return (session id, join code)."""
+    def create_session(
+        self, scenario_id: str, settings: dict[str, Any] | None = None
+    ) -> tuple[str, str]:
+        """Create a session from a catalogue scenario; return (session id, join code).
+
+        ``settings`` (see engine.settings.check_settings) become the session's second event;
+        raise engine.settings.SettingsError for ones the scenario cannot be played with.
+        """
         scenario = self.catalog.get(scenario_id)
         if scenario is None:
             raise UnknownScenario(scenario_id)
+        chosen = check_settings(scenario, settings or {})
         now = self.clock()
         for _ in range(MAX_RETRIES):
             session_id = "s_" + secrets.token_urlsafe(8).replace("-", "x").replace("_", "y")
             code = new_join_code()
-            events = engine.new_session(scenario, session_id, code, now)
+            events = engine.new_session(scenario, session_id, code, now, chosen)
             row = SessionRow(session_id, scenario_id, code, now, "live")
             try:
                 seq = self.store.create_session(row, _rows(events))

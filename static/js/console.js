@@ -64,8 +64,19 @@ function plural(n, word) {
 }
 
 /** Return the teams outside the scenario's size range, each with what is wrong. */
+/** Return the team size this session wants (its settings, else the scenario's). */
+function teamSize() {
+  return (app.board.settings && app.board.settings.teamSize) || app.scenario.teamSize;
+}
+
+/** Return how many minutes a round runs in this session. */
+function roundMinutes(round) {
+  const set = app.board.settings && app.board.settings.roundMinutes;
+  return set && set[round.id] ? set[round.id] : round.minutes;
+}
+
 function sizeProblems() {
-  const size = app.scenario.teamSize;
+  const size = teamSize();
   if (!size) return [];
   return app.board.teams.filter((t) => t.members.length < size.min || t.members.length > size.max)
     .map((t) => ({ team: t, text: t.members.length < size.min
@@ -134,7 +145,7 @@ function renderHeader() {
   // Sizes matter while teams form and work; after the rounds they are history.
   const problems = pub.phase === "lobby" || pub.phase === "round" ? sizeProblems() : [];
   byId("size-warning").hidden = !problems.length;
-  fill(byId("size-warning"), problems.length ? [h("strong", {}, `Team size: ${app.scenario.teamSize.min} to ${app.scenario.teamSize.max} members`),
+  fill(byId("size-warning"), problems.length ? [h("strong", {}, `Team size: ${teamSize().min} to ${teamSize().max} members`),
     h("ul", { class: "list small" }, problems.map((p) => h("li", { "data-size-warning": p.team.id }, p.text)))] : []);
   renderStageControls();
 }
@@ -148,7 +159,7 @@ function stageAvailable(mode) {
   if (mode === "round") return pub.phase === "round";
   if (mode === "scoring") return pub.phase !== "lobby";
   if (mode === "debrief") return pub.phase === "debrief" || pub.phase === "closed";
-  if (mode === "leaderboard") return pub.publishedRounds.length > 0;
+  if (mode === "leaderboard") return pub.publishedRounds.length > 0 && (!app.board.settings || app.board.settings.leaderboard);
   return true;
 }
 
@@ -199,7 +210,7 @@ function confirmation(cmd) {
     return {
       title: "Start the session?",
       body: [
-        `Round 1, “${first.name}”, opens for ${first.minutes} minutes and the clock starts for ${plural(app.board.teams.length, "team")}${app.board.teams.length ? ` (${names(app.board.teams)})` : ""}.`,
+        `Round 1, “${first.name}”, opens for ${roundMinutes(first)} minutes and the clock starts for ${plural(app.board.teams.length, "team")}${app.board.teams.length ? ` (${names(app.board.teams)})` : ""}.`,
         teamless.length ? `${plural(teamless.length, "learner")} without a team (${teamless.map((l) => l.name).join(", ")}) can still join one.` : null,
         "From now on teams are fixed while a round runs, unless you allow team changes.",
         sizes.length ? h("p", { class: "alert warning" }, `Outside the team size: ${sizes.join("; ")}.`) : null,
@@ -215,7 +226,7 @@ function confirmation(cmd) {
       title: next ? `Close “${rounds[index].name}” and open round ${index + 2}?` : `Close “${rounds[index].name}” and start the debrief?`,
       body: [
         open.length ? `${plural(open.length, "team")} have not submitted: ${names(open)}. Their drafts are submitted as they stand now.` : "Every team has submitted.",
-        next ? `Round ${index + 2}, “${next.name}”, opens for ${next.minutes} minutes for every team.`
+        next ? `Round ${index + 2}, “${next.name}”, opens for ${roundMinutes(next)} minutes for every team.`
           : "The debrief starts: each team's outcome is computed and shown to it, with the real causes.",
       ],
       confirm: next ? `Open round ${index + 2}` : "Start the debrief",
@@ -301,7 +312,7 @@ function renderBoard() {
 }
 
 function sizeBadge(team) {
-  const size = app.scenario.teamSize;
+  const size = teamSize();
   if (!size) return null;
   const n = team.members.length;
   if (n < size.min) return h("span", { class: "badge warn", "data-size": "low" }, `⚠ ${n} of at least ${size.min}`);

@@ -149,6 +149,41 @@ def test_join_qr_code_is_an_svg_of_the_join_link(signed_in: FlaskClient, game: A
     assert svg.startswith("<svg") and "<path" in svg
 
 
+def test_a_session_is_created_with_its_settings(signed_in: FlaskClient, app: Flask) -> None:
+    service = app.extensions["practicum"]
+    scenario = service.catalog["harbor"]
+    page = signed_in.get("/facilitator/sessions").get_data(as_text=True)
+    token = csrf_from(page)
+    assert 'name="minutes_percent"' in page and 'name="inject_on"' in page
+    kept = [i.id for i in scenario.injects][1:]
+    form = {"scenario": "harbor", "csrf_token": token, "minutes_percent": "50",
+            "team_min": "2", "team_max": "6", "inject_on": kept}
+    created = signed_in.post("/facilitator/sessions", data=form)  # leaderboard unticked
+    assert created.status_code == 302
+    [session] = service.list_sessions()
+    events = service.stored_events(session["id"])
+    assert [e["type"] for e in events] == ["session_created", "session_configured"]
+    assert events[1]["data"]["minutes_scale"] == 0.5
+    assert events[1]["data"]["disabled_injects"] == [scenario.injects[0].id]
+    assert events[1]["data"]["leaderboard"] is False
+    exported = signed_in.get(f"/facilitator/sessions/{session['id']}/export.json").get_json()
+    assert exported["board"]["settings"]["teamSize"] == {"min": 2, "max": 6}
+    rows = _download(signed_in, type("S", (), {"session_id": session["id"]}), "events.csv")
+    assert "50%" in rows[1]["detail"] and "leaderboard off" in rows[1]["detail"]
+    # Left as the form offers them, the settings store nothing.
+    form = {"scenario": "harbor", "csrf_token": token, "minutes_percent": "100",
+            "team_min": str(scenario.team_size.min), "team_max": str(scenario.team_size.max),
+            "inject_on": [i.id for i in scenario.injects], "leaderboard": "1"}
+    signed_in.post("/facilitator/sessions", data=form)
+    [newest] = [s for s in service.list_sessions() if s["id"] != session["id"]]
+    assert [e["type"] for e in service.stored_events(newest["id"])] == ["session_created"]
+    # Impossible ones create nothing and say why.
+    form["team_min"] = "9"
+    refused = signed_in.post("/facilitator/sessions", data=form, follow_redirects=True)
+    assert "smallest size cannot exceed" in refused.get_data(as_text=True)
+    assert len(service.list_sessions()) == 2
+
+
 # --- the stage ----------------------------------------------------------------------------------
 
 
