@@ -218,7 +218,7 @@ def _describe(
         if old is None or len(team.activity) > len(old.activity):
             entry = team.activity.last
             if entry is not None:
-                return who, team_name, what, f"{entry.name} {entry.text}".strip()
+                return who, team_name, what, entry.text  # the sentence names the actor
     return who, team_name, what, _detail(scenario, after, event)
 
 

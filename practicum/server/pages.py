@@ -31,6 +31,7 @@ from flask import (
 from practicum import engine
 from practicum.engine.limits import console_limits
 from practicum.engine.settings import SettingsError
+from practicum.engine.timeline import outlook, team_timeline
 from practicum.server import exports, privacy
 from practicum.server.identity import STAGE_LINK_SECONDS, STAGE_RENEW_SECONDS
 from practicum.server.service import UnknownScenario, UnknownSession, normalise_join_code
@@ -494,6 +495,37 @@ def _csv_export(session_id: str, build: Callable[[Any, Any], str], suffix: str) 
 def scores_csv(session_id: str) -> Response:
     """Download the scores: one row per team per rubric component, with totals and ranks."""
     return _csv_export(session_id, exports.scores_csv, "scores.csv")
+
+
+def _timeline(session_id: str, team_id: str) -> tuple[Any, list[dict[str, Any]]]:
+    """Return the scenario and a team's path from the stored events (404 for an unknown team)."""
+    scenario, _state = _snapshot_or_404(session_id)
+    events = [engine.Event.from_dict(row) for row in _service().stored_events(session_id)]
+    entries = team_timeline(scenario, events, team_id)
+    if not any(e.team == team_id for e in events):
+        abort(404)
+    return scenario, entries
+
+
+@pages.get("/facilitator/sessions/<session_id>/teams/<team_id>/timeline")
+@facilitator_page
+def team_path(session_id: str, team_id: str) -> Response:
+    """Answer a team's path through the session: who did what and when (no plans)."""
+    _scenario, entries = _timeline(session_id, team_id)
+    return jsonify(
+        {"entries": [{k: v for k, v in e.items() if k != "plan"} for e in entries]}
+    )
+
+
+@pages.get("/facilitator/sessions/<session_id>/teams/<team_id>/timeline/<int:index>")
+@facilitator_page
+def team_path_point(session_id: str, team_id: str, index: int) -> Response:
+    """Answer the team's plan at one point of its path, and what that plan would do."""
+    scenario, entries = _timeline(session_id, team_id)
+    entry = next((e for e in entries if e["index"] == index), None)
+    if entry is None:
+        abort(404)
+    return jsonify({"entry": entry, "outlook": outlook(scenario, entry["plan"])})
 
 
 @pages.get("/facilitator/sessions/<session_id>/teams.csv")

@@ -726,6 +726,85 @@ function render() {
   if (app.tab === "injects") renderInjects();
   if (app.tab === "scoring") renderScoring();
   if (app.tab === "debrief") renderDebrief();
+  if (app.tab === "replay") renderReplay();
+}
+
+// --- replay: a team's path from the event log ------------------------------------------------------
+
+const replay = { a: { team: null, entries: [], at: null, point: null }, b: { team: null, entries: [], at: null, point: null } };
+
+async function getJson(path) {
+  const response = await fetch(`/facilitator/sessions/${encodeURIComponent(sessionId)}${path}`, { credentials: "same-origin", cache: "no-store" }).catch(() => null);
+  return response && response.ok ? response.json() : null;
+}
+
+async function loadPath(key, teamId) {
+  const pane = replay[key];
+  pane.team = teamId || null;
+  pane.entries = [];
+  pane.point = null;
+  if (teamId) {
+    const body = await getJson(`/teams/${encodeURIComponent(teamId)}/timeline`);
+    pane.entries = body ? body.entries : [];
+    pane.at = pane.entries.length ? pane.entries.length - 1 : null;
+    if (pane.at !== null) await loadPoint(key);
+  }
+  drawPane(key);
+}
+
+async function loadPoint(key) {
+  const pane = replay[key];
+  const entry = pane.entries[pane.at];
+  if (!entry) return;
+  pane.point = await getJson(`/teams/${encodeURIComponent(pane.team)}/timeline/${entry.index}`);
+  drawPane(key);
+}
+
+function drawPane(key) {
+  const pane = replay[key];
+  const box = byId(`replay-${key}`);
+  const teams = app.board.teams;
+  const select = h("select", { class: "inline", id: `replay-team-${key}`, "aria-label": key === "a" ? "Team to replay" : "Team to compare" },
+    h("option", { value: "" }, key === "a" ? "Choose a team" : "No second team"),
+    teams.map((t) => h("option", { value: t.id, selected: t.id === pane.team }, t.name)));
+  select.addEventListener("change", () => loadPath(key, select.value));
+  const parts = [h("div", { class: "row" }, h("label", { for: `replay-team-${key}` }, "Team"), select)];
+  if (pane.team && !pane.entries.length) parts.push(h("p", { class: "empty" }, "Nothing done yet."));
+  if (pane.entries.length) {
+    const slider = h("input", { type: "range", id: `replay-at-${key}`, min: 0, max: pane.entries.length - 1, step: 1, value: pane.at, "aria-label": "Point in the team's path" });
+    slider.addEventListener("input", () => { pane.at = Number(slider.value); drawPane(key); });
+    slider.addEventListener("change", () => loadPoint(key));
+    const entry = pane.entries[pane.at];
+    const round = app.scenario.rounds[entry.round];
+    parts.push(h("div", { class: "field" }, h("label", { for: `replay-at-${key}` }, `Step ${pane.at + 1} of ${pane.entries.length}`), slider),
+      h("p", { class: "replay-now", "data-replay-step": entry.index }, h("strong", {}, timeOfDay(entry.at) || "–"), " · ", round ? round.name : "lobby", " · ",
+        entry.text),
+      h("ol", { class: "list small replay-list", start: Math.max(1, pane.at - 5) },
+        pane.entries.slice(Math.max(0, pane.at - 6), pane.at + 1).map((e) => h("li", { "aria-current": e === entry ? "step" : null },
+          `${timeOfDay(e.at)} ${e.text}`))));
+    const point = pane.point && pane.point.entry.index === entry.index ? pane.point : null;
+    if (point) {
+      const o = point.outlook;
+      parts.push(h("p", { class: "small" }, `The plan at this point: ${point.entry.plan.interventions.length} interventions, ${point.entry.plan.causes.length} causes declared; cost ${money(o.cost, app.scenario.economics.currency)}, true ROI ${o.roi === null ? "n/a" : pct(o.roi)}.`),
+        h("div", { class: "charts" }, app.scenario.kpis.map((k) => kpiChart({
+          title: `${k.name}: the plan at step ${pane.at + 1}`, unit: k.unit, target: k.target,
+          series: [
+            { label: teamById(pane.team) ? teamById(pane.team).name : "Team", cls: "team", index: key === "a" ? 0 : 1, values: o.plan[k.id] },
+            { label: "Doing nothing", cls: "nothing", values: o.nothing[k.id] },
+            { label: "Expert plan", cls: "expert", values: o.expert[k.id] },
+          ],
+        }))));
+    } else {
+      parts.push(h("p", { class: "small muted" }, "Release the slider to see what the plan at this point would do."));
+    }
+  }
+  fill(box, parts);
+}
+
+function renderReplay() {
+  // Built once per tab visit; the panes then follow only the facilitator's choices.
+  if (!byId("replay-a").childElementCount) drawPane("a");
+  if (!byId("replay-b").childElementCount) drawPane("b");
 }
 
 function focusSafe(fn) {

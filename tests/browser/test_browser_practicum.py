@@ -388,6 +388,22 @@ def test_two_teams_play_a_scenario_from_join_to_debrief(
     screenshot(fac, "facilitator-debrief")
     check_accessibility(fac, "console debrief")
 
+    # Replay: Alpha's path from the log, scrubbed back to its first step, Bravo beside it.
+    console_tab(fac, "replay")
+    fac.get_by_label("Team to replay").select_option(label="Alpha")
+    slider = fac.locator("#replay-at-a")
+    expect(fac.locator("#replay-a figure[data-chart=kpi]")).to_have_count(len(scenario["kpis"]))
+    steps = int(slider.get_attribute("max")) + 1
+    assert steps > 5
+    slider.focus()
+    fac.keyboard.press("Home")
+    expect(fac.locator("#replay-a label[for=replay-at-a]")).to_have_text(f"Step 1 of {steps}")
+    expect(fac.locator("#replay-a figure[data-chart=kpi]").first).to_contain_text("step 1")
+    fac.get_by_label("Team to compare").select_option(label="Bravo")
+    expect(fac.locator("#replay-b figure[data-chart=kpi]")).to_have_count(len(scenario["kpis"]))
+    screenshot(fac, "facilitator-replay")
+    check_accessibility(fac, "console replay")
+
     stage = fac.context.new_page()
     stage.goto(f"/facilitator/sessions/{session_id}/stage")
     wait_connected(stage)

@@ -16,6 +16,7 @@ FACILITATOR_PAGES = (
     "/facilitator/sessions/{sid}/projector",
     "/facilitator/sessions/{sid}/stage",
     "/facilitator/sessions/{sid}/stage-link",
+    "/facilitator/sessions/{sid}/teams/t_x/timeline",
     "/facilitator/sessions/{sid}/qr.svg",
     "/facilitator/sessions/{sid}/scores.csv",
     "/facilitator/sessions/{sid}/events.csv",
@@ -353,6 +354,8 @@ def test_events_csv_reads_in_words_with_iso_dates(
         "Cy", "Chat message", "I'll take the contract")
     scored = next(r for r in rows if r["type"] == "round_scored")
     assert scored["who"] == "Facilitator" and "points" in scored["detail"]
+    submitted = next(r for r in rows if r["type"] == "round_submitted")
+    assert submitted["detail"].startswith("Ada submitted ")  # the sentence names her once
     moved = [r for r in rows if r["type"] == "learner_assigned"][-1]
     assert moved["who"] == "Facilitator" and moved["detail"] == "Cy moved to +Bravo"
 
@@ -374,6 +377,23 @@ def test_json_export_holds_the_board_and_the_events_with_iso_dates(
     assert iso.fullmatch(exported["board"]["public"]["deadline"])
     # Raw points stay unrounded in JSON, and event data keep the facts a replay reads.
     assert exported["events"][-1]["data"] == stored[-1]["data"]
+
+
+def test_a_teams_path_is_read_back_from_the_log(
+    signed_in: FlaskClient, game: Any, app: Flask
+) -> None:
+    session, scenario, *_ = _played(game, app)
+    base = f"/facilitator/sessions/{session.session_id}/teams"
+    entries = signed_in.get(f"{base}/t_alpha/timeline").get_json()["entries"]
+    kinds = [e["type"] for e in entries]
+    assert "chat_posted" not in kinds and "round_submitted" in kinds
+    assert {e["by"] for e in entries if e["type"] == "text_edited"} == {"Ada", "Cy"}
+    last = signed_in.get(f"{base}/t_alpha/timeline/{entries[-1]['index']}").get_json()
+    kpi = scenario.kpis[0].id
+    assert len(last["outlook"]["plan"][kpi]) == scenario.simulation.quarters + 1
+    assert "plan" in last["entry"]
+    assert signed_in.get(f"{base}/t_nope/timeline").status_code == 404
+    assert signed_in.get(f"{base}/t_alpha/timeline/99999").status_code == 404
 
 
 def test_score_preview_scores_the_draft_without_storing(
