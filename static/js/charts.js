@@ -100,9 +100,11 @@ function seriesClass(line) {
  * A line chart of one KPI by quarter.
  * series: [{label, cls: "team"|"nothing"|"expert"|"sponsor", index (teams: 0, 1, ...), values}]
  */
-export function kpiChart({ title, unit = "", series, target = null, xLabels = null, width = W }) {
+export function kpiChart({ title, unit = "", series, target = null, xLabels = null, width = W, height = H }) {
   chartCounter += 1;
-  const W = width; // narrower drawings (the stage's three in a row) keep the same text size
+  // Narrower or flatter drawings (the stage's three in a row) keep the same text size.
+  const W = width;
+  const H = height;
   const id = `chart-${chartCounter}`;
   const usable = series.filter((x) => Array.isArray(x.values) && x.values.length);
   const n = Math.max(...usable.map((x) => x.values.length), 2);

@@ -81,7 +81,7 @@ function renderDebrief() {
   if (!d) return;
   const teamIndex = new Map(view.teams.map((t, i) => [t.id, i]));
   const charts = d.kpis.map((k) => kpiChart({
-    title: k.name, unit: k.unit, target: k.target, width: 720,
+    title: k.name, unit: k.unit, target: k.target, width: 720, height: 400,
     series: k.teams.map((t) => ({ label: t.name, cls: "team", index: teamIndex.get(t.team) ?? 0, values: t.values }))
       .concat([{ label: "Doing nothing", cls: "nothing", values: k.nothing }, { label: "Expert plan", cls: "expert", values: k.expert }]),
   }));
