@@ -19,6 +19,8 @@ from practicum.engine.events import EVENT_TYPES, Event
 from practicum.engine.evolve import EMPTY_STATE, evolve, fold, replay
 from practicum.engine.plan import plan_for, plan_from_dict, plan_to_dict
 from practicum.engine.session import new_session
+from practicum.engine.stage import STAGE_MODES
+from practicum.engine.stage_views import stage_view
 from practicum.engine.state import SessionState, Team
 from practicum.engine.timers import tick
 from practicum.engine.views import (
@@ -35,6 +37,7 @@ __all__ = [
     "EVENT_TYPES",
     "FACILITATOR",
     "LEARNER",
+    "STAGE_MODES",
     "SYSTEM",
     "Accepted",
     "Actor",
@@ -55,6 +58,7 @@ __all__ = [
     "public_view",
     "replay",
     "scenario_public",
+    "stage_view",
     "team_view",
     "text_sync",
     "tick",

@@ -55,8 +55,12 @@ FACILITATOR_COMMANDS = frozenset(
         "score_round",
         "publish_scores",
         "end_session",
+        "stage_show",
     }
 )
+
+# Commands a closed session still takes: what the room's screen shows harms no record.
+AFTER_CLOSE = frozenset({"stage_show"})
 
 ALL_COMMANDS = LEARNER_COMMANDS | FACILITATOR_COMMANDS
 

@@ -9,10 +9,9 @@ from typing import Any
 from practicum.engine.commands import Command
 from practicum.engine.errors import RuleViolation
 from practicum.engine.events import Event
+from practicum.engine.limits import NAME_MAX
 from practicum.engine.state import DEBRIEF, LOBBY, ROUND, Learner, SessionState, Team
 from practicum.scenario.model import Round, Scenario
-
-NAME_MAX = 40
 
 
 @dataclass

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 # The handler modules register their commands on import (context.HANDLERS).
-from practicum.engine import flow, injects, membership, scores, teamwork, timers  # noqa: F401
+from practicum.engine import (  # noqa: F401
+    flow,
+    injects,
+    membership,
+    scores,
+    stage,
+    teamwork,
+    timers,
+)
 from practicum.engine.commands import (
+    AFTER_CLOSE,
     FACILITATOR,
     FACILITATOR_COMMANDS,
     LEARNER,
@@ -43,7 +52,7 @@ def check_command(ctx: Ctx) -> None:
     command = ctx.command
     if command.type not in HANDLERS:
         raise RuleViolation("action/unknown", command=command.type)
-    if ctx.state.phase == CLOSED:
+    if ctx.state.phase == CLOSED and command.type not in AFTER_CLOSE:
         raise RuleViolation("session/closed")
     role = command.actor.role
     if role == LEARNER:

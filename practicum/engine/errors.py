@@ -27,11 +27,17 @@ ERRORS: dict[str, str] = {
     # clock
     "clock/paused": "The clock is already paused.",
     "clock/running": "The clock is not paused.",
+    "clock/paused_editing": (
+        "The facilitator has paused the round: your work is kept, and editing resumes when the "
+        "clock restarts."
+    ),
     "clock/stopped": "The clock of round '{round}' has stopped: reopen teams or advance.",
     "clock/too_short": (
         "Taking {minutes} minutes from '{round}' would leave less than a minute: advance to "
         "end the round now."
     ),
+    # the stage
+    "stage/unavailable": "The stage cannot show the {mode} now: {reason}.",
     # learners and teams
     "learner/already_joined": "Learner '{learner}' has already joined.",
     "learner/name_invalid": "A name must be 1 to {max} characters.",
@@ -69,6 +75,7 @@ ERRORS: dict[str, str] = {
     "metric/not_selected": "'{name}' is not in your evaluation plan.",
     "inject/not_received": "Your team has not received '{inject}'.",
     "inject/already_fired": "'{title}' has already been sent to {teams}.",
+    "inject/disabled": "'{title}' is switched off for this session.",
     "deliverable/incomplete": "Complete these fields before submitting: {fields}.",
     # values
     "input/invalid": "The value of '{field}' is not valid: {reason}.",

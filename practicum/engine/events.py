@@ -28,6 +28,7 @@ class Event:
 EVENT_TYPES = (
     # session and clock
     "session_created",
+    "session_configured",  # the settings chosen at creation (practicum/engine/settings.py)
     "session_started",
     "round_opened",
     "round_timed_out",
@@ -37,6 +38,7 @@ EVENT_TYPES = (
     "clock_extended",
     "debrief_started",
     "session_closed",
+    "stage_changed",  # what the facilitator put on the stage
     "data_erased",  # personal data rewritten in the log (practicum/server/privacy.py)
     # people and teams
     "learner_joined",

@@ -7,6 +7,7 @@ from typing import Any
 
 from practicum.engine import activity as feed
 from practicum.engine.events import Event
+from practicum.engine.settings import Settings
 from practicum.engine.shared_text import SharedText, field_text
 from practicum.engine.state import (
     CLOSED,
@@ -190,6 +191,11 @@ def _session_created(scenario: Scenario, state: SessionState, event: Event) -> S
     )
 
 
+@_on("session_configured")
+def _session_configured(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    return updated(state, settings=Settings.from_dict(event.data))
+
+
 @_on("session_started")
 def _session_started(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
     return state  # a marker for the log; round_opened does the work
@@ -204,6 +210,7 @@ def _round_opened(scenario: Scenario, state: SessionState, event: Event) -> Sess
         tid: updated(t, granted=t.granted.plus(grant), ready=frozenset())
         for tid, t in state.teams.items()
     }
+    # The stage follows the session into the new round whatever it showed before.
     return updated(
         state,
         phase=ROUND,
@@ -211,6 +218,9 @@ def _round_opened(scenario: Scenario, state: SessionState, event: Event) -> Sess
         deadline=d["deadline"],
         remaining=None,
         teams=teams,
+        stage_mode=None,
+        # Logs from before "at" was stored: the deadline less the round's minutes.
+        round_opened_at=d.get("at", d["deadline"] - d.get("minutes", 0) * 60),
     )
 
 
@@ -246,7 +256,12 @@ def _clock_extended(scenario: Scenario, state: SessionState, event: Event) -> Se
 
 @_on("debrief_started")
 def _debrief_started(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
-    return updated(state, phase=DEBRIEF, deadline=None, remaining=None)
+    return updated(state, phase=DEBRIEF, deadline=None, remaining=None, stage_mode=None)
+
+
+@_on("stage_changed")
+def _stage_changed(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    return updated(state, stage_mode=event.data["mode"])
 
 
 @_on("data_erased")

@@ -6,22 +6,27 @@ from practicum.engine.context import Ctx, handles
 from practicum.engine.errors import RuleViolation
 from practicum.engine.events import Event
 from practicum.engine.plan import plan_for
+from practicum.engine.settings import DEFAULT, Settings, round_minutes
 from practicum.engine.state import LOBBY, SessionState, is_frozen
 from practicum.engine.teamwork import submission_data
 from practicum.scenario.model import Scenario
 
 
-def open_round(scenario: Scenario, index: int, now: float) -> Event:
+def open_round(
+    scenario: Scenario, index: int, now: float, settings: Settings = DEFAULT
+) -> Event:
     """Return the event opening round ``index``: absolute deadline and the budget grant."""
     round_ = scenario.rounds[index]
+    minutes = round_minutes(round_, settings)
     grant = round_.budget
     return Event(
         "round_opened",
         {
             "round": round_.id,
             "index": index,
-            "minutes": round_.minutes,
-            "deadline": now + round_.minutes * 60,
+            "minutes": minutes,
+            "deadline": now + minutes * 60,
+            "at": now,
             "grant": {"points": grant.points, "cash": grant.cash, "days": grant.days},
         },
     )
@@ -66,7 +71,7 @@ def leave_round(
     events = auto_submissions(scenario, state, now, reason)
     following = state.round_index + 1
     if following < len(scenario.rounds):
-        events.append(open_round(scenario, following, now))
+        events.append(open_round(scenario, following, now, state.settings))
     else:
         # Outcomes read plans, which submissions do not change: the state before them serves.
         events.extend(debrief(scenario, state, now))
@@ -79,7 +84,7 @@ def start_session(ctx: Ctx) -> None:
     if ctx.state.phase != LOBBY:
         raise RuleViolation("session/started")
     ctx.emit("session_started", {"at": ctx.now})
-    ctx.events.append(open_round(ctx.scenario, 0, ctx.now))
+    ctx.events.append(open_round(ctx.scenario, 0, ctx.now, ctx.state.settings))
     ctx.result["round"] = ctx.scenario.rounds[0].id
 
 

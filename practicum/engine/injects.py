@@ -73,7 +73,11 @@ def auto_injects(scenario: Scenario, state: SessionState, now: float) -> list[Ev
     if state.phase != ROUND:
         return []
     round_id = scenario.rounds[state.round_index].id
-    due = [i for i in scenario.injects if i.trigger == "auto" and i.round == round_id]
+    off = state.settings.disabled_injects
+    due = [
+        i for i in scenario.injects
+        if i.trigger == "auto" and i.round == round_id and i.id not in off
+    ]
     events = []
     for inject in due:
         for team in state.teams.values():
@@ -91,6 +95,8 @@ def fire_inject(ctx: Ctx) -> None:
         inject = ctx.scenario.inject(inject_id or "")
     except KeyError:
         raise RuleViolation("ref/unknown_inject", inject=inject_id) from None
+    if inject.id in ctx.state.settings.disabled_injects:
+        raise RuleViolation("inject/disabled", title=inject.title)
     wanted = ctx.data.get("teams")
     if wanted is None:
         if not ctx.state.teams:

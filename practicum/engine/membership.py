@@ -10,6 +10,7 @@ from practicum.engine.commands import LEARNER
 from practicum.engine.context import Ctx, guards, handles
 from practicum.engine.errors import RuleViolation
 from practicum.engine.evolve import FACILITATOR_BY
+from practicum.engine.settings import team_size
 from practicum.engine.state import DEBRIEF, ROUND, Resources, Team
 
 
@@ -51,7 +52,7 @@ def _check_can_leave(ctx: Ctx) -> str | None:
 
 
 def _check_room(ctx: Ctx, team: Team) -> None:
-    limit = ctx.scenario.team_size.max
+    limit = team_size(ctx.scenario, ctx.state.settings)[1]
     if len(team.members) >= limit:
         raise RuleViolation("team/full", team=team.name, max=limit)
 
@@ -149,7 +150,7 @@ def auto_assign(ctx: Ctx) -> None:
     """Put the learner in the open team with the fewest members, or in a new team."""
     learner = ctx.learner()
     _can_auto_assign(ctx)
-    limit = ctx.scenario.team_size.max
+    limit = team_size(ctx.scenario, ctx.state.settings)[1]
     open_teams = [t for t in ctx.state.teams.values() if not t.locked and len(t.members) < limit]
     if open_teams:
         # min() keeps the first of equals: ties go to the team formed first.

@@ -7,12 +7,12 @@ from typing import Any
 
 from practicum.engine.context import Ctx, handles
 from practicum.engine.errors import RuleViolation
+from practicum.engine.limits import COMMENT_MAX, LEVEL_MAX, LEVEL_MIN, REASON_MAX
 from practicum.engine.plan import plan_for, plan_from_dict, with_live_injects
 from practicum.engine.state import LOBBY, SessionState, Team
 from practicum.scenario.model import Component, Plan, Round, Scenario
 
-COMMENT_MAX = 2000
-LEVELS = (1, 2, 3, 4)
+LEVELS = tuple(range(LEVEL_MIN, LEVEL_MAX + 1))
 
 
 def plan_for_round(team: Team, round_id: str) -> Plan:
@@ -83,6 +83,8 @@ def _overrides(ctx: Ctx, round_: Round) -> dict[str, dict[str, Any]]:
         reason = raw.get("reason")
         if not isinstance(reason, str) or not reason.strip():
             raise RuleViolation("score/reason_required", component=component.name)
+        if len(reason.strip()) > REASON_MAX:
+            raise RuleViolation("text/too_long", field="The reason", max=REASON_MAX)
         overrides[component.id] = {"points": points, "reason": reason.strip()}
     return overrides
 

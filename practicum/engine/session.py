@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from practicum.engine.events import Event
+from practicum.engine.settings import DEFAULT, Settings
 from practicum.scenario.model import Scenario
 
 
-def new_session(scenario: Scenario, session_id: str, join_code: str, now: float) -> list[Event]:
-    """Return the events that create a session in its lobby."""
+def new_session(
+    scenario: Scenario,
+    session_id: str,
+    join_code: str,
+    now: float,
+    settings: Settings = DEFAULT,
+) -> list[Event]:
+    """Return the events that create a session in its lobby (with its settings, if changed)."""
+    configured = [] if settings == DEFAULT else [
+        Event("session_configured", {**settings.to_dict(), "at": now})
+    ]
     return [
         Event(
             "session_created",
@@ -17,5 +27,6 @@ def new_session(scenario: Scenario, session_id: str, join_code: str, now: float)
                 "scenario_id": scenario.id,
                 "at": now,
             },
-        )
+        ),
+        *configured,
     ]

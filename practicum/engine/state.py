@@ -12,6 +12,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
+from practicum.engine.settings import DEFAULT as DEFAULT_SETTINGS
+from practicum.engine.settings import Settings
 from practicum.engine.shared_text import SharedText
 from practicum.scenario.model import PlannedCause, PlannedIntervention, PlannedMetric, Round
 
@@ -271,6 +273,9 @@ class SessionState:
     published: frozenset[str]  # rounds whose scores the teams can see
     seq: int  # number of events folded into this state
     team_changes_allowed: bool = False  # learners may change team during a round
+    stage_mode: str | None = None  # what the facilitator put on the stage (None: follow phase)
+    round_opened_at: float | None = None  # when the current round opened
+    settings: Settings = DEFAULT_SETTINGS  # what the facilitator chose at creation
 
     @property
     def paused(self) -> bool:

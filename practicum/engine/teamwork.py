@@ -48,6 +48,16 @@ def open_rounds(state: SessionState, team: Team, scenario_rounds: tuple[Round, .
     ]
 
 
+def _require_clock_running(ctx: Ctx) -> None:
+    """Refuse work on the deliverable while the facilitator has paused the round.
+
+    A pause stops the room (to explain something, to take a break), so the work stops with the
+    clock: nobody gains time on the others. Chat and ready marks stay open.
+    """
+    if ctx.state.paused:
+        raise RuleViolation("clock/paused_editing")
+
+
 @guards(*ROUND_ACTIONS)
 def _team_action(ctx: Ctx) -> tuple[Round, Team]:
     """Run the shared checks in order: phase, allowed action, team, frozen deliverable.
@@ -56,6 +66,7 @@ def _team_action(ctx: Ctx) -> tuple[Round, Team]:
     facilitator reopened for the team (its actions are allowed again until it is resubmitted).
     """
     current = ctx.require_round_phase()
+    _require_clock_running(ctx)
     action = ROUND_ACTIONS.get(ctx.command.type)
     if action is None:  # submit_round: not gated by the actions list
         return current, ctx.team()
@@ -303,6 +314,7 @@ def _deliverable_text(ctx: Ctx) -> tuple[Team, str, str, int]:
 def _inject_response(ctx: Ctx, inject_id: str | None) -> tuple[Team, str, str, int]:
     """Check an inject response may be written (even after submitting: injects come late)."""
     ctx.require_round_phase()
+    _require_clock_running(ctx)
     team = ctx.team()
     try:
         inject = ctx.scenario.inject(inject_id or "")
@@ -349,8 +361,9 @@ def write_text(ctx: Ctx) -> None:
 
 @guards("respond_inject")
 def _can_respond(ctx: Ctx) -> Team:
-    """Refuse outside a round, without a team, or before any inject reached the team."""
+    """Refuse outside a round, while paused, without a team, or before any inject arrived."""
     ctx.require_round_phase()
+    _require_clock_running(ctx)
     team = ctx.team()
     if not team.injects and ctx.data.get("inject") is None:
         raise RuleViolation("inject/not_received", inject="any message")

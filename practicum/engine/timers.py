@@ -7,12 +7,11 @@ from practicum.engine.errors import RuleViolation
 from practicum.engine.events import Event
 from practicum.engine.flow import auto_submissions, leave_round
 from practicum.engine.injects import with_auto_injects
+from practicum.engine.limits import EXTEND_MAX_MINUTES
 from practicum.engine.state import ROUND, SessionState
 from practicum.scenario.model import Scenario
 
-# A facilitator may add or take away up to four hours at once (the schema, the console's box and
-# docs/protocol.md use these bounds); taking time away never leaves less than a minute.
-EXTEND_MAX_MINUTES = 240
+# Taking time away never leaves less than a minute (the bounds: practicum/engine/limits.py).
 MIN_SECONDS_LEFT = 60.0
 
 

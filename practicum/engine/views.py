@@ -16,7 +16,9 @@ from practicum.engine.allowed import allowed_commands
 from practicum.engine.evolve import stamp_key
 from practicum.engine.plan import plan_for, plan_to_dict
 from practicum.engine.scores import published_total
+from practicum.engine.settings import Settings, round_minutes, team_size
 from practicum.engine.shared_text import field_text
+from practicum.engine.stage import stage_mode
 from practicum.engine.state import (
     CLOSED,
     DEBRIEF,
@@ -62,7 +64,7 @@ def public_view(
     With ``now`` the seconds left are filled in for a running clock too.
     """
     round_ = current_round(scenario, state)
-    limit = scenario.team_size.max
+    low, limit = team_size(scenario, state.settings)
     return {
         "sessionId": state.session_id,
         "joinCode": state.join_code,
@@ -78,7 +80,7 @@ def public_view(
             "id": round_.id,
             "name": round_.name,
             "phase": round_.phase,
-            "minutes": round_.minutes,
+            "minutes": round_minutes(round_, state.settings),
             "onTimeout": round_.on_timeout,
             "locked": round_.id in state.locked_rounds,
         },
@@ -97,7 +99,9 @@ def public_view(
         ],
         "publishedRounds": [r.id for r in scenario.rounds if r.id in state.published],
         "teamChangesAllowed": state.team_changes_allowed,
-        "leaderboard": leaderboard(state),
+        "teamSize": {"min": low, "max": limit},
+        # Switched off at creation: each team still sees its own published scores.
+        "leaderboard": leaderboard(state) if state.settings.leaderboard else [],
     }
 
 
@@ -598,6 +602,21 @@ def facilitator_view(
         "expertPlan": plan_to_dict(scenario.expert_plan),
         # The facilitator's debrief notes: on the board only, never in a learner's view.
         "debriefNotes": scenario.debrief_notes,
+        # What the room's screen shows now, and what the facilitator chose (null: follow).
+        "stage": {"mode": stage_mode(state), "chosen": state.stage_mode},
+        "settings": settings_view(scenario, state.settings),
+    }
+
+
+def settings_view(scenario: Scenario, settings: Settings) -> dict[str, Any]:
+    """Return the session's settings as the console and the exports show them."""
+    low, high = team_size(scenario, settings)
+    return {
+        "minutesScale": settings.minutes_scale,
+        "roundMinutes": {r.id: round_minutes(r, settings) for r in scenario.rounds},
+        "teamSize": {"min": low, "max": high},
+        "disabledInjects": sorted(settings.disabled_injects),
+        "leaderboard": settings.leaderboard,
     }
 
 

@@ -9,11 +9,21 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from practicum.engine.timers import EXTEND_MAX_MINUTES
+from practicum.engine.limits import (
+    COMMENT_MAX,
+    EXTEND_MAX_MINUTES,
+    FIRE_TEAMS_MAX,
+    LEVEL_MAX,
+    LEVEL_MIN,
+    NAME_MAX,
+    OVERRIDE_POINTS_MAX,
+    REASON_MAX,
+)
+from practicum.engine.stage import STAGE_MODES
 
 ACTION_ID = validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$", error="8-64 letters, digits, '-' or '_'")
 ID = validate.Regexp(r"^[A-Za-z0-9_-]{1,64}$", error="an id: 1-64 letters, digits, '-' or '_'")
-NAME = validate.Length(min=1, max=40)
+NAME = validate.Length(min=1, max=NAME_MAX)
 TEXT = validate.Length(max=4000)
 
 
@@ -324,15 +334,19 @@ class FireInject(FacilitatorAction):
         fields.String(validate=ID),
         required=True,
         allow_none=True,
-        validate=validate.Length(max=200),
+        validate=validate.Length(max=FIRE_TEAMS_MAX),
     )
 
 
 class Override(Message):
     """A facilitator's override of one component's points."""
 
-    points = fields.Float(required=True, validate=validate.Range(min=0, max=100))
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    points = fields.Float(
+        required=True,
+        validate=validate.Range(min=0, max=OVERRIDE_POINTS_MAX),
+        metadata={"description": "at most the component's weight"},
+    )
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=REASON_MAX))
 
 
 class ScoreRound(FacilitatorAction):
@@ -342,11 +356,11 @@ class ScoreRound(FacilitatorAction):
     round = _id("round id")
     levels = fields.Dict(
         keys=fields.String(validate=ID),
-        values=fields.Integer(validate=validate.Range(min=1, max=4)),
+        values=fields.Integer(validate=validate.Range(min=LEVEL_MIN, max=LEVEL_MAX)),
         required=True,
         metadata={"description": "component id -> level 1..4"},
     )
-    comment = fields.String(required=True, validate=validate.Length(max=2000))
+    comment = fields.String(required=True, validate=validate.Length(max=COMMENT_MAX))
     overrides = fields.Dict(
         keys=fields.String(validate=ID),
         values=fields.Nested(Override),
@@ -359,6 +373,26 @@ class PublishScores(FacilitatorAction):
     """Publish a round's scores to the teams."""
 
     round = _id("round id")
+
+
+class StageShow(FacilitatorAction):
+    """Choose what the session's stage (the room's projector) shows next."""
+
+    mode = fields.String(
+        required=True,
+        validate=validate.OneOf(STAGE_MODES),
+        metadata={
+            "description": "lobby (join code, teams forming), round (clock, submissions, "
+            "injects), scoring (progress), debrief (outcomes, ROI, causes found), leaderboard"
+        },
+    )
+
+
+# --- stage (/stage) ----------------------------------------------------------------------------
+
+
+class StageRenew(Presence):
+    """Ask for a fresh stage token (the one the screen was opened with soon expires)."""
 
 
 # Rejection codes the transport layer itself answers (the engine's are in engine/errors.py).
@@ -375,6 +409,8 @@ SERVER_ERRORS: dict[str, str] = {
     "auth/forbidden": "Facilitator namespace without a facilitator sign-in (connection refused).",
     "auth/revoked": "The facilitator's login was signed out, expired or its account removed.",
     "auth/role": "The account's role in the session does not allow this command.",
+    "auth/bad_stage_link": "The stage link is not valid or has expired (connection refused): "
+    "open the stage again from the console.",
     "session/unknown": "No session has that id.",
     "server/error": "An unexpected server failure; the action was not applied.",
 }
@@ -403,6 +439,8 @@ ACK_FIELDS: dict[str, str] = {
     "start_session": "`round` (the first round)",
     "advance": "`round` (the round now open, or null when the debrief starts)",
     "fire_inject": "`teams` (ids of the teams that received it)",
+    "stage_show": "`mode` (what the stage shows now)",
+    "stage_renew": "`token` (a fresh stage token: reconnect with it), `expiresIn` (seconds)",
 }
 
 
@@ -474,6 +512,11 @@ FACILITATOR_ROUTES: tuple[Route, ...] = (
     Route("score_round", ScoreRound, "score_round", "score a team's round"),
     Route("publish_scores", PublishScores, "publish_scores", "publish a round's scores"),
     Route("end_session", FacilitatorEmpty, "end_session", "close the session"),
+    Route("stage_show", StageShow, "stage_show", "choose what the stage shows next"),
+)
+
+STAGE_ROUTES: tuple[Route, ...] = (
+    Route("stage_renew", StageRenew, None, "get a fresh stage token before this one expires"),
 )
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import hmac
 import io
 import json
 import secrets
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,9 +30,13 @@ from flask import (
 )
 
 from practicum import engine
-from practicum.server import privacy
+from practicum.engine.limits import console_limits
+from practicum.engine.settings import SettingsError
+from practicum.engine.timeline import outlook, team_timeline
+from practicum.server import exports, privacy
 from practicum.server.accounts import CREATES_SESSIONS
 from practicum.server.auth import Refusal, current_login, session_page, signed_in_page
+from practicum.server.identity import STAGE_LINK_SECONDS, STAGE_RENEW_SECONDS
 from practicum.server.service import UnknownScenario, UnknownSession, normalise_join_code
 
 pages = Blueprint("pages", __name__)
@@ -195,6 +199,34 @@ def sign_out() -> Any:
     return redirect(url_for("pages.sign_in"))
 
 
+def settings_from_form(form: Any) -> dict[str, Any] | None:
+    """Return the session settings a creation form asks for (None: the scenario as written).
+
+    Left as the form offers them, they match the scenario and no settings event is stored.
+    """
+    if "minutes_percent" not in form:
+        return None
+    scenario = _service().catalog.get(form.get("scenario", ""))
+    if scenario is None:
+        return None  # create_session says the scenario is gone
+
+    def number(name: str, kind: type) -> Any:
+        try:
+            return kind(form.get(name, ""))
+        except ValueError:
+            raise SettingsError(f"'{form.get(name, '')}' is not a number.") from None
+
+    return {
+        "minutes_scale": number("minutes_percent", float) / 100,
+        "team_min": number("team_min", int),
+        "team_max": number("team_max", int),
+        "disabled_injects": [
+            i.id for i in scenario.injects if i.id not in set(form.getlist("inject_on"))
+        ],
+        "leaderboard": form.get("leaderboard") == "1",
+    }
+
+
 def scenario_card(scenario: Any) -> dict[str, Any]:
     """Return what the session list shows about a scenario."""
     return {
@@ -207,6 +239,9 @@ def scenario_card(scenario: Any) -> dict[str, Any]:
         "minutes": sum(r.minutes for r in scenario.rounds),
         "rounds": len(scenario.rounds),
         "teamSize": f"{scenario.team_size.min}–{scenario.team_size.max}",
+        "teamMin": scenario.team_size.min,
+        "teamMax": scenario.team_size.max,
+        "injects": [{"id": i.id, "title": i.title, "trigger": i.trigger} for i in scenario.injects],
     }
 
 
@@ -262,10 +297,15 @@ def create_session() -> Any:
         abort(403)
     try:
         session_id, _code = _service().create_session(
-            request.form.get("scenario", ""), owner=(account.id, account.name)
+            request.form.get("scenario", ""),
+            owner=(account.id, account.name),
+            settings=settings_from_form(request.form),
         )
     except UnknownScenario:
         flash("That scenario is no longer available; pick another.", "error")
+        return redirect(url_for("pages.session_list"))
+    except SettingsError as exc:
+        flash(f"The session was not created: {exc}", "error")
         return redirect(url_for("pages.session_list"))
     return redirect(url_for("pages.console", session_id=session_id))
 
@@ -294,11 +334,80 @@ def console(session_id: str) -> str:
     return _session_page("console.html", session_id)
 
 
+@pages.app_context_processor
+def _command_limits() -> dict[str, Any]:
+    """Give templates the bounds of the facilitator's commands (the console's form uses them)."""
+    return {"limits": console_limits()}
+
+
+# --- the stage (the room's projector) ------------------------------------------------------------
+
+
+def _stage_url(session_id: str) -> str:
+    token = current_app.extensions["practicum.tokens"].stage_token(session_id)
+    return url_for("pages.stage", token=token, _external=True)
+
+
+@pages.get("/facilitator/sessions/<session_id>/stage")
+@session_page("view")
+def open_stage(session_id: str) -> Response:
+    """Open the session's stage through a fresh screen link."""
+    _snapshot_or_404(session_id)
+    return redirect(_stage_url(session_id))
+
+
 @pages.get("/facilitator/sessions/<session_id>/projector")
 @session_page("view")
-def projector(session_id: str) -> str:
-    """Show the projector screen: join code, QR code, clock and leaderboard."""
-    return _session_page("projector.html", session_id)
+def projector(session_id: str) -> Response:
+    """Send an old projector bookmark to the stage."""
+    return redirect(url_for("pages.open_stage", session_id=session_id))
+
+
+@pages.get("/facilitator/sessions/<session_id>/stage-link")
+@session_page("view")
+def stage_link(session_id: str) -> Response:
+    """Answer a fresh screen link to the session's stage, to copy onto a projector's browser."""
+    _snapshot_or_404(session_id)
+    return jsonify({"url": _stage_url(session_id), "expiresIn": STAGE_LINK_SECONDS})
+
+
+def _stage_session(token: str) -> tuple[Any, Any]:
+    """Return the scenario and state a stage link opens, or (None, None) for a bad link."""
+    session_id = current_app.extensions["practicum.tokens"].stage(token)
+    if session_id is None:
+        return None, None
+    return _snapshot_or_404(session_id)
+
+
+@pages.get("/stage/<token>")
+def stage(token: str) -> Any:
+    """Show the stage: a public screen for the room, opened by a signed, expiring link."""
+    scenario, state = _stage_session(token)
+    if scenario is None:
+        return render_template(
+            "error.html",
+            title="Stage link expired",
+            message="This stage link is not valid any more (screen links last 30 minutes). "
+            "Open the stage again from the facilitator console.",
+        ), 403
+    return render_template(
+        "stage.html",
+        token=token,
+        renew_seconds=STAGE_RENEW_SECONDS,
+        session_id=state.session_id,
+        title=scenario.title,
+        join_code=state.join_code,
+        join_url=_join_url(state.join_code),
+    )
+
+
+@pages.get("/stage/<token>/qr.svg")
+def stage_qr(token: str) -> Response:
+    """Return the QR code of the join link for a stage screen."""
+    _scenario, state = _stage_session(token)
+    if state is None:
+        abort(403)
+    return Response(qr_svg(_join_url(state.join_code)), mimetype="image/svg+xml")
 
 
 @pages.get("/facilitator/sessions/<session_id>/qr.svg")
@@ -406,25 +515,70 @@ def learner_data_erase(session_id: str, learner_id: str) -> Any:
     ))
 
 
+def _csv_export(session_id: str, build: Callable[[Any, Any], str], suffix: str) -> Response:
+    """Download a CSV built from the session's stored events (see practicum/server/exports.py)."""
+    scenario, _state = _snapshot_or_404(session_id)
+    rows = _service().stored_events(session_id)
+    return _download(build(scenario, rows), session_id, suffix, "text/csv; charset=utf-8")
+
+
 @pages.get("/facilitator/sessions/<session_id>/scores.csv")
 @session_page("score")
 def scores_csv(session_id: str) -> Response:
-    """Download the scores: one row per team per rubric component."""
-    scenario, state = _snapshot_or_404(session_id)
-    return _download(
-        scores_csv_text(scenario, state), session_id, "scores.csv", "text/csv; charset=utf-8"
+    """Download the scores: one row per team per rubric component, with totals and ranks."""
+    return _csv_export(session_id, exports.scores_csv, "scores.csv")
+
+
+def _timeline(session_id: str, team_id: str) -> tuple[Any, list[dict[str, Any]]]:
+    """Return the scenario and a team's path from the stored events (404 for an unknown team)."""
+    scenario, _state = _snapshot_or_404(session_id)
+    events = [engine.Event.from_dict(row) for row in _service().stored_events(session_id)]
+    entries = team_timeline(scenario, events, team_id)
+    if not any(e.team == team_id for e in events):
+        abort(404)
+    return scenario, entries
+
+
+@pages.get("/facilitator/sessions/<session_id>/teams/<team_id>/timeline")
+@session_page("view")
+def team_path(session_id: str, team_id: str) -> Response:
+    """Answer a team's path through the session: who did what and when (no plans)."""
+    _scenario, entries = _timeline(session_id, team_id)
+    return jsonify(
+        {"entries": [{k: v for k, v in e.items() if k != "plan"} for e in entries]}
     )
+
+
+@pages.get("/facilitator/sessions/<session_id>/teams/<team_id>/timeline/<int:index>")
+@session_page("view")
+def team_path_point(session_id: str, team_id: str, index: int) -> Response:
+    """Answer the team's plan at one point of its path, and what that plan would do."""
+    scenario, entries = _timeline(session_id, team_id)
+    entry = next((e for e in entries if e["index"] == index), None)
+    if entry is None:
+        abort(404)
+    return jsonify({"entry": entry, "outlook": outlook(scenario, entry["plan"])})
+
+
+@pages.get("/facilitator/sessions/<session_id>/teams.csv")
+@session_page("score")
+def teams_csv(session_id: str) -> Response:
+    """Download one row per team: rank, totals, points and members round by round."""
+    return _csv_export(session_id, exports.teams_csv, "teams.csv")
+
+
+@pages.get("/facilitator/sessions/<session_id>/learners.csv")
+@session_page("score")
+def learners_csv(session_id: str) -> Response:
+    """Download one row per learner: actions, chat messages and text edits."""
+    return _csv_export(session_id, exports.learners_csv, "learners.csv")
 
 
 @pages.get("/facilitator/sessions/<session_id>/events.csv")
 @session_page("score")
 def events_csv(session_id: str) -> Response:
-    """Download the full event log as CSV."""
-    _scenario, state = _snapshot_or_404(session_id)
-    rows = _service().stored_events(session_id)
-    return _download(
-        events_csv_text(rows, state), session_id, "events.csv", "text/csv; charset=utf-8"
-    )
+    """Download the event log as CSV, in words."""
+    return _csv_export(session_id, exports.events_csv, "events.csv")
 
 
 @pages.get("/facilitator/sessions/<session_id>/export.json")
@@ -436,10 +590,17 @@ def export_json(session_id: str) -> Response:
         "sessionId": session_id,
         "scenarioId": scenario.id,
         "scenarioTitle": scenario.title,
-        "exportedAt": _service().clock(),
+        "exportedAt": exports.iso(_service().clock()),
         # Every chat message, not the board's newest few: an export is the session's record.
-        "board": engine.facilitator_view(scenario, state, chat_limit=sys.maxsize),
-        "events": _service().stored_events(session_id),
+        "board": exports.iso_times(
+            engine.facilitator_view(scenario, state, chat_limit=sys.maxsize)
+        ),
+        # Each event's time in ISO 8601; its data as stored (epoch seconds), so a replay of
+        # the exported log reads the same facts.
+        "events": [
+            {**row, "at": exports.iso(row.get("at"))}
+            for row in _service().stored_events(session_id)
+        ],
     }
     return _download(
         json.dumps(body, ensure_ascii=False, indent=1),
@@ -449,128 +610,7 @@ def export_json(session_id: str) -> Response:
     )
 
 
-# --- CSV builders -------------------------------------------------------------------------------
-
-# A spreadsheet treats a cell starting with one of these as a formula: prefix such user text
-# with an apostrophe so a team named "=HYPERLINK(...)" stays text (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _csv(header: list[str], rows: list[list[Any]]) -> str:
-    buffer = io.StringIO()
-    # BOM: spreadsheet programs then read the file as UTF-8 (names with accents stay intact).
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([[_cell(v) for v in row] for row in rows])
-    return buffer.getvalue()
-
-
 def _iso(epoch: float | None) -> str:
     if not epoch:
         return ""
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S")
-
-
-EVENT_COLUMNS = [
-    "seq",
-    "time_utc",
-    "type",
-    "team_id",
-    "team_name",
-    "learner_id",
-    "learner_name",
-    "action_id",
-    "data_json",
-]
-
-
-def events_csv_text(rows: list[dict[str, Any]], state: Any) -> str:
-    """Return the event log as CSV: one row per event, the event data as JSON in the last column."""
-    out = []
-    for row in rows:
-        data = row.get("data") or {}
-        team_id = row.get("team") or data.get("team_id") or ""
-        team = state.teams.get(team_id) if team_id else None
-        learner_id = data.get("learner_id") or data.get("by") or ""
-        learner = state.learners.get(learner_id) if learner_id else None
-        out.append(
-            [
-                row["seq"],
-                _iso(row.get("at")),
-                row["type"],
-                team_id,
-                team.name if team else "",
-                learner_id,
-                learner.name if learner else data.get("learner_name", ""),
-                row.get("actionId") or "",
-                json.dumps(data, ensure_ascii=False, sort_keys=True),
-            ]
-        )
-    return _csv(EVENT_COLUMNS, out)
-
-
-SCORE_COLUMNS = [
-    "session_id",
-    "team_id",
-    "team_name",
-    "members",
-    "round_id",
-    "round_name",
-    "component_id",
-    "component_name",
-    "kind",
-    "points",
-    "max_points",
-    "level",
-    "computed_points",
-    "override_reason",
-    "published",
-    "explanation",
-    "comment",
-]
-
-
-def scores_csv_text(scenario: Any, state: Any) -> str:
-    """Return the scores as CSV: one row per team per rubric component (unscored rows blank)."""
-    out = []
-    for team in state.teams.values():
-        members = "; ".join(state.learners[m].name for m in team.members if m in state.learners)
-        for component in scenario.rubric:
-            score = team.scores.get(component.round) or {}
-            entry = (score.get("components") or {}).get(component.id) or {}
-            override = entry.get("override") or {}
-            out.append(
-                [
-                    state.session_id,
-                    team.id,
-                    team.name,
-                    members,
-                    component.round,
-                    scenario.round(component.round).name,
-                    component.id,
-                    component.name,
-                    component.kind,
-                    _points(entry.get("points")) if score else "",
-                    _points(component.weight),
-                    entry.get("level") or "",
-                    _points(entry["computed"]) if "computed" in entry else "",
-                    override.get("reason", ""),
-                    "yes" if component.round in state.published else "no",
-                    entry.get("explanation", "" if score else "Not scored yet."),
-                    score.get("comment", ""),
-                ]
-            )
-    return _csv(SCORE_COLUMNS, out)
-
-
-def _points(value: Any) -> Any:
-    if value is None or value == "":
-        return ""
-    return f"{float(value):g}"

@@ -97,3 +97,7 @@ class Presence:
     def has_facilitator(self, session_id: str) -> bool:
         """Say whether anyone watches the session's board."""
         return any(c.facilitator for c in self.in_session(session_id))
+
+    def watching(self, session_id: str, namespace: str) -> bool:
+        """Say whether any socket of a namespace (e.g. a stage screen) follows the session."""
+        return any(c.namespace == namespace for c in self.in_session(session_id))

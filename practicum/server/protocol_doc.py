@@ -12,6 +12,7 @@ from practicum.server.messages import (
     FACILITATOR_ROUTES,
     LEARNER_ROUTES,
     SERVER_ERRORS,
+    STAGE_ROUTES,
     Route,
 )
 
@@ -73,6 +74,21 @@ SERVER_EVENTS: tuple[tuple[str, str, str], ...] = (
         "facilitator view plus `online`) since version `base`; `teams` maps a team id to its "
         "changed keys, `order` lists the team ids when they changed. A null `base` carries "
         "the whole board in `board`; any other `base` you do not hold means: `watch` again",
+    ),
+    (
+        "/stage",
+        "stage",
+        "the stage view, whole, on connect and whenever it changed: `{sessionId, title, "
+        "joinCode, phase, mode, round: {index, id, name}, roundCount, clock: {deadline, "
+        "paused, remaining}, teamSize: {min, max}, teams: [{id, name, members}], learners, "
+        "submitted, inject: {inject, title, sender, channel, at, teams} | null, scoring: "
+        "[{round, name, scored, teams, published}] | null, leaderboard | null, debrief: "
+        "{quarters, kpis: [{id, name, unit, direction, target, nothing, expert, teams: "
+        "[{team, name, values}]}], roi: [{team, name, trueRoi, reportedRoi, isolationKind}], "
+        "expertRoi, causes: [{id, label, foundBy: [{team, name}]}]} | null}`. Public data "
+        "only: `scoring` in the scoring mode, `leaderboard` in the leaderboard mode, `debrief` "
+        "in the debrief mode (after the rounds). The clock is absolute: count down from "
+        "`deadline` with a clock synchronised through `GET /clock`",
     ),
 )
 
@@ -201,6 +217,20 @@ def render() -> str:
     ]
     for route in FACILITATOR_ROUTES:
         out += _route_section(route, "/facilitate")
+    out += [
+        "## Client -> server: the stage (`/stage`)",
+        "",
+        "The room's projector. Connect with `auth: {token}`, a stage token from the console "
+        "(`GET /facilitator/sessions/<id>/stage-link` answers `{url, expiresIn}`; the token is "
+        "the last part of the URL). Tokens are signed, name one session and expire after 30 "
+        "minutes; a bad or expired one is refused with `auth/bad_stage_link`. No facilitator "
+        "sign-in is needed: the namespace only ever sends the `stage` event, built from "
+        "public data. What it shows is the facilitator's choice (`stage_show` on "
+        "`/facilitate`).",
+        "",
+    ]
+    for route in STAGE_ROUTES:
+        out += _route_section(route, "/stage")
     out += ["## Server -> client events", "", "| namespace | event | payload |", "|---|---|---|"]
     out += [f"| `{ns}` | `{name}` | {text} |" for ns, name, text in SERVER_EVENTS]
     out += [

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from practicum import engine
+from practicum.engine.settings import check_settings
 from practicum.scenario.model import Scenario
 from practicum.server.store import (
     DuplicateAction,
@@ -135,21 +136,27 @@ class Practicum:
     # --- sessions ---------------------------------------------------------------------------
 
     def create_session(
-        self, scenario_id: str, owner: tuple[int, str] | None = None
+        self,
+        scenario_id: str,
+        owner: tuple[int, str] | None = None,
+        settings: dict[str, Any] | None = None,
     ) -> tuple[str, str]:
         """Create a session from a catalogue scenario; return (session id, join code).
 
         `owner` is the creating account's (id, name): recorded as the session's owner and named
-        in the first events as `by_account`.
+        in the first events as `by_account`. ``settings`` (see engine.settings.check_settings)
+        become the session's second event; raise engine.settings.SettingsError for ones the
+        scenario cannot be played with.
         """
         scenario = self.catalog.get(scenario_id)
         if scenario is None:
             raise UnknownScenario(scenario_id)
+        chosen = check_settings(scenario, settings or {})
         now = self.clock()
         for _ in range(MAX_RETRIES):
             session_id = "s_" + secrets.token_urlsafe(8).replace("-", "x").replace("_", "y")
             code = new_join_code()
-            events = engine.new_session(scenario, session_id, code, now)
+            events = engine.new_session(scenario, session_id, code, now, chosen)
             if owner is not None:
                 events = stamped(events, owner[1])
             row = SessionRow(session_id, scenario_id, code, now, "live")

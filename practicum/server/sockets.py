@@ -21,8 +21,9 @@ from practicum.engine import shared_text
 from practicum.server import messages
 from practicum.server.auth import socket_login, socket_refusal
 from practicum.server.extensions import socketio as socketio_extension
+from practicum.server.identity import STAGE_LINK_SECONDS
 from practicum.server.limits import TokenBucket
-from practicum.server.messages import FACILITATOR_ROUTES, LEARNER_ROUTES, Route
+from practicum.server.messages import FACILITATOR_ROUTES, LEARNER_ROUTES, STAGE_ROUTES, Route
 from practicum.server.notices import notices_for
 from practicum.server.presence import Connection
 from practicum.server.service import UnknownSession
@@ -30,6 +31,7 @@ from practicum.server.viewsync import BoardSync, TeamSync, Versions
 
 PLAY = "/play"
 FACILITATE = "/facilitate"
+STAGE = "/stage"  # the room's projector: public data only, opened by a signed stage link
 # Seconds between two facilitator boards of one session when background tasks run. A board
 # holds every team in full (about 4 ms to build and encode for ten teams early in a session,
 # more as chats grow); at 0.25 s, 25 watched sessions spent 40% of a core on boards alone
@@ -56,6 +58,11 @@ def team_room(session_id: str, team_id: str) -> str:
 def board_room(session_id: str) -> str:
     """Return the room of a session's facilitators."""
     return f"f:{session_id}"
+
+
+def stage_room(session_id: str) -> str:
+    """Return the room of a session's stage screens."""
+    return f"st:{session_id}"
 
 
 def _ext(name: str) -> Any:
@@ -98,6 +105,8 @@ class Broadcaster:
         self._board_memo: dict[str, dict[str, Any]] = {}
         # The learners mapping of each session's state when sockets last followed it.
         self._learners_seen: dict[str, Any] = {}
+        # The stage view each session's screens hold: sent again only when it changed.
+        self._stage_sent: dict[str, dict[str, Any]] = {}
 
     def publish(self, app_ext: dict[str, Any], session_id: str, applied: Any) -> None:
         """Send every client what an applied command changed (its clock events included)."""
@@ -144,6 +153,7 @@ class Broadcaster:
                 continue
             room = team_room(session_id, target) if kind == "team" else session_room(session_id)
             self.socketio.emit("notice", notice, to=room, namespace=PLAY)
+        self.stage(presence, session_id, scenario, state)
         self.board(app_ext, session_id)
 
     def forget_session(self, session_id: str) -> None:
@@ -154,6 +164,28 @@ class Broadcaster:
             self._board_due.pop(session_id, None)
         self._board_memo.pop(session_id, None)
         self._learners_seen.pop(session_id, None)
+        self._stage_sent.pop(session_id, None)
+
+    def stage_joined(self, session_id: str, scenario: Any, state: Any) -> dict[str, Any]:
+        """Return the stage view for a screen that just connected.
+
+        Every change went out to the session's screens as it happened, so they all hold the
+        view of the current state too: it becomes the one later changes are compared with.
+        """
+        view = engine.stage_view(scenario, state)
+        self._stage_sent[session_id] = view
+        return view
+
+    def stage(self, presence: Any, session_id: str, scenario: Any, state: Any) -> None:
+        """Send the session's stage screens their view when it changed (a chat changes nothing)."""
+        if not presence.watching(session_id, STAGE):
+            self._stage_sent.pop(session_id, None)
+            return
+        view = engine.stage_view(scenario, state)
+        if self._stage_sent.get(session_id) == view:
+            return
+        self._stage_sent[session_id] = view
+        self.socketio.emit("stage", view, to=stage_room(session_id), namespace=STAGE)
 
     def _text_update(self, session_id: str, event: Any) -> None:
         """Relay a merged text edit to the team, whose browsers merge it into their copies."""
@@ -399,6 +431,10 @@ def in_app_context(server: Any, namespace: str, handler: Callable[..., dict[str,
     return run
 
 
+def _special_only(route: Route) -> Callable[..., dict[str, Any]]:
+    raise LookupError(f"{route.event} needs a handler of its own")  # a route added by mistake
+
+
 def bind_routes(server: Any) -> None:
     """Register every message route on an app's Socket.IO server (after init_app)."""
     special = {
@@ -407,10 +443,12 @@ def bind_routes(server: Any) -> None:
         "watch": on_watch,
         "text_sync": on_text_sync,
         "text_cursor": on_text_cursor,
+        "stage_renew": on_stage_renew,
     }
     for namespace, routes, command in (
         (PLAY, LEARNER_ROUTES, learner_command),
         (FACILITATE, FACILITATOR_ROUTES, facilitator_command),
+        (STAGE, STAGE_ROUTES, _special_only),
     ):
         for route in routes:
             handler = special.get(route.event) or command(route)
@@ -682,12 +720,47 @@ def facilitator_command(route: Route) -> Callable[[Connection, dict[str, Any]], 
     return handle
 
 
+# --- the stage ---------------------------------------------------------------------------------
+
+
+def on_stage_connect(auth: Any = None) -> bool:
+    """Admit a screen holding a valid stage link; send it the stage view at once.
+
+    No facilitator sign-in: the stage shows only what the whole room may read, so a projector
+    browser need not be signed in (and a link left on it expires).
+    """
+    token = auth.get("token") if isinstance(auth, dict) else None
+    session_id = _ext("practicum.tokens").stage(token)
+    from flask_socketio import ConnectionRefusedError
+
+    if session_id is None:
+        raise ConnectionRefusedError("auth/bad_stage_link")
+    try:
+        scenario, state = _ext("practicum").snapshot(session_id)
+    except UnknownSession:
+        raise ConnectionRefusedError("session/unknown") from None
+    connection = _register(STAGE)
+    _ext("practicum.presence").bind(connection.sid, session_id)
+    join_room(stage_room(session_id), connection.sid, STAGE)
+    view = _ext("practicum.broadcaster").stage_joined(session_id, scenario, state)
+    socketio_extension.emit("stage", view, to=connection.sid, namespace=STAGE)
+    return True
+
+
+def on_stage_renew(connection: Connection, _data: dict[str, Any]) -> dict[str, Any]:
+    """Answer a fresh stage token for the screen's session (to reconnect after a drop)."""
+    if connection.session_id is None:
+        return error("auth/not_connected", "This socket is not registered; reconnect.")
+    token = _ext("practicum.tokens").stage_token(connection.session_id)
+    return {"ok": True, "token": token, "expiresIn": STAGE_LINK_SECONDS}
+
+
 def unknown_event(namespace: str) -> Callable[..., dict[str, Any]]:
     """Return the catch-all handler: events nobody handles get a coded answer, not silence."""
     facilitator_only = {r.event for r in FACILITATOR_ROUTES} - {r.event for r in LEARNER_ROUTES}
 
     def handler(event: str, *_args: Any) -> dict[str, Any]:
-        if namespace == PLAY and event in facilitator_only:
+        if namespace in (PLAY, STAGE) and event in facilitator_only:
             return error("auth/forbidden", f"Only the facilitator can {event}.")
         return error("action/unknown", f"There is no event '{str(event)[:60]}' on {namespace}.")
 
@@ -732,6 +805,9 @@ def register_handlers(socketio: SocketIO) -> None:
     # The message routes are bound to each app's Socket.IO server by bind_routes.
     socketio.on_event("*", unknown_event(PLAY), namespace=PLAY)
     socketio.on_event("*", unknown_event(FACILITATE), namespace=FACILITATE)
+    socketio.on_event("connect", on_stage_connect, namespace=STAGE)
+    socketio.on_event("disconnect", on_disconnect, namespace=STAGE)
+    socketio.on_event("*", unknown_event(STAGE), namespace=STAGE)
 
     @socketio.on_error_default
     def _on_error(exc: Exception) -> dict[str, Any]:

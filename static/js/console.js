@@ -3,7 +3,7 @@
 
 import { Live, ServerClock, bindConnectionBadge } from "./live.js";
 import { byId, fill, h, money, num, pct, setupTabs, timeOfDay, toast } from "./dom.js";
-import { kpiChart } from "./charts.js";
+import { kpiChart, roiCompareChart } from "./charts.js";
 import {
   STANCES, TRUTH_LABELS, cellMap, indexById, levelLabel, mergeBoardPatch, methodLabel, renderSteps,
   scoreCard, startCountdown,
@@ -14,6 +14,8 @@ const sessionId = main.dataset.sessionId;
 // The account's role in this session (docs/accounts.md). The server refuses what the role
 // may not do anyway; the controls only say so up front.
 const canRun = ["admin", "owner", "facilitator"].includes(main.dataset.role);
+// The bounds of the facilitator's commands, from the server (practicum/engine/limits.py).
+const LIMITS = JSON.parse(main.dataset.limits);
 const serverClock = new ServerClock();
 const live = new Live("/facilitate", { extra: { sessionId } });
 bindConnectionBadge(live, byId("conn"), byId("conn-banner"));
@@ -29,6 +31,66 @@ async function act(event, data = {}, okText = null) {
   if (!ack.ok) toast(ack.message || "The server refused that.", "error");
   else if (okText) toast(okText);
   return ack;
+}
+
+/**
+ * Ask before a command that changes things for people: the dialog says what happens to whom.
+ * Resolve true when the facilitator confirms. body: strings and nodes (one paragraph each).
+ */
+function confirmAction({ title, body, confirm }) {
+  const dialog = byId("confirm-dialog");
+  fill(byId("confirm-h"), title);
+  fill(byId("confirm-body"), body.filter(Boolean).map((part) => (typeof part === "string" ? h("p", {}, part) : part)));
+  byId("confirm-yes").textContent = confirm;
+  return new Promise((resolve) => {
+    const done = (answer) => {
+      byId("confirm-yes").onclick = null;
+      byId("confirm-no").onclick = null;
+      dialog.onclose = null;
+      if (dialog.open) dialog.close();
+      resolve(answer);
+    };
+    byId("confirm-yes").onclick = () => done(true);
+    byId("confirm-no").onclick = () => done(false);
+    dialog.onclose = () => done(false); // Escape
+    dialog.showModal();
+    byId("confirm-no").focus();
+  });
+}
+
+function names(teams) {
+  return teams.map((t) => t.name).join(", ");
+}
+
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** Return the teams outside the scenario's size range, each with what is wrong. */
+/** Return the team size this session wants (its settings, else the scenario's). */
+function teamSize() {
+  return (app.board.settings && app.board.settings.teamSize) || app.scenario.teamSize;
+}
+
+/** Return how many minutes a round runs in this session. */
+function roundMinutes(round) {
+  const set = app.board.settings && app.board.settings.roundMinutes;
+  return set && set[round.id] ? set[round.id] : round.minutes;
+}
+
+function sizeProblems() {
+  const size = teamSize();
+  if (!size) return [];
+  return app.board.teams.filter((t) => t.members.length < size.min || t.members.length > size.max)
+    .map((t) => ({ team: t, text: t.members.length < size.min
+      ? `${t.name} has ${plural(t.members.length, "member")}, below the scenario's minimum of ${size.min}`
+      : `${t.name} has ${plural(t.members.length, "member")}, above the scenario's maximum of ${size.max}` }));
+}
+
+/** Return the teams that have not submitted the current round themselves. */
+function notSubmitted() {
+  const progress = new Map(app.board.progress.map((p) => [p.team, p]));
+  return app.board.teams.filter((t) => !(progress.get(t.id) || {}).submitted);
 }
 
 function teamById(id) {
@@ -83,19 +145,116 @@ function renderHeader() {
   allowChanges.disabled = pub.phase === "closed";
   const advance = byId("controls").querySelector('[data-cmd="advance"]');
   advance.textContent = pub.phase === "round" && pub.round.index === pub.roundCount - 1 ? "Advance to debrief" : "Advance to next round";
+  // Sizes matter while teams form and work; after the rounds they are history.
+  const problems = pub.phase === "lobby" || pub.phase === "round" ? sizeProblems() : [];
+  byId("size-warning").hidden = !problems.length;
+  fill(byId("size-warning"), problems.length ? [h("strong", {}, `Team size: ${teamSize().min} to ${teamSize().max} members`),
+    h("ul", { class: "list small" }, problems.map((p) => h("li", { "data-size-warning": p.team.id }, p.text)))] : []);
+  renderStageControls();
+}
+
+// --- the stage ------------------------------------------------------------------------------------
+
+const STAGE_LABELS = { lobby: "the lobby", round: "the round", scoring: "scoring progress", debrief: "the debrief", leaderboard: "the leaderboard" };
+
+function stageAvailable(mode) {
+  const pub = app.board.public;
+  if (mode === "round") return pub.phase === "round";
+  if (mode === "scoring") return pub.phase !== "lobby";
+  if (mode === "debrief") return pub.phase === "debrief" || pub.phase === "closed";
+  if (mode === "leaderboard") return pub.publishedRounds.length > 0 && (!app.board.settings || app.board.settings.leaderboard);
+  return true;
+}
+
+function renderStageControls() {
+  const stage = app.board.stage || { mode: "lobby" };
+  for (const button of byId("stage-controls").querySelectorAll("[data-stage-mode]")) {
+    const mode = button.dataset.stageMode;
+    button.disabled = !stageAvailable(mode);
+    button.setAttribute("aria-pressed", String(stage.mode === mode));
+  }
+  byId("stage-now").textContent = `Showing ${STAGE_LABELS[stage.mode] || stage.mode}${stage.chosen ? "" : " (follows the session)"}`;
+}
+
+byId("stage-controls").addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-stage-mode]");
+  if (!button) return;
+  const mode = button.dataset.stageMode;
+  await act("stage_show", { mode }, `The stage shows ${STAGE_LABELS[mode]}.`);
+});
+
+byId("copy-stage-link").addEventListener("click", async () => {
+  const response = await fetch(`/facilitator/sessions/${encodeURIComponent(sessionId)}/stage-link`, { credentials: "same-origin", cache: "no-store" }).catch(() => null);
+  if (!response || !response.ok) return toast("Could not make a stage link; try again.", "error");
+  const { url, expiresIn } = await response.json();
+  const field = byId("stage-link");
+  field.value = url;
+  field.hidden = false;
+  field.select();
+  const minutes = Math.round(expiresIn / 60);
+  try {
+    await navigator.clipboard.writeText(url);
+    toast(`Stage link copied: open it on the projector within ${minutes} minutes.`);
+  } catch {
+    toast(`Copy the selected link: open it on the projector within ${minutes} minutes.`);
+  }
+  return url;
+});
+
+/** Return the confirmation for a session control, or null when it needs none. */
+function confirmation(cmd) {
+  const pub = app.board.public;
+  const rounds = app.scenario.rounds;
+  const learners = app.board.learners;
+  const teamless = learners.filter((l) => !l.team);
+  const sizes = sizeProblems().map((p) => p.text);
+  if (cmd === "start_session") {
+    const first = rounds[0];
+    return {
+      title: "Start the session?",
+      body: [
+        `Round 1, “${first.name}”, opens for ${roundMinutes(first)} minutes and the clock starts for ${plural(app.board.teams.length, "team")}${app.board.teams.length ? ` (${names(app.board.teams)})` : ""}.`,
+        teamless.length ? `${plural(teamless.length, "learner")} without a team (${teamless.map((l) => l.name).join(", ")}) can still join one.` : null,
+        "From now on teams are fixed while a round runs, unless you allow team changes.",
+        sizes.length ? h("p", { class: "alert warning" }, `Outside the team size: ${sizes.join("; ")}.`) : null,
+      ],
+      confirm: "Start round 1",
+    };
+  }
+  if (cmd === "advance") {
+    const index = pub.round.index;
+    const open = notSubmitted();
+    const next = rounds[index + 1];
+    return {
+      title: next ? `Close “${rounds[index].name}” and open round ${index + 2}?` : `Close “${rounds[index].name}” and start the debrief?`,
+      body: [
+        open.length ? `${plural(open.length, "team")} have not submitted: ${names(open)}. Their drafts are submitted as they stand now.` : "Every team has submitted.",
+        next ? `Round ${index + 2}, “${next.name}”, opens for ${roundMinutes(next)} minutes for every team.`
+          : "The debrief starts: each team's outcome is computed and shown to it, with the real causes.",
+      ],
+      confirm: next ? `Open round ${index + 2}` : "Start the debrief",
+    };
+  }
+  if (cmd === "end_session") {
+    return {
+      title: "End the session for everyone?",
+      body: [
+        `${plural(learners.length, "learner")} in ${plural(app.board.teams.length, "team")} can no longer act: no more edits, chat or submissions.`,
+        pub.phase === "round" ? "The round in progress is not scored and no debrief is computed." : "The debrief stays visible to the teams.",
+        "This cannot be undone.",
+      ],
+      confirm: "End the session",
+    };
+  }
+  return null;
 }
 
 byId("controls").addEventListener("click", async (event) => {
   const button = event.target.closest("[data-cmd]");
   if (!button) return;
   const cmd = button.dataset.cmd;
-  if (cmd === "end_session" && button.dataset.armed !== "true") {
-    // Two presses instead of a confirm() dialog: ending a session cannot be undone.
-    button.dataset.armed = "true";
-    button.textContent = "Press again to end";
-    setTimeout(() => { button.dataset.armed = "false"; button.textContent = "End session"; }, 4000);
-    return;
-  }
+  const ask = confirmation(cmd);
+  if (ask && !(await confirmAction(ask))) return;
   const data = cmd === "extend" ? { minutes: Math.round(Number(byId("extend-minutes").value) || 0) } : {};
   button.disabled = true;
   await act(cmd, data);
@@ -138,7 +297,7 @@ function renderBoard() {
         : p.frozen === "locked" ? h("span", { class: "badge bad" }, "Locked: time up")
           : h("span", { class: "badge warn" }, "Working");
     return h("article", { class: "card team-card", "data-team": t.id, "aria-current": app.selectedTeam === t.id ? "true" : null },
-      h("div", { class: "card-header" }, h("h3", { class: "break" }, t.name), h("span", { class: "row" }, t.locked ? h("span", { class: "badge" }, "🔒 Locked") : null, status)),
+      h("div", { class: "card-header" }, h("h3", { class: "break" }, t.name), h("span", { class: "row" }, t.locked ? h("span", { class: "badge" }, "🔒 Locked") : null, sizeBadge(t), status)),
       h("ul", { class: "list members" }, t.members.length ? t.members.map((m) => h("li", {},
         h("span", { class: `dot ${online.has(m.learnerId) ? "on" : ""}`, "aria-hidden": "true" }),
         h("span", { class: "break" }, m.name), h("span", { class: "muted" }, online.has(m.learnerId) ? "online" : "away")))
@@ -153,6 +312,15 @@ function renderBoard() {
         h("button", { type: "button", class: "small", "aria-label": `Details of team ${t.name}`, onclick: () => { app.selectedTeam = t.id; render(); byId("detail-h").focus(); } }, "Details"),
         h("button", { type: "button", class: "small", "aria-label": `Score team ${t.name}`, onclick: () => { app.scoreTeam = t.id; tabs.select("scoring"); } }, "Score")));
   }));
+}
+
+function sizeBadge(team) {
+  const size = teamSize();
+  if (!size) return null;
+  const n = team.members.length;
+  if (n < size.min) return h("span", { class: "badge warn", "data-size": "low" }, `⚠ ${n} of at least ${size.min}`);
+  if (n > size.max) return h("span", { class: "badge warn", "data-size": "high" }, `⚠ ${n}, over ${size.max}`);
+  return null;
 }
 
 function renderDetail() {
@@ -207,10 +375,28 @@ function renderDetail() {
 function reopenControl(team, submittedRounds, lockedRound) {
   const rounds = lockedRound ? [...submittedRounds, lockedRound] : submittedRounds;
   if (!rounds.length) return null;
+  // The current round first in mind: it is the one a team usually asks to reopen.
+  const current = currentRound();
+  const preferred = rounds.find((r) => current && r.id === current.id) || rounds[rounds.length - 1];
   const select = h("select", { class: "inline", "aria-label": `Round to reopen for ${team.name}` },
-    rounds.map((r) => h("option", { value: r.id }, r.name)));
+    rounds.map((r) => h("option", { value: r.id, selected: r.id === preferred.id }, r.name)));
+  const reopen = async () => {
+    const round = app.ix.rounds[select.value];
+    const submission = team.submissions[round.id];
+    const members = team.members.map((m) => m.name).join(", ") || "nobody yet";
+    const ok = await confirmAction({
+      title: `Reopen “${round.name}” for ${team.name}?`,
+      body: [
+        `${team.name} (${members}) can edit “${round.name}” again and must submit it again.`,
+        submission ? `Its submission${submission.auto ? " (closed automatically)" : ""} from ${timeOfDay(submission.at)} stays until then; a saved score is not changed.` : "Time ran out on this round; the team gets it back.",
+        "Other teams are not affected.",
+      ],
+      confirm: "Reopen for this team",
+    });
+    if (ok) await act("reopen_round", { team: team.id, round: round.id }, "Reopened for the team.");
+  };
   return h("span", { class: "row" }, select,
-    h("button", { type: "button", class: "small", "aria-label": `Reopen round for ${team.name}`, onclick: () => act("reopen_round", { team: team.id, round: select.value }, "Reopened for the team.") }, "Reopen round"));
+    h("button", { type: "button", class: "small", "aria-label": `Reopen round for ${team.name}`, onclick: reopen }, "Reopen round"));
 }
 
 function fieldLabel(fieldId) {
@@ -405,9 +591,9 @@ function renderScoring() {
         h("summary", { class: "small" }, "Override the points"),
         h("div", { class: "row" },
           h("label", { for: `${overrideId}-pts`, class: "small" }, "Points"),
-          h("input", { type: "number", id: `${overrideId}-pts`, "data-override-points": c.id, min: 0, max: c.weight, step: "0.5", class: "inline", value: override ? override.points : "" }),
+          h("input", { type: "number", id: `${overrideId}-pts`, "data-override-points": c.id, min: 0, max: Math.min(c.weight, LIMITS.overrideMax), step: "0.5", class: "inline", value: override ? override.points : "" }),
           h("label", { for: `${overrideId}-why`, class: "small" }, "Reason"),
-          h("input", { type: "text", id: `${overrideId}-why`, "data-override-reason": c.id, maxlength: 500, value: override ? override.reason : "" }))));
+          h("input", { type: "text", id: `${overrideId}-why`, "data-override-reason": c.id, maxlength: LIMITS.reasonMax, value: override ? override.reason : "" }))));
   });
   fill(form,
     h("h2", {}, `${team.name} · ${round.name}`),
@@ -415,7 +601,7 @@ function renderScoring() {
       stored ? ` Saved score: ${num(stored.total)} / ${num(stored.max)}.` : ""),
     fields,
     h("div", { class: "field" }, h("label", { for: "score-comment" }, "Comment to the team"),
-      h("textarea", { id: "score-comment", maxlength: 2000, value: stored ? stored.comment : "" })),
+      h("textarea", { id: "score-comment", maxlength: LIMITS.commentMax, value: stored ? stored.comment : "" })),
     h("button", { type: "button", class: "primary", id: "save-score", onclick: () => saveScore(team, round, components) }, stored ? "Save changes" : "Save score"));
   fill(byId("score-preview"), stored ? scoreCard(round, stored) : h("p", { class: "empty" }, "Save a score to preview it."));
   byId("score-comment").value = stored ? stored.comment : "";
@@ -451,16 +637,35 @@ function renderPublish(rounds) {
     fill(byId("publish-area"), h("p", { class: "empty" }, "No round has been played yet."));
     return;
   }
+  const unscored = (r) => teams.filter((t) => !t.scores[r.id]);
+  const scoredRounds = rounds.filter((r) => unscored(r).length < teams.length);
+  // One publish path for one round or all: it names every team that would see no score.
+  const publish = async (chosen) => {
+    const missing = chosen.map((r) => [r, unscored(r)]).filter(([, left]) => left.length);
+    if (missing.length) {
+      const ok = await confirmAction({
+        title: chosen.length > 1 ? `Publish ${plural(chosen.length, "round")} with teams unscored?` : `Publish “${chosen[0].name}” with teams unscored?`,
+        body: [
+          h("ul", { class: "list" }, missing.map(([r, left]) => h("li", { "data-unscored": r.id }, `${r.name}: ${names(left)} not scored yet`))),
+          "The scored teams see their points; an unscored team sees nothing for that round until you score it and publish again. The leaderboard counts published points only.",
+        ],
+        confirm: "Publish anyway",
+      });
+      if (!ok) return;
+    }
+    for (const r of chosen) await act("publish_scores", { round: r.id }, `Published “${r.name}”.`);
+  };
   fill(byId("publish-area"), h("table", {},
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Round"), h("th", { scope: "col" }, "Scored"), h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Action")))),
     h("tbody", {}, rounds.map((r) => {
-      const scored = teams.filter((t) => t.scores[r.id]).length;
+      const scored = teams.length - unscored(r).length;
       return h("tr", { "data-publish-round": r.id },
         h("td", {}, r.name),
         h("td", { class: "nowrap" }, `${scored}/${teams.length} scored`),
         h("td", {}, published.has(r.id) ? h("span", { class: "badge ok" }, "✓ Published") : h("span", { class: "badge" }, "Not published")),
-        h("td", {}, h("button", { type: "button", class: "small", "data-publish": r.id, "aria-label": `Publish scores of ${r.name}`, onclick: () => act("publish_scores", { round: r.id }, `Published “${r.name}”.`) }, published.has(r.id) ? "Publish again" : "Publish")));
-    }))));
+        h("td", {}, h("button", { type: "button", class: "small", "data-publish": r.id, disabled: scored === 0, title: scored === 0 ? "Score a team first" : null, "aria-label": `Publish scores of ${r.name}`, onclick: () => publish([r]) }, published.has(r.id) ? "Publish again" : "Publish")));
+    }))),
+  h("button", { type: "button", id: "publish-all", disabled: !scoredRounds.length, onclick: () => publish(scoredRounds) }, "Publish all scored rounds"));
 }
 
 byId("score-team").addEventListener("change", (e) => { app.scoreTeam = e.target.value; scoreDirty = null; renderScoring(); });
@@ -497,20 +702,24 @@ function renderDebrief() {
       h("tr", {}, h("th", { scope: "row" }, "Cost"), columns.map((c) => h("td", { class: "num" }, c.outcome ? money(c.outcome.cost, cur) : "–"))),
       h("tr", {}, h("th", { scope: "row" }, "True ROI"), columns.map((c) => h("td", { class: "num" }, c.outcome && c.outcome.roi !== null ? pct(c.outcome.roi) : "–"))),
       h("tr", {}, h("th", { scope: "row" }, "Reported ROI"), columns.map((c) => h("td", { class: "num" }, c.outcome && c.outcome.reportedRoi !== null && c.outcome.reportedRoi !== undefined ? pct(c.outcome.reportedRoi) : "–"))))));
-  const charts = teams.length ? app.scenario.kpis.map((k) => h("section", { class: "stack" },
-    h("h3", {}, k.name),
-    h("div", { class: "charts" }, teams.map((t) => kpiChart({
-      title: `${t.name}: ${k.name}`, unit: k.unit, target: k.target,
-      series: [
-        { label: t.name, cls: "team", values: t.outcome.plan.kpis[k.id] },
-        { label: "Doing nothing", cls: "nothing", values: t.outcome.nothing.kpis[k.id] },
-        { label: "Expert plan", cls: "expert", values: t.outcome.expert.kpis[k.id] },
-      ],
-    }))))) : h("p", { class: "empty" }, "Outcomes are computed when the debrief opens.");
+  // One chart per KPI with every team overlaid (the stage draws the same ones), then ROI.
+  const index = new Map(app.board.teams.map((t, i) => [t.id, i]));
+  const charts = teams.length ? h("div", { class: "charts" }, app.scenario.kpis.map((k) => kpiChart({
+    title: k.name, unit: k.unit, target: k.target,
+    series: teams.map((t) => ({ label: t.name, cls: "team", index: index.get(t.id), values: t.outcome.plan.kpis[k.id] }))
+      .concat([
+        { label: "Doing nothing", cls: "nothing", values: expertOutcome.nothing.kpis[k.id] },
+        { label: "Expert plan", cls: "expert", values: expertOutcome.expert.kpis[k.id] },
+      ]),
+  })).concat([roiCompareChart({
+    title: "Return on investment: true and as each team would report it",
+    rows: teams.map((t) => ({ label: t.name, trueRoi: t.outcome.roi, reportedRoi: t.outcome.reportedRoi }))
+      .concat([{ label: "Expert plan", trueRoi: expertOutcome.expertRoi, reportedRoi: undefined }]),
+  })])) : h("p", { class: "empty" }, "Outcomes are computed when the debrief opens.");
   fill(box, h("section", { class: "card stack" }, h("h2", {}, "Teams side by side against the expert path"), table,
     h("h3", {}, "The real causes"),
     h("ul", { class: "list small" }, app.board.answerKey.map((c) => h("li", {}, h("strong", {}, c.label), ` · ${TRUTH_LABELS[c.truth]} · ${cellLabel(c.cell)} · ${pct(c.gapShare)} of the gap`)))),
-  h("section", { class: "card stack" }, h("h2", {}, "KPI curves by quarter"), charts));
+  h("section", { class: "card stack" }, h("h2", {}, "KPI curves by quarter, every team against doing nothing and the expert plan"), charts));
 }
 
 // --- wiring -------------------------------------------------------------------------------------
@@ -523,6 +732,85 @@ function render() {
   if (app.tab === "injects") renderInjects();
   if (app.tab === "scoring") renderScoring();
   if (app.tab === "debrief") renderDebrief();
+  if (app.tab === "replay") renderReplay();
+}
+
+// --- replay: a team's path from the event log ------------------------------------------------------
+
+const replay = { a: { team: null, entries: [], at: null, point: null }, b: { team: null, entries: [], at: null, point: null } };
+
+async function getJson(path) {
+  const response = await fetch(`/facilitator/sessions/${encodeURIComponent(sessionId)}${path}`, { credentials: "same-origin", cache: "no-store" }).catch(() => null);
+  return response && response.ok ? response.json() : null;
+}
+
+async function loadPath(key, teamId) {
+  const pane = replay[key];
+  pane.team = teamId || null;
+  pane.entries = [];
+  pane.point = null;
+  if (teamId) {
+    const body = await getJson(`/teams/${encodeURIComponent(teamId)}/timeline`);
+    pane.entries = body ? body.entries : [];
+    pane.at = pane.entries.length ? pane.entries.length - 1 : null;
+    if (pane.at !== null) await loadPoint(key);
+  }
+  drawPane(key);
+}
+
+async function loadPoint(key) {
+  const pane = replay[key];
+  const entry = pane.entries[pane.at];
+  if (!entry) return;
+  pane.point = await getJson(`/teams/${encodeURIComponent(pane.team)}/timeline/${entry.index}`);
+  drawPane(key);
+}
+
+function drawPane(key) {
+  const pane = replay[key];
+  const box = byId(`replay-${key}`);
+  const teams = app.board.teams;
+  const select = h("select", { class: "inline", id: `replay-team-${key}`, "aria-label": key === "a" ? "Team to replay" : "Team to compare" },
+    h("option", { value: "" }, key === "a" ? "Choose a team" : "No second team"),
+    teams.map((t) => h("option", { value: t.id, selected: t.id === pane.team }, t.name)));
+  select.addEventListener("change", () => loadPath(key, select.value));
+  const parts = [h("div", { class: "row" }, h("label", { for: `replay-team-${key}` }, "Team"), select)];
+  if (pane.team && !pane.entries.length) parts.push(h("p", { class: "empty" }, "Nothing done yet."));
+  if (pane.entries.length) {
+    const slider = h("input", { type: "range", id: `replay-at-${key}`, min: 0, max: pane.entries.length - 1, step: 1, value: pane.at, "aria-label": "Point in the team's path" });
+    slider.addEventListener("input", () => { pane.at = Number(slider.value); drawPane(key); });
+    slider.addEventListener("change", () => loadPoint(key));
+    const entry = pane.entries[pane.at];
+    const round = app.scenario.rounds[entry.round];
+    parts.push(h("div", { class: "field" }, h("label", { for: `replay-at-${key}` }, `Step ${pane.at + 1} of ${pane.entries.length}`), slider),
+      h("p", { class: "replay-now", "data-replay-step": entry.index }, h("strong", {}, timeOfDay(entry.at) || "–"), " · ", round ? round.name : "lobby", " · ",
+        entry.text),
+      h("ol", { class: "list small replay-list", start: Math.max(1, pane.at - 5) },
+        pane.entries.slice(Math.max(0, pane.at - 6), pane.at + 1).map((e) => h("li", { "aria-current": e === entry ? "step" : null },
+          `${timeOfDay(e.at)} ${e.text}`))));
+    const point = pane.point && pane.point.entry.index === entry.index ? pane.point : null;
+    if (point) {
+      const o = point.outlook;
+      parts.push(h("p", { class: "small" }, `The plan at this point: ${point.entry.plan.interventions.length} interventions, ${point.entry.plan.causes.length} causes declared; cost ${money(o.cost, app.scenario.economics.currency)}, true ROI ${o.roi === null ? "n/a" : pct(o.roi)}.`),
+        h("div", { class: "charts" }, app.scenario.kpis.map((k) => kpiChart({
+          title: `${k.name}: the plan at step ${pane.at + 1}`, unit: k.unit, target: k.target,
+          series: [
+            { label: teamById(pane.team) ? teamById(pane.team).name : "Team", cls: "team", index: key === "a" ? 0 : 1, values: o.plan[k.id] },
+            { label: "Doing nothing", cls: "nothing", values: o.nothing[k.id] },
+            { label: "Expert plan", cls: "expert", values: o.expert[k.id] },
+          ],
+        }))));
+    } else {
+      parts.push(h("p", { class: "small muted" }, "Release the slider to see what the plan at this point would do."));
+    }
+  }
+  fill(box, parts);
+}
+
+function renderReplay() {
+  // Built once per tab visit; the panes then follow only the facilitator's choices.
+  if (!byId("replay-a").childElementCount) drawPane("a");
+  if (!byId("replay-b").childElementCount) drawPane("b");
 }
 
 function focusSafe(fn) {

@@ -4,7 +4,7 @@
 import { Live, ServerClock, bindConnectionBadge } from "./live.js";
 import { byId, fill, h, money, num, pct, setupTabs, timeOfDay, toast } from "./dom.js";
 import { forgetSeat, seatFor } from "./seat.js";
-import { kpiChart, roiChart } from "./charts.js";
+import { kpiChart, roiCompareChart } from "./charts.js";
 import { ReadState, announce, beep, setSound, showCount, showTitle, soundOn } from "./alerts.js";
 import {
   STANCES, TRUTH_LABELS, cellMap, indexById, levelLabel, mergeTeamPatch, methodLabel, phaseLabel,
@@ -97,7 +97,8 @@ function roundAllows(entry, action) {
 }
 
 function editable() {
-  return Boolean(currentEntry() && !currentEntry().frozen);
+  // A paused round freezes the work (the server refuses it with clock/paused_editing).
+  return Boolean(currentEntry() && !currentEntry().frozen && !(app.pub && app.pub.paused));
 }
 
 function allowed(action) {
@@ -109,6 +110,7 @@ function allowed(action) {
 function notAllowedHint(action) {
   if (!app.pub || app.pub.phase === "lobby") return "Opens when the session starts.";
   if (app.pub.phase !== "round") return "The rounds are over.";
+  if (app.pub.paused) return "The facilitator has paused the round: editing resumes when the clock restarts.";
   if (app.team && app.team.draft && app.team.draft.frozen === "submitted") return "Your team has submitted this round.";
   if (app.team && app.team.draft && app.team.draft.frozen === "locked") return "Time is up for this round.";
   const round = currentRound();
@@ -166,7 +168,7 @@ function renderAll() {
 
 function renderTeam() {
   const t = app.team;
-  const gate = [app.pub.phase, app.pub.round && app.pub.round.index, t.draft ? t.draft.frozen || "open" : "none", t.allowed || null];
+  const gate = [app.pub.phase, app.pub.round && app.pub.round.index, t.draft ? t.draft.frozen || "open" : "none", t.allowed || null, app.pub.paused];
   section("budget", [t.budget], renderBudget);
   section("diagnostics", [gate, t.diagnostics.map((d) => d.diagnostic), t.unlocked, t.budget.left], renderDiagnostics);
   section("findings", [t.diagnostics], renderFindings);
@@ -244,7 +246,7 @@ function renderRound() {
   byId("round-h").textContent = title;
   const bits = [];
   if (round && pub.phase === "round") bits.push(`Phase: ${phaseLabel(round.phase)}`);
-  if (pub.paused) bits.push("Clock paused by the facilitator");
+  if (pub.paused) bits.push("Paused by the facilitator: your work is kept, editing resumes when the clock restarts");
   if (app.team && app.team.draft && app.team.draft.frozen === "submitted") bits.push("Your team has submitted this round");
   if (app.team && app.team.draft && app.team.draft.frozen === "locked") bits.push("Time is up: this round is locked");
   byId("round-phase").textContent = bits.join(" · ");
@@ -827,12 +829,11 @@ function renderDebrief() {
         { label: "Doing nothing", cls: "nothing", values: o.nothing.kpis[k.id] },
         { label: "Expert plan", cls: "expert", values: o.expert.kpis[k.id] },
       ],
-    })).concat([roiChart({
-      title: "Return on investment",
-      bars: [
-        { label: "Your true ROI", value: o.roi, cls: "true" },
-        { label: "As you'd report it", value: o.reportedRoi, cls: "reported" },
-        { label: "Expert plan", value: o.expertRoi, cls: "true" },
+    })).concat([roiCompareChart({
+      title: "Return on investment: true and as you would report it",
+      rows: [
+        { label: "Your plan", trueRoi: o.roi, reportedRoi: o.reportedRoi },
+        { label: "Expert plan", trueRoi: o.expertRoi, reportedRoi: undefined },
       ],
     })])));
     parts.push(h("section", { class: "card", "data-debrief": "levels" },

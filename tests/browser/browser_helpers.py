@@ -81,9 +81,27 @@ def join(page: Any, code: str, name: str, via_link: bool = True) -> None:
 
 
 def command(page: Any, name: str) -> None:
-    """Press a session control in the console (start, pause, advance...)."""
+    """Press a session control in the console (start, pause, advance...), confirming it."""
     from playwright.sync_api import expect
 
     button = page.locator(f"#controls [data-cmd={name}]")
     expect(button).to_be_enabled()
     button.click()
+    if name in CONFIRMED:
+        confirm(page)
+
+
+# Controls that ask first, naming what happens to whom.
+CONFIRMED = ("start_session", "advance", "end_session")
+
+
+def confirm(page: Any) -> str:
+    """Accept the console's confirmation dialog; return what it said."""
+    from playwright.sync_api import expect
+
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_be_visible()
+    text = dialog.inner_text()
+    page.click("#confirm-yes")
+    expect(dialog).to_be_hidden()
+    return text

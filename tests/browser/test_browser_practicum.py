@@ -14,6 +14,7 @@ import pytest
 from browser_helpers import (
     check_accessibility,
     command,
+    confirm,
     create_session,
     join,
     screenshot,
@@ -307,7 +308,10 @@ def test_two_teams_play_a_scenario_from_join_to_debrief(
         expect(a2.locator("#submit-area")).to_contain_text("Submitted")
         if index == 0:  # the facilitator reopens Alpha's submission; Alpha submits again
             fac.get_by_role("button", name="Details of team Alpha").click()
+            expect(fac.get_by_label("Round to reopen for Alpha")).to_have_value(round_["id"])
             fac.get_by_role("button", name="Reopen round").click()
+            said = confirm(fac)
+            assert "Alpha" in said and round_["name"] in said and "Other teams" in said
             expect(a1.locator("#submit-round")).to_be_visible()
             submit_round(a1)
         if index < 2:  # Bravo works too; later it leaves the clock to submit for it
@@ -344,8 +348,8 @@ def test_two_teams_play_a_scenario_from_join_to_debrief(
     score_all(fac, ["Alpha", "Bravo"], rounds, nudge)
     screenshot(fac, "facilitator-scoring")
     check_accessibility(fac, "console scoring")
+    fac.locator("#publish-all").click()  # every team is scored: nothing to warn about
     for round_ in rounds:
-        fac.locator(f"[data-publish='{round_['id']}']").click()
         row = fac.locator(f"[data-publish-round='{round_['id']}']")
         expect(row).to_contain_text("2/2 scored")
         expect(row).to_contain_text("Published")
@@ -370,19 +374,49 @@ def test_two_teams_play_a_scenario_from_join_to_debrief(
 
     console_tab(fac, "debrief")
     expect(fac.locator("table[data-debrief=compare] thead th")).to_have_count(4)
-    expect(fac.locator("#debrief-body figure[data-chart=kpi]")).to_have_count(
-        2 * len(scenario["kpis"])
-    )
+    charts = fac.locator("#debrief-body figure[data-chart=kpi]")
+    expect(charts).to_have_count(len(scenario["kpis"]))  # one per KPI, every team overlaid
+    for i in range(len(scenario["kpis"])):
+        lines = charts.nth(i).locator("polyline").evaluate_all(
+            "(ls) => ls.map((l) => l.dataset.series)")
+        assert set(lines) == {"Alpha", "Bravo", "Doing nothing", "Expert plan"}
+    # Read from the back row at 1920x1080: no chart text under 16 px.
+    sizes = fac.evaluate("""() => Array.from(document.querySelectorAll(
+        '#debrief-body svg.chart text')).map((t) =>
+        parseFloat(getComputedStyle(t).fontSize) * t.ownerSVGElement.getScreenCTM().a)""")
+    assert sizes and min(sizes) >= 16, sorted(sizes)[:3]
     screenshot(fac, "facilitator-debrief")
     check_accessibility(fac, "console debrief")
 
-    projector = fac.context.new_page()
-    projector.goto(f"/facilitator/sessions/{session_id}/projector")
-    wait_connected(projector)
-    expect(projector.locator("#leaderboard tbody tr")).to_have_count(2)
-    expect(projector.locator(".join-code")).to_have_text(code)
-    screenshot(projector, "facilitator-projector")
-    check_accessibility(projector, "projector")
+    # Replay: Alpha's path from the log, scrubbed back to its first step, Bravo beside it.
+    console_tab(fac, "replay")
+    fac.get_by_label("Team to replay").select_option(label="Alpha")
+    slider = fac.locator("#replay-at-a")
+    expect(fac.locator("#replay-a figure[data-chart=kpi]")).to_have_count(len(scenario["kpis"]))
+    steps = int(slider.get_attribute("max")) + 1
+    assert steps > 5
+    slider.focus()
+    fac.keyboard.press("Home")
+    expect(fac.locator("#replay-a label[for=replay-at-a]")).to_have_text(f"Step 1 of {steps}")
+    expect(fac.locator("#replay-a figure[data-chart=kpi]").first).to_contain_text("step 1")
+    fac.get_by_label("Team to compare").select_option(label="Bravo")
+    expect(fac.locator("#replay-b figure[data-chart=kpi]")).to_have_count(len(scenario["kpis"]))
+    screenshot(fac, "facilitator-replay")
+    check_accessibility(fac, "console replay")
+
+    stage = fac.context.new_page()
+    stage.goto(f"/facilitator/sessions/{session_id}/stage")
+    wait_connected(stage)
+    expect(stage.locator("#stage-debrief figure[data-chart=kpi]")).to_have_count(
+        len(scenario["kpis"])
+    )
+    expect(stage.locator("#stage-debrief figure[data-chart=kpi]").first.locator(
+        "polyline")).to_have_count(4)  # two teams, doing nothing, the expert plan
+    fac.locator("[data-stage-mode=leaderboard]").click()
+    expect(stage.locator("#stage-board tbody tr")).to_have_count(2)
+    expect(fac.locator("#stage-now")).to_contain_text("leaderboard")
+    screenshot(stage, "stage-debrief")
+    check_accessibility(stage, "stage")
 
     # Exports, downloaded from the console and parsed.
     console_tab(fac, "board")
@@ -404,16 +438,16 @@ def test_two_teams_play_a_scenario_from_join_to_debrief(
         download.value.path().read_text(encoding="utf-8-sig"))))
     kinds = {e["type"] for e in events}
     assert {"learner_joined", "diagnostic_run", "round_submitted", "scores_published"} <= kinds
-    assert any(e["learner_name"] == "Ada" and e["type"] == "diagnostic_run" for e in events)
+    assert any(e["who"] == "Ada" and e["type"] == "diagnostic_run" for e in events)
     with fac.expect_download() as download:
         fac.get_by_role("link", name="JSON export").click()
     exported = json.loads(download.value.path().read_text())
     assert exported["sessionId"] == session_id
     assert len(exported["events"]) == len(events)
 
-    # Ending the session (two presses) closes it to newcomers, with a clear message.
+    # Ending the session (confirmed) closes it to newcomers, with a clear message.
     fac.locator("#controls [data-cmd=end_session]").click()
-    fac.locator("#controls [data-cmd=end_session]").click()
+    assert "cannot be undone" in confirm(fac)
     expect(fac.locator("#session-phase")).to_contain_text("Session ended")
     late = new_context(390, 844).new_page()
     late.goto(f"/join/{code}")

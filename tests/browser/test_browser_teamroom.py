@@ -17,6 +17,7 @@ import pytest
 from browser_helpers import (
     check_accessibility,
     command,
+    confirm,
     create_session,
     join,
     screenshot,
@@ -327,6 +328,7 @@ def test_a_reopened_earlier_round_is_edited_and_resubmitted(
     fac.get_by_role("button", name="Details of team Delta").click()
     fac.get_by_label("Round to reopen for Delta").select_option(first["id"])
     fac.get_by_role("button", name="Reopen round").click()
+    confirm(fac)
 
     notice = ada.locator(f"#room-notices [data-notice='reopened:{first['id']}']")
     expect(notice).to_be_visible()

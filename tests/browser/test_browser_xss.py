@@ -56,6 +56,12 @@ def test_markup_in_names_and_texts_is_shown_literally(
     expect(other.locator("#members")).to_contain_text(HOSTILE)
     expect(evil.locator("#members")).to_contain_text(SCRIPT)
 
+    # The stage lists the teams forming in the lobby, names as text.
+    stage = guard(fac.context.new_page())
+    stage.goto(f"/facilitator/sessions/{session_id}/stage")
+    wait_connected(stage)
+    expect(stage.locator("#stage-teams")).to_contain_text(HOSTILE)
+
     command(fac, "start_session")
     evil.fill("#chat-input", f"{SCRIPT} and {HOSTILE}")
     evil.press("#chat-input", "Enter")
@@ -80,12 +86,7 @@ def test_markup_in_names_and_texts_is_shown_literally(
     fac.click("#tab-scoring")
     expect(fac.locator("#score-team")).to_contain_text(HOSTILE)
 
-    projector = guard(fac.context.new_page())
-    projector.goto(f"/facilitator/sessions/{session_id}/projector")
-    wait_connected(projector)
-    expect(projector.locator("#leaderboard")).to_contain_text(HOSTILE)
-
-    for page in (fac, evil, other, projector):
+    for page in (fac, evil, other, stage):
         # No element was created from the text: the only images are the QR codes.
         assert page.locator("img[src='x']").count() == 0
         assert page.locator("#main script").count() == 0

@@ -155,7 +155,7 @@ def test_pages_follow_the_roles(
     base = f"/facilitator/sessions/{session_id}"
     observer, assessor = browser_of("obi"), browser_of("ada")
     assert observer.get(base).status_code == 200
-    assert observer.get(f"{base}/projector").status_code == 200
+    assert observer.get(f"{base}/projector").status_code == 302  # to the stage
     assert observer.get(f"{base}/scores.csv").status_code == 403
     assert observer.get(f"{base}/access").status_code == 403
     assert assessor.get(f"{base}/scores.csv").status_code == 200

@@ -166,7 +166,7 @@ def connect(app: Flask) -> Callable[..., Player]:
 
     yield make
     for client in clients:
-        for namespace in ("/play", "/facilitate"):
+        for namespace in ("/play", "/facilitate", "/stage"):
             if client.is_connected(namespace):
                 client.disconnect(namespace=namespace)
 
