@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_helpers import check_accessibility, command, join, sign_in, wait_connected
+from browser_helpers import (
+    check_accessibility,
+    command,
+    confirm,
+    join,
+    sign_in,
+    wait_connected,
+)
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/acct-shots")
@@ -112,8 +119,7 @@ def test_roles_in_the_browser(new_context: Any, live_server: Any, scenario_id: s
     # A forced press of the disabled End button is refused by the server.
     end.evaluate("b => { b.disabled = false; }")
     end.click()
-    end.evaluate("b => { b.disabled = false; }")
-    end.click()
+    confirm(ada)  # the console asks first, naming what ending does
     expect(ada.locator(".toast.error")).to_contain_text("cannot do that")
     shot(ada, "05-assessor-cannot-end")
     expect(fran.locator("#session-phase")).not_to_contain_text("Closed")
