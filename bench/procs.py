@@ -71,6 +71,9 @@ def practicum_env(workdir: Path, port: int, extra: dict[str, str] | None = None)
         "PRACTICUM_SECRET_KEY": "bench-secret",
         "PRACTICUM_FACILITATOR_PASSWORD": PASSWORD,
         "PRACTICUM_JOIN_ATTEMPTS_PER_MINUTE": "1000000",
+        # Every simulated learner connects from 127.0.0.1: lift the per-address socket cap
+        # (docs/security.md), which a real classroom behind one NAT stays far below.
+        "PRACTICUM_MAX_CONNECTIONS_PER_ADDRESS": "1000000",
         "PYTHONUNBUFFERED": "1",
     }
     env.update(extra or {})
