@@ -16,6 +16,7 @@ from practicum.server.extensions import socketio
 from practicum.server.hardening import Hardened
 from practicum.server.identity import Tokens
 from practicum.server.limits import JoinGuard, WindowLimiter
+from practicum.server.ownership import Leases
 from practicum.server.packets import install_packet_guard
 from practicum.server.presence import Presence
 from practicum.server.service import Practicum
@@ -54,7 +55,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         config["JOIN_FAILURES_PER_MINUTE"],
         config["JOIN_FAILURES_GLOBAL_PER_MINUTE"],
     )
-    app.extensions["practicum.broadcaster"] = Broadcaster(socketio)
+    broadcaster = Broadcaster(socketio)
+    app.extensions["practicum.broadcaster"] = broadcaster
+    if clustered(config):
+        service.leases = Leases(store, float(config["LEASE_SECONDS"]))
+        # Versions and boards kept for a session this process no longer (or newly) owns would
+        # answer clients from a stale copy: start afresh.
+        service.on_owner_change = broadcaster.forget_session
 
     socketio.init_app(
         app,
@@ -65,6 +72,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ping_interval=10,
         ping_timeout=10,
         manage_session=False,
+        # With several processes, an emit to a room reaches its sockets on every process.
+        message_queue=config["REDIS_URL"] or None,
     )
     bind_routes(socketio.server)
     app.extensions["practicum.packet_guard"] = install_packet_guard(socketio.server, config)
@@ -94,6 +103,24 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         service.rebuild()
     return app
+
+
+def clustered(config: dict[str, Any]) -> bool:
+    """Say whether several processes share the database (one owner per session)."""
+    return bool(config["CLUSTER"]) or bool(config["REDIS_URL"])
+
+
+def renew_leases(app: Flask) -> list[str]:
+    """Renew this process's leases; close the sockets of sessions it no longer owns."""
+    service: Practicum = app.extensions["practicum"]
+    presence = app.extensions["practicum.presence"]
+    gone = service.renew_leases()
+    for session_id in gone:
+        app.extensions["practicum.broadcaster"].forget_session(session_id)
+        for connection in presence.in_session(session_id):
+            # They reconnect through the proxy, which routes the session to its new owner.
+            socketio.server.disconnect(connection.sid, namespace=connection.namespace)
+    return gone
 
 
 def warm_up(app: Flask) -> None:
@@ -150,10 +177,15 @@ def run_timers(app: Flask) -> None:
     """Sweep deadlines forever: rounds time out even when nobody is connected."""
     interval = app.config["TICK_SECONDS"]
     next_eviction = time.monotonic() + EVICT_EVERY_SECONDS
+    renew_every = float(app.config["LEASE_SECONDS"]) / 3
+    next_renewal = time.monotonic() + renew_every
     while True:
         socketio.sleep(interval)
         try:
             with app.app_context():
+                if clustered(app.config) and time.monotonic() >= next_renewal:
+                    next_renewal = time.monotonic() + renew_every
+                    renew_leases(app)
                 sweep(app)
                 if time.monotonic() >= next_eviction:
                     next_eviction = time.monotonic() + EVICT_EVERY_SECONDS

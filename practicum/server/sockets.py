@@ -25,7 +25,7 @@ from practicum.server.limits import TokenBucket
 from practicum.server.messages import FACILITATOR_ROUTES, LEARNER_ROUTES, Route
 from practicum.server.notices import notices_for
 from practicum.server.presence import Connection
-from practicum.server.service import UnknownSession
+from practicum.server.service import NotOwner, UnknownSession
 from practicum.server.viewsync import BoardSync, TeamSync, Versions
 
 PLAY = "/play"
@@ -41,6 +41,28 @@ log = logging.getLogger(__name__)
 def error(code: str, message: str) -> dict[str, Any]:
     """Return a rejection ack."""
     return {"ok": False, "code": code, "message": message}
+
+
+# Seconds a client waits before reconnecting after `session/moved`: about the time the proxy
+# and the leases need to settle on the session's new owner.
+MOVED_RETRY_SECONDS = 1.0
+
+
+def moved(session_id: str | None = None) -> dict[str, Any]:
+    """Return the answer of a process that does not own the session (cluster mode).
+
+    The client reconnects with `?session=<sessionId>` in its Socket.IO URL, which the proxy
+    hashes on to reach the owner.
+    """
+    return {
+        **error(
+            "session/moved",
+            "This session is served by another server now; reconnect to reach it.",
+        ),
+        "reconnect": True,
+        "retryAfter": MOVED_RETRY_SECONDS,
+        "sessionId": session_id,
+    }
 
 
 def session_room(session_id: str) -> str:
@@ -369,6 +391,8 @@ def guarded(namespace: str, route: Route, handler: Callable[..., dict[str, Any]]
             return handler(connection, data)
         except UnknownSession:
             return error("session/unknown", "That session does not exist.")
+        except NotOwner as exc:
+            return moved(exc.args[0] if exc.args else None)
         except Exception:  # noqa: BLE001 - a bug must never take the connection down
             log.exception("handler %s%s failed", namespace, route.event)
             return error("server/error", "Something went wrong on the server; try again.")
@@ -442,6 +466,7 @@ def _attach_learner(connection: Connection, session_id: str, learner_id: str) ->
     """Bind a socket to a learner: rooms, presence; return the learner's full view."""
     service = _ext("practicum")
     presence = _ext("practicum.presence")
+    service.require_owner(session_id)
     scenario, state = service.snapshot(session_id)
     if learner_id not in state.learners:
         raise LookupError(learner_id)
@@ -523,6 +548,7 @@ def _own_team(connection: Connection, team_id: str) -> dict[str, Any] | None:
     """Refuse a shared-text message about a team the learner is not in (None: it is theirs)."""
     if connection.learner_id is None or connection.session_id is None:
         return error("auth/no_identity", "Join a session (or say hello with your token) first.")
+    _ext("practicum").require_owner(connection.session_id)
     _, state = _ext("practicum").cached(connection.session_id)
     if _team_id(state, connection.learner_id) != team_id:
         return error("team/changed", engine.ERRORS["team/changed"])
@@ -591,8 +617,9 @@ def on_play_connect(auth: Any = None) -> bool:
         connection = _ext("practicum.presence").get(request.sid)
         try:
             resumed = _attach_learner(connection, identity.session_id, identity.learner_id)
-        except (LookupError, UnknownSession):
-            return True  # the client will see auth/unknown_learner on hello and rejoin
+        except (LookupError, UnknownSession, NotOwner):
+            # The client will see auth/unknown_learner (rejoin) or session/moved on hello.
+            return True
         socketio_extension.emit("view", resumed["view"], to=request.sid, namespace=PLAY)
     return True
 
@@ -645,6 +672,7 @@ def on_watch(connection: Connection, data: dict[str, Any]) -> dict[str, Any]:
     refused = socket_refusal(connection, session_id, None)
     if refused is not None:
         return refused
+    service.require_owner(session_id)
     scenario, _state = service.snapshot(session_id)
     presence = _ext("practicum.presence")
     if connection.session_id and connection.session_id != session_id:
@@ -671,6 +699,7 @@ def facilitator_command(route: Route) -> Callable[[Connection, dict[str, Any]], 
         if refused is not None:
             return refused
         if connection.session_id != session_id:
+            _ext("practicum").require_owner(session_id)
             _ext("practicum").live(session_id)  # raises UnknownSession for a bad id
             _ext("practicum.presence").bind(connection.sid, session_id)
             join_room(board_room(session_id), connection.sid, FACILITATE)

@@ -51,7 +51,7 @@ export class ServerClock {
  * Emits "status" with "connecting" | "online" | "reconnecting" | "offline" to listeners.
  */
 export class Live {
-  constructor(namespace, { auth = null, extra = {} } = {}) {
+  constructor(namespace, { auth = null, extra = {}, session = null } = {}) {
     if (typeof window.io !== "function") throw new Error("socket.io client is not loaded");
     this.namespace = namespace;
     this.extra = extra; // merged into every action payload (e.g. sessionId for facilitators)
@@ -60,6 +60,8 @@ export class Live {
     this.everConnected = false;
     this.socket = window.io(namespace, {
       auth: (cb) => cb(typeof auth === "function" ? auth() : auth || {}),
+      // A proxy in front of several servers routes by this parameter to the session's owner.
+      query: session ? { session } : {},
       transports: ["websocket", "polling"],
       reconnectionDelay: 500,
       reconnectionDelayMax: 3000,
@@ -135,12 +137,24 @@ export class Live {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       await this.connected();
       try {
-        return await this.request(event, payload);
+        const ack = await this.request(event, payload);
+        if (ack && ack.code === "session/moved" && attempt + 1 < MAX_ATTEMPTS) {
+          await this.moveTo(ack);
+          continue; // the same actionId: safe to send again to the session's owner
+        }
+        return ack;
       } catch (err) {
         lastError = err; // no ack in time: the same actionId is safe to send again
       }
     }
     return { ok: false, code: "client/timeout", message: `No answer from the server (${lastError})` };
+  }
+
+  /** Reconnect, routed by the session a `session/moved` answer names, after its delay. */
+  async moveTo(ack) {
+    if (ack.sessionId) this.socket.io.opts.query = { ...this.socket.io.opts.query, session: ack.sessionId };
+    await new Promise((resolve) => setTimeout(resolve, 1000 * (ack.retryAfter || 1)));
+    this.reconnect();
   }
 
   /** Drop and re-open the connection (after the token changed, say). */

@@ -6,7 +6,7 @@ import { startCountdown } from "./common.js";
 
 const sessionId = byId("main").dataset.sessionId;
 const serverClock = new ServerClock();
-const live = new Live("/facilitate", { extra: { sessionId } });
+const live = new Live("/facilitate", { extra: { sessionId }, session: sessionId });
 bindConnectionBadge(live, byId("conn"), byId("conn-banner"));
 let pub = null;
 let scenario = null;
@@ -41,6 +41,7 @@ live.on("board_patch", (patch) => {
 live.on("public", (p) => { pub = p; render(); });
 live.on("connected", async () => {
   const ack = await live.request("watch", { sessionId }).catch(() => null);
+  if (ack && ack.code === "session/moved") return live.moveTo(ack); // watch again on the owner
   if (ack && ack.ok) {
     scenario = ack.scenario;
     pub = ack.board.public;
