@@ -90,7 +90,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def healthz() -> Any:
         # warm: every session live at start-up is in memory (until then, each loads on its
         # first use); the restart bench waits for it.
-        return jsonify({"ok": True, "scenarios": sorted(catalog), "warm": service.warm})
+        # owner: this process's lease id in a cluster (which process owns a session is in
+        # the session_owners table), null in a single process.
+        owner = service.leases.owner if service.leases is not None else None
+        return jsonify(
+            {"ok": True, "scenarios": sorted(catalog), "warm": service.warm, "owner": owner}
+        )
 
     if config["RUN_TIMERS"]:
         # A serving process listens at once and rebuilds the live sessions from the log just
