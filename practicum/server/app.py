@@ -15,7 +15,7 @@ from practicum.server.config import cors_origins, load_config
 from practicum.server.extensions import socketio
 from practicum.server.hardening import Hardened
 from practicum.server.identity import Tokens
-from practicum.server.limits import JoinGuard, WindowLimiter
+from practicum.server.limits import JoinGuard, SharedWindows, WindowLimiter
 from practicum.server.ownership import Leases
 from practicum.server.packets import install_packet_guard
 from practicum.server.presence import Presence
@@ -49,11 +49,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["practicum.scenario_problems"] = problems
     app.extensions["practicum.presence"] = Presence()
     app.extensions["practicum.tokens"] = Tokens(config["SECRET_KEY"])
-    app.extensions["practicum.join_limiter"] = WindowLimiter(config["SIGNIN_ATTEMPTS_PER_MINUTE"])
+    # Join and sign-in windows are shared through Redis in a cluster; token buckets per
+    # connection stay in each process (they are checked on every message).
+    shared = SharedWindows.from_url(config["REDIS_URL"]) if config["REDIS_URL"] else None
+    app.extensions["practicum.shared_limits"] = shared
+    app.extensions["practicum.join_limiter"] = WindowLimiter(
+        config["SIGNIN_ATTEMPTS_PER_MINUTE"], shared=shared, name="signin"
+    )
     app.extensions["practicum.join_guard"] = JoinGuard(
         config["JOIN_ATTEMPTS_PER_MINUTE"],
         config["JOIN_FAILURES_PER_MINUTE"],
         config["JOIN_FAILURES_GLOBAL_PER_MINUTE"],
+        shared=shared,
     )
     broadcaster = Broadcaster(socketio)
     app.extensions["practicum.broadcaster"] = broadcaster
