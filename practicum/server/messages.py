@@ -376,6 +376,12 @@ SERVER_ERRORS: dict[str, str] = {
     "auth/revoked": "The facilitator's login was signed out, expired or its account removed.",
     "auth/role": "The account's role in the session does not allow this command.",
     "session/unknown": "No session has that id.",
+    "session/moved": (
+        "Another server process serves this session (several processes behind a proxy): "
+        "reconnect with `?session=<sessionId>` in the Socket.IO URL after `retryAfter` seconds "
+        "and send the action again with the same `actionId`. The answer also carries "
+        "`reconnect: true` and the `sessionId`."
+    ),
     "server/error": "An unexpected server failure; the action was not applied.",
 }
 
