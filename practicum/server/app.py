@@ -69,6 +69,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # Versions and boards kept for a session this process no longer (or newly) owns would
         # answer clients from a stale copy: start afresh.
         service.on_owner_change = broadcaster.forget_session
+    if config["REDIS_URL"]:
+        from practicum.server.relay import BoardRelay
+
+        broadcaster.relay = BoardRelay.from_url(config["REDIS_URL"])
 
     socketio.init_app(
         app,
@@ -110,6 +114,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # 1.1 s of rebuild). The timer sweep covers each session as soon as it is loaded.
         socketio.start_background_task(warm_up, app)
         socketio.start_background_task(run_timers, app)
+        if broadcaster.relay is not None:
+            socketio.start_background_task(broadcaster.relay.listen, app)
         if float(config["RETENTION_DAYS"]) > 0:
             socketio.start_background_task(run_retention, app)
     else:
@@ -126,12 +132,19 @@ def renew_leases(app: Flask) -> list[str]:
     """Renew this process's leases; close the sockets of sessions it no longer owns."""
     service: Practicum = app.extensions["practicum"]
     presence = app.extensions["practicum.presence"]
+    broadcaster = app.extensions["practicum.broadcaster"]
     gone = service.renew_leases()
     for session_id in gone:
-        app.extensions["practicum.broadcaster"].forget_session(session_id)
+        broadcaster.forget_session(session_id)
         for connection in presence.in_session(session_id):
             # They reconnect through the proxy, which routes the session to its new owner.
             socketio.server.disconnect(connection.sid, namespace=connection.namespace)
+    if broadcaster.relay is not None:
+        # Facilitators here watching sessions owned elsewhere: keep their boards coming.
+        watched = {c.session_id for c in presence.facilitators() if c.session_id}
+        for session_id in sorted(watched):
+            if not service.leases.holds(session_id, service.clock()):
+                broadcaster.relay.request(session_id)
     return gone
 
 

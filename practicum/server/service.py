@@ -250,6 +250,13 @@ class Practicum:
             summaries.append(summary)
         return summaries
 
+    def scenario_of(self, session_id: str) -> Scenario:
+        """Return a session's scenario from its row, loading nothing."""
+        row = self.store.session(session_id)
+        if row is None or row.scenario_id not in self.catalog:
+            raise UnknownSession(session_id)
+        return self.catalog[row.scenario_id]
+
     def live(self, session_id: str) -> LiveSession:
         """Return the cached session, loading it from the log on first use."""
         live = self._load(session_id)

@@ -36,6 +36,28 @@ class Through:
         self.url = f"{proxy_url}?session={session_id}"
 
 
+class Direct:
+    """Where a client connects: one process, past the proxy."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+class RemoteWatcher(Client):
+    """A facilitator on a process that does not own the session: its board comes via Redis."""
+
+    def _record(self, event: str, data: Any = None) -> None:
+        if event == "board_full":
+            with self.changed:
+                self.board = data["board"]
+                self.events.append(("board", self.board))
+                self.changed.notify_all()
+            return
+        if event == "board_patch" and self.board is None:
+            return  # before the full board: already in it (as a browser ignores them)
+        super()._record(event, data)
+
+
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[Cluster]:
     """Two processes behind HAProxy, a first round that times out at once, short leases."""
@@ -170,12 +192,46 @@ def test_a_session_survives_its_owner_across_two_processes(cluster: Cluster) -> 
             "board", lambda b: any(len(t["members"]) == 2 for t in b["teams"]), timeout=3.0
         )
 
+        # A facilitator connected to the other process watches too: the owner sends the board
+        # through Redis, and its patches follow.
+        owner_name = _owner(cluster, session_id)
+        other = next(app for app in cluster.apps if app.name != owner_name)
+        remote = RemoteWatcher(Direct(other.url), "/facilitate", auth={"token": token})
+        remote.session_id = session_id
+        made.append(remote)
+        remote_ack = remote.call("watch", sessionId=session_id)
+        assert remote_ack["ok"] and remote_ack["remote"] and remote_ack["board"] is None
+        remote.wait_for("board", lambda b: [len(t["members"]) for t in b["teams"]] == [2], 3.0)
+        assert ana.call("chat", text="ana seen afar")["ok"]
+        acked.append("ana seen afar")
+        remote.wait_for(
+            "board",
+            lambda b: "ana seen afar" in [m["text"] for m in b["teams"][0]["chat"]],
+            timeout=3.0,
+        )
+        assert _owner(cluster, session_id) == owner_name  # watching did not move the session
+
+        # Joining by code from the join page (no session in its URL yet) on the process that
+        # does not own the session: the answer names the session, and the same action sent
+        # again through the proxy, routed by it, joins once. The session stays where it was.
+        joiner = Client(Direct(other.url), "/play")
+        made.append(joiner)
+        cy_join = joiner.call("join_session", code=code, name="Cy", actionId="cy-join-1")
+        assert cy_join["code"] == "session/moved" and cy_join["sessionId"] == session_id
+        joiner.close()
+        joiner = Client(Through(cluster.url, cy_join["sessionId"]), "/play")
+        made.append(joiner)
+        cy_join = joiner.call("join_session", code=code, name="Cy", actionId="cy-join-1")
+        assert cy_join["ok"], cy_join
+        assert _owner(cluster, session_id) == owner_name
+        assert remote.call("pause")["code"] == "session/moved"  # commands go to the owner
+
         # Round 1 has no time: it times out at once, and only once, though two processes run
         # timer sweeps; round 2 opens by itself.
         assert facilitator.call("start_session")["ok"]
         ana.wait_for("public", lambda p: (p.get("round") or {}).get("index") == 1, timeout=5.0)
         ana.wait_for("notice", lambda n: n["kind"] == "timeout", timeout=3.0)
-        owner_name = _owner(cluster, session_id)
+        assert _owner(cluster, session_id) == owner_name
         owner = next(app for app in cluster.apps if app.name == owner_name)
         survivor = next(app for app in cluster.apps if app.name != owner_name)
 
@@ -223,6 +279,8 @@ def test_a_session_survives_its_owner_across_two_processes(cluster: Cluster) -> 
             timeouts = [d for n, d in client.events if n == "notice" and d["kind"] == "timeout"]
             assert len(timeouts) == (1 if client in (ana, bo) else 0)
         print(f"takeover in {took:.1f} s")
+        gaps = [(n, d) for client in made for n, d in client.events if n.endswith("_gap")]
+        assert not gaps, gaps
     finally:
         for client in made:
             with contextlib.suppress(Exception):

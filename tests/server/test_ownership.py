@@ -145,16 +145,24 @@ def test_a_socket_on_a_process_that_does_not_own_the_session_is_told_to_reconnec
     assert joined["ok"], joined
     # The second app is built last, so Flask-SocketIO's server is now bound to it.
     other_app = _cluster_app(tmp_path, url, clock, "b")
-    other = socketio.test_client(other_app, namespace="/play")
-    ack = other.emit(
+    # A join page (no session in its URL) that lands on the other process learns the session
+    # and reconnects; it does not pull the session away from its owner.
+    join_page = socketio.test_client(other_app, namespace="/play")
+    ack = join_page.emit(
         "join_session", {"code": code, "name": "Bo", "actionId": "join-bo-0001"},
         namespace="/play", callback=True,
     )
     assert ack["code"] == "session/moved" and ack["reconnect"] is True
     assert ack["sessionId"] == session_id and ack["retryAfter"] > 0
+    with owner_app.app_context():
+        assert renew_leases(owner_app) == []
+    # A socket the proxy routed here by this session asks for it (the proxy's routing
+    # changed): the owner hands it over at its next renewal.
+    other = socketio.test_client(
+        other_app, namespace="/play", query_string=f"session={session_id}"
+    )
     hello = other.emit("hello", {"token": joined["token"]}, namespace="/play", callback=True)
     assert hello["code"] == "session/moved"
-    # The owner hands the session over at its next renewal: the refused process asked for it.
     with owner_app.app_context():
         assert renew_leases(owner_app) == [session_id]
     ack = other.emit(
