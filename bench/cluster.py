@@ -270,11 +270,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"missing: {' '.join(missing)} (apt-get install -y {' '.join(missing)})")
         return 1
     cluster = Cluster(processes=args.processes, port=args.port)
-    stop = {"now": False}
 
     def on_signal(_signum: int, _frame: object) -> None:
-        stop["now"] = True
+        raise KeyboardInterrupt
 
+    # Ctrl-C and a plain kill both stop everything, even while it is still starting (and even
+    # when a shell started this in the background, where SIGINT would be ignored).
+    signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
         cluster.start()
@@ -287,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         for app in cluster.apps:
             print(f"  {app.name}:                 {app.url}  (log: {app.log})")
         print("Press Ctrl+C to stop everything.", flush=True)
-        while not stop["now"] and all(app.alive for app in cluster.apps):
+        while all(app.alive for app in cluster.apps):
             time.sleep(0.5)
         dead = [app.name for app in cluster.apps if not app.alive]
         if dead:
@@ -295,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up
         cluster.stop()
         print("Cluster stopped.")
     return 0
