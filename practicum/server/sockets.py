@@ -566,10 +566,20 @@ def on_join_session(connection: Connection, data: dict[str, Any]) -> dict[str, A
     return {**ack, "token": token, **resumed}
 
 
+def _no_identity(connection: Connection) -> dict[str, Any]:
+    """Refuse a message from a socket bound to no learner (yet)."""
+    routed_for = connection.routed_for
+    if routed_for and not _ext("practicum").owns(routed_for, ask=True):
+        # Its resume was refused because another process owns the session (an owner died and
+        # its lease has not run out yet): say so, so the client reconnects and sends it again.
+        return moved(routed_for)
+    return error("auth/no_identity", "Join a session (or say hello with your token) first.")
+
+
 def _own_team(connection: Connection, team_id: str) -> dict[str, Any] | None:
     """Refuse a shared-text message about a team the learner is not in (None: it is theirs)."""
     if connection.learner_id is None or connection.session_id is None:
-        return error("auth/no_identity", "Join a session (or say hello with your token) first.")
+        return _no_identity(connection)
     _require_owner(connection, connection.session_id)
     _, state = _ext("practicum").cached(connection.session_id)
     if _team_id(state, connection.learner_id) != team_id:
@@ -618,7 +628,7 @@ def learner_command(route: Route) -> Callable[[Connection, dict[str, Any]], dict
 
     def handle(connection: Connection, data: dict[str, Any]) -> dict[str, Any]:
         if connection.learner_id is None or connection.session_id is None:
-            return error("auth/no_identity", "Join a session (or say hello with your token) first.")
+            return _no_identity(connection)
         action_id = scoped_action_id(connection.learner_id, data.pop("action_id"))
         if route.command in ("create_team", "auto_assign"):
             data["team_id"] = _new_id("t_")

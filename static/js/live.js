@@ -4,6 +4,8 @@
 
 const ACK_TIMEOUT_MS = 6000;
 const MAX_ATTEMPTS = 6;
+// session/moved answers followed (about a second each) before an action gives up.
+const MAX_MOVES = 30;
 
 /** Return a fresh action id (URL-safe, 22 chars). */
 export function newActionId() {
@@ -134,13 +136,18 @@ export class Live {
   async act(event, data = {}) {
     const payload = { ...this.extra, ...data, actionId: newActionId() };
     let lastError = null;
+    let moves = 0;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       await this.connected();
       try {
         const ack = await this.request(event, payload);
-        if (ack && ack.code === "session/moved" && attempt + 1 < MAX_ATTEMPTS) {
+        if (ack && ack.code === "session/moved" && moves < MAX_MOVES) {
+          // Another server takes the session over (a lease runs out within seconds): wait,
+          // reconnect, and send the same actionId again. Not a failed attempt.
+          moves += 1;
+          attempt -= 1;
           await this.moveTo(ack);
-          continue; // the same actionId: safe to send again to the session's owner
+          continue;
         }
         return ack;
       } catch (err) {

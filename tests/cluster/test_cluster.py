@@ -16,14 +16,12 @@ from typing import Any
 import pytest
 import requests
 
-from bench.cluster import Cluster, missing_programs
+from bench.cluster import Cluster
+from tests.cluster.harness import owner_of, running_cluster
 from tests.live.conftest import Client
-from tests.services import unavailable
 
 pytestmark = pytest.mark.live
 
-ROOT = Path(__file__).resolve().parents[2]
-LEASE_SECONDS = 3.0
 # A lease runs out after LEASE_SECONDS; the proxy notices a dead process after two failed
 # health checks half a second apart; clients retry a second after `session/moved`.
 TAKEOVER_SECONDS = 12.0
@@ -61,32 +59,8 @@ class RemoteWatcher(Client):
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[Cluster]:
     """Two processes behind HAProxy, a first round that times out at once, short leases."""
-    missing = missing_programs()
-    if missing:
-        unavailable(f"a cluster needs {' '.join(missing)} (apt-get install -y ...)")
-    try:
-        import psycopg  # noqa: F401
-        import redis  # noqa: F401
-    except ImportError as exc:
-        unavailable(f"a cluster needs the psycopg and redis clients: {exc}")
-    scenarios = tmp_path / "scenarios"
-    scenarios.mkdir()
-    harbor = json.loads((ROOT / "scenarios" / "harbor.json").read_text())
-    harbor["rounds"][0]["minutes"] = 0  # the round times out at its first tick
-    (scenarios / "harbor.json").write_text(json.dumps(harbor))
-    running = Cluster(
-        processes=2,
-        lease_seconds=LEASE_SECONDS,
-        env={
-            "PRACTICUM_SCENARIO_DIR": str(scenarios),
-            "PRACTICUM_JOIN_ATTEMPTS_PER_MINUTE": "1000",
-            "PRACTICUM_BOARD_INTERVAL": "0.2",
-        },
-        base=tmp_path / "cluster",
-    )
-    running.start()
-    yield running
-    running.stop()
+    with running_cluster(tmp_path) as running:
+        yield running
 
 
 def _token(cluster: Cluster) -> str:
@@ -108,20 +82,7 @@ def _log(cluster: Cluster, session_id: str) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _owner(cluster: Cluster, session_id: str) -> str:
-    import psycopg
-
-    dsn = cluster.database_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(dsn) as conn:
-        row = conn.execute(
-            "SELECT owner FROM session_owners WHERE session_id = %s", (session_id,)
-        ).fetchone()
-    assert row is not None, "nobody owns the session"
-    owners = {
-        requests.get(f"{app.url}/healthz", timeout=5).json()["owner"]: app
-        for app in cluster.apps
-        if app.alive
-    }
-    return owners[row[0]].name
+    return owner_of(cluster, session_id)
 
 
 def _resume(

@@ -163,6 +163,11 @@ def test_a_socket_on_a_process_that_does_not_own_the_session_is_told_to_reconnec
     )
     hello = other.emit("hello", {"token": joined["token"]}, namespace="/play", callback=True)
     assert hello["code"] == "session/moved"
+    # A message sent before the resume succeeded is moved too (not "say hello first"): the
+    # client sends it again once it reached the owner.
+    chat = other.emit("chat", {"text": "hi", "actionId": "chat-0001"}, namespace="/play",
+                      callback=True)
+    assert chat["code"] == "session/moved" and chat["sessionId"] == session_id
     with owner_app.app_context():
         assert renew_leases(owner_app) == [session_id]
     ack = other.emit(
