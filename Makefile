@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench cluster clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/practicum lint scenarios/*.json
+
+# PostgreSQL, Redis, two Practicum processes and HAProxy on loopback (docs/deploying.md).
+cluster: $(STAMP)
+	PORT=$(or $(CLUSTER_PORT),8080) $(BIN)/python -m bench.cluster $(CLUSTER_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.services import Postgres, postgres_server
+from tests.services import Postgres, postgres_server, redis_server
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -17,6 +17,13 @@ def postgres() -> Iterator[Postgres]:
     """A PostgreSQL 15 server for the whole run (skips locally without one, fails in CI)."""
     with postgres_server() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A redis-server for the whole run (skips locally without one, fails in CI)."""
+    with redis_server() as url:
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)

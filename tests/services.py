@@ -120,3 +120,27 @@ def postgres_server() -> Iterator[Postgres]:
         yield server
     finally:
         server.stop()
+
+
+@contextmanager
+def redis_server() -> Iterator[str]:
+    """Start a redis-server on loopback for the block; yield its URL (or skip/fail without one)."""
+    if shutil.which("redis-server") is None:
+        unavailable("redis-server is not installed (apt-get install redis-server)")
+    try:
+        import redis  # noqa: F401
+    except ImportError:
+        unavailable("the redis client is not installed")
+    from bench.cluster import Redis
+
+    server = Redis(Path(tempfile.mkdtemp(prefix="practicum-redis-")))
+    try:
+        server.start()
+    except (RuntimeError, OSError) as exc:
+        server.stop()
+        unavailable(f"redis-server did not start: {exc}")
+    try:
+        yield server.url
+    finally:
+        server.stop()
+        shutil.rmtree(server.base.parent, ignore_errors=True)

@@ -98,5 +98,11 @@ def team_size(scenario: Scenario, settings: Settings) -> tuple[int, int]:
 
 
 def round_minutes(round_: Round, settings: Settings) -> int:
-    """Return how long a round runs in this session (whole minutes, at least one)."""
+    """Return how long a round runs in this session (whole minutes, at least one).
+
+    Scaling never takes a round below a minute; a round the scenario gives no time at all
+    keeps none (it closes at the first tick).
+    """
+    if round_.minutes <= 0:
+        return 0
     return max(1, round(round_.minutes * settings.minutes_scale))

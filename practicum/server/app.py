@@ -15,7 +15,8 @@ from practicum.server.config import cors_origins, load_config
 from practicum.server.extensions import socketio
 from practicum.server.hardening import Hardened
 from practicum.server.identity import Tokens
-from practicum.server.limits import JoinGuard, WindowLimiter
+from practicum.server.limits import JoinGuard, SharedWindows, WindowLimiter
+from practicum.server.ownership import Leases
 from practicum.server.packets import install_packet_guard
 from practicum.server.presence import Presence
 from practicum.server.service import Practicum
@@ -48,13 +49,30 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["practicum.scenario_problems"] = problems
     app.extensions["practicum.presence"] = Presence()
     app.extensions["practicum.tokens"] = Tokens(config["SECRET_KEY"])
-    app.extensions["practicum.join_limiter"] = WindowLimiter(config["SIGNIN_ATTEMPTS_PER_MINUTE"])
+    # Join and sign-in windows are shared through Redis in a cluster; token buckets per
+    # connection stay in each process (they are checked on every message).
+    shared = SharedWindows.from_url(config["REDIS_URL"]) if config["REDIS_URL"] else None
+    app.extensions["practicum.shared_limits"] = shared
+    app.extensions["practicum.join_limiter"] = WindowLimiter(
+        config["SIGNIN_ATTEMPTS_PER_MINUTE"], shared=shared, name="signin"
+    )
     app.extensions["practicum.join_guard"] = JoinGuard(
         config["JOIN_ATTEMPTS_PER_MINUTE"],
         config["JOIN_FAILURES_PER_MINUTE"],
         config["JOIN_FAILURES_GLOBAL_PER_MINUTE"],
+        shared=shared,
     )
-    app.extensions["practicum.broadcaster"] = Broadcaster(socketio)
+    broadcaster = Broadcaster(socketio)
+    app.extensions["practicum.broadcaster"] = broadcaster
+    if clustered(config):
+        service.leases = Leases(store, float(config["LEASE_SECONDS"]))
+        # Versions and boards kept for a session this process no longer (or newly) owns would
+        # answer clients from a stale copy: start afresh.
+        service.on_owner_change = broadcaster.forget_session
+    if config["REDIS_URL"]:
+        from practicum.server.relay import BoardRelay
+
+        broadcaster.relay = BoardRelay.from_url(config["REDIS_URL"])
 
     socketio.init_app(
         app,
@@ -65,6 +83,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ping_interval=10,
         ping_timeout=10,
         manage_session=False,
+        # With several processes, an emit to a room reaches its sockets on every process.
+        message_queue=config["REDIS_URL"] or None,
     )
     bind_routes(socketio.server)
     app.extensions["practicum.packet_guard"] = install_packet_guard(socketio.server, config)
@@ -81,7 +101,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def healthz() -> Any:
         # warm: every session live at start-up is in memory (until then, each loads on its
         # first use); the restart bench waits for it.
-        return jsonify({"ok": True, "scenarios": sorted(catalog), "warm": service.warm})
+        # owner: this process's lease id in a cluster (which process owns a session is in
+        # the session_owners table), null in a single process.
+        owner = service.leases.owner if service.leases is not None else None
+        return jsonify(
+            {"ok": True, "scenarios": sorted(catalog), "warm": service.warm, "owner": owner}
+        )
 
     if config["RUN_TIMERS"]:
         # A serving process listens at once and rebuilds the live sessions from the log just
@@ -89,11 +114,38 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # 1.1 s of rebuild). The timer sweep covers each session as soon as it is loaded.
         socketio.start_background_task(warm_up, app)
         socketio.start_background_task(run_timers, app)
+        if broadcaster.relay is not None:
+            socketio.start_background_task(broadcaster.relay.listen, app)
         if float(config["RETENTION_DAYS"]) > 0:
             socketio.start_background_task(run_retention, app)
     else:
         service.rebuild()
     return app
+
+
+def clustered(config: dict[str, Any]) -> bool:
+    """Say whether several processes share the database (one owner per session)."""
+    return bool(config["CLUSTER"]) or bool(config["REDIS_URL"])
+
+
+def renew_leases(app: Flask) -> list[str]:
+    """Renew this process's leases; close the sockets of sessions it no longer owns."""
+    service: Practicum = app.extensions["practicum"]
+    presence = app.extensions["practicum.presence"]
+    broadcaster = app.extensions["practicum.broadcaster"]
+    gone = service.renew_leases()
+    for session_id in gone:
+        broadcaster.forget_session(session_id)
+        for connection in presence.in_session(session_id):
+            # They reconnect through the proxy, which routes the session to its new owner.
+            socketio.server.disconnect(connection.sid, namespace=connection.namespace)
+    if broadcaster.relay is not None:
+        # Facilitators here watching sessions owned elsewhere: keep their boards coming.
+        watched = {c.session_id for c in presence.facilitators() if c.session_id}
+        for session_id in sorted(watched):
+            if not service.leases.holds(session_id, service.clock()):
+                broadcaster.relay.request(session_id)
+    return gone
 
 
 def warm_up(app: Flask) -> None:
@@ -150,10 +202,15 @@ def run_timers(app: Flask) -> None:
     """Sweep deadlines forever: rounds time out even when nobody is connected."""
     interval = app.config["TICK_SECONDS"]
     next_eviction = time.monotonic() + EVICT_EVERY_SECONDS
+    renew_every = float(app.config["LEASE_SECONDS"]) / 3
+    next_renewal = time.monotonic() + renew_every
     while True:
         socketio.sleep(interval)
         try:
             with app.app_context():
+                if clustered(app.config) and time.monotonic() >= next_renewal:
+                    next_renewal = time.monotonic() + renew_every
+                    renew_leases(app)
                 sweep(app)
                 if time.monotonic() >= next_eviction:
                     next_eviction = time.monotonic() + EVICT_EVERY_SECONDS

@@ -18,6 +18,7 @@ from flask import Flask, abort, current_app, g, redirect, request, session, url_
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from practicum.server.accounts import BOOTSTRAP_ADMIN, Account, Accounts, Login
+from practicum.server.limits import SharedWindows
 from practicum.server.roles import ABILITIES, ADMIN, needed_ability
 
 log = logging.getLogger(__name__)
@@ -42,9 +43,12 @@ class FailureLimiter:
     """
 
     def __init__(self, per_address: int, address_window: float, per_name: int,
-                 name_window: float, max_keys: int = 100_000) -> None:
+                 name_window: float, max_keys: int = 100_000,
+                 shared: SharedWindows | None = None) -> None:
         self.rules = {"a": (per_address, address_window), "n": (per_name, name_window)}
         self.max_keys = max_keys
+        # Redis windows shared by every process of a cluster (None: this process's own).
+        self.shared = shared
         self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
@@ -53,6 +57,14 @@ class FailureLimiter:
 
     def blocked(self, address: str, name: str, now: float) -> bool:
         """Say whether the address or the account name has used up its failures."""
+        if self.shared is not None:
+            try:
+                return any(
+                    self.shared.count("signin-failed:" + key, now, window) >= limit
+                    for key, limit, window in self._keys(address, name)
+                )
+            except Exception as exc:  # noqa: BLE001 - any Redis failure: fall back
+                log.warning("shared sign-in limits unavailable: %s", exc)
         with self._lock:
             for key, limit, window in self._keys(address, name):
                 failures = self._failures.get(key)
@@ -64,6 +76,13 @@ class FailureLimiter:
 
     def failed(self, address: str, name: str, now: float) -> None:
         """Record one failed sign-in of a name from an address."""
+        if self.shared is not None:
+            try:
+                for key, _limit, window in self._keys(address, name):
+                    self.shared.hit("signin-failed:" + key, now, window)
+                return
+            except Exception as exc:  # noqa: BLE001 - any Redis failure: fall back
+                log.warning("shared sign-in limits unavailable: %s", exc)
         with self._lock:
             if len(self._failures) >= self.max_keys:
                 # Bound memory under a flood of names or addresses: forget the idle keys.
@@ -96,7 +115,13 @@ def off_loop(function: Callable[..., Any], *args: Any) -> Any:
 class Auth:
     """The app's sign-in service (app.extensions["practicum.auth"])."""
 
-    def __init__(self, accounts: Accounts, secret_key: str, config: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        accounts: Accounts,
+        secret_key: str,
+        config: dict[str, Any],
+        shared: SharedWindows | None = None,
+    ) -> None:
         self.accounts = accounts
         self.login_hours = float(config["LOGIN_HOURS"])
         self._tokens = URLSafeSerializer(secret_key, salt=LOGIN_SALT)
@@ -105,6 +130,7 @@ class Auth:
             address_window=60.0,
             per_name=int(config["LOGIN_FAILURES_PER_ACCOUNT"]),
             name_window=15 * 60.0,
+            shared=shared,
         )
 
     def token(self, login: Login) -> str:
@@ -155,7 +181,12 @@ def init_auth(app: Flask) -> None:
             BOOTSTRAP_ADMIN, ADMIN, str(app.config["FACILITATOR_PASSWORD"]), check_strength=False
         )
         app.config["BOOTSTRAP_ADMIN_CREATED"] = True
-    app.extensions["practicum.auth"] = Auth(accounts, app.config["SECRET_KEY"], app.config)
+    app.extensions["practicum.auth"] = Auth(
+        accounts,
+        app.config["SECRET_KEY"],
+        app.config,
+        shared=app.extensions.get("practicum.shared_limits"),
+    )
     from practicum.server.account_pages import account_pages
 
     app.register_blueprint(account_pages)

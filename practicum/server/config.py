@@ -66,6 +66,12 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_FAILURES_PER_ACCOUNT": 10,
     "PASSWORD_HASH_COST": 15,
     "LOGIN_SWEEP_SECONDS": 2.0,
+    # Several processes on one database (docs/deploying.md): CLUSTER=1 (or a Redis URL) turns
+    # on one owner per session, with leases of LEASE_SECONDS renewed every third of that;
+    # REDIS_URL carries emits between processes (Flask-SocketIO's message queue).
+    "CLUSTER": False,
+    "REDIS_URL": "",
+    "LEASE_SECONDS": 6.0,
 }
 
 

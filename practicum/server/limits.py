@@ -1,9 +1,68 @@
-"""Rate limits: a token bucket per connection, sliding windows per key, the join-code guard."""
+"""Rate limits: a token bucket per connection, sliding windows per key, the join-code guard.
+
+The token buckets stay in each process (one per connection, checked per message). The windows
+of joins and sign-ins are shared by every process through Redis when one is configured
+(`SharedWindows`), so a cluster of N processes does not allow N times the attempts.
+"""
 
 from __future__ import annotations
 
+import logging
+import secrets
 import threading
 from collections import deque
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+# Prune the window, count it, and add this attempt if it is within the limit: in one step, so
+# two processes checking at once cannot both take the last place.
+_WINDOW_SCRIPT = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+local n = redis.call('ZCARD', KEYS[1])
+local limit = tonumber(ARGV[3])
+if ARGV[4] == '1' and (limit < 0 or n < limit) then
+  redis.call('ZADD', KEYS[1], ARGV[1], ARGV[5])
+  redis.call('PEXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2]) * 1000))
+  return {n + 1, 1}
+end
+return {n, 0}
+"""
+
+
+class SharedWindows:
+    """Sliding windows of attempts in Redis, one sorted set per key, shared by all processes."""
+
+    def __init__(self, client: Any, prefix: str = "practicum:limit:") -> None:
+        self.client = client
+        self.prefix = prefix
+        self._script = client.register_script(_WINDOW_SCRIPT)
+
+    @classmethod
+    def from_url(cls, url: str) -> SharedWindows:
+        """Connect to Redis (short timeouts: a limit check must not hang a request)."""
+        import redis
+
+        return cls(redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0))
+
+    def hit(self, key: str, now: float, window: float, limit: int = -1) -> tuple[int, bool]:
+        """Record an attempt unless `limit` are in the window; return (count, recorded)."""
+        member = f"{now!r}:{secrets.token_hex(4)}"
+        count, added = self._script(
+            keys=[self.prefix + key], args=[repr(now), repr(window), limit, 1, member]
+        )
+        return int(count), bool(added)
+
+    def count(self, key: str, now: float, window: float) -> int:
+        """Return how many attempts the key made in the window."""
+        count, _ = self._script(keys=[self.prefix + key], args=[repr(now), repr(window), -1, 0, ""])
+        return int(count)
+
+
+def _shared_failed(exc: Exception) -> None:
+    # Redis away: each process falls back to its own windows (limits per process, as with
+    # one process) rather than refusing every join and sign-in.
+    log.warning("shared limits unavailable, using this process's own: %s", exc)
 
 
 class TokenBucket:
@@ -26,17 +85,34 @@ class TokenBucket:
 
 
 class WindowLimiter:
-    """At most `limit` attempts per key in any `window` seconds."""
+    """At most `limit` attempts per key in any `window` seconds (shared through Redis if given)."""
 
-    def __init__(self, limit: int, window: float = 60.0, max_keys: int = 100_000) -> None:
+    def __init__(
+        self,
+        limit: int,
+        window: float = 60.0,
+        max_keys: int = 100_000,
+        shared: SharedWindows | None = None,
+        name: str = "window",
+    ) -> None:
         self.limit = limit
         self.window = window
         self.max_keys = max_keys
+        self.shared = shared
+        self.name = name
         self._attempts: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
+    def _shared_key(self, key: str) -> str:
+        return f"{self.name}:{key}"
+
     def allow(self, key: str, now: float) -> bool:
         """Record an attempt; say whether it is within the limit."""
+        if self.shared is not None:
+            try:
+                return self.shared.hit(self._shared_key(key), now, self.window, self.limit)[1]
+            except Exception as exc:  # noqa: BLE001 - any Redis failure: fall back
+                _shared_failed(exc)
         with self._lock:
             attempts = self._attempts.get(key)
             if attempts is None:
@@ -52,6 +128,11 @@ class WindowLimiter:
 
     def full(self, key: str, now: float) -> bool:
         """Say whether the key has used its attempts in the window (recording nothing)."""
+        if self.shared is not None:
+            try:
+                return self.shared.count(self._shared_key(key), now, self.window) >= self.limit
+            except Exception as exc:  # noqa: BLE001 - any Redis failure: fall back
+                _shared_failed(exc)
         with self._lock:
             attempts = self._attempts.get(key)
             if not attempts:
@@ -62,6 +143,11 @@ class WindowLimiter:
 
     def recent(self, key: str, now: float) -> int:
         """Return how many attempts the key made in the window."""
+        if self.shared is not None:
+            try:
+                return self.shared.count(self._shared_key(key), now, self.window)
+            except Exception as exc:  # noqa: BLE001 - any Redis failure: fall back
+                _shared_failed(exc)
         with self._lock:
             attempts = self._attempts.get(key)
             return 0 if not attempts else sum(1 for t in attempts if t > now - self.window)
@@ -85,11 +171,17 @@ class JoinGuard:
     """
 
     def __init__(
-        self, joins_per_address: int, failures_per_address: int, failures_global: int
+        self,
+        joins_per_address: int,
+        failures_per_address: int,
+        failures_global: int,
+        shared: SharedWindows | None = None,
     ) -> None:
-        self.joins = WindowLimiter(joins_per_address)
-        self.failures = WindowLimiter(failures_per_address)
-        self.failures_global = WindowLimiter(failures_global)
+        self.joins = WindowLimiter(joins_per_address, shared=shared, name="join")
+        self.failures = WindowLimiter(failures_per_address, shared=shared, name="join-failed")
+        self.failures_global = WindowLimiter(
+            failures_global, shared=shared, name="join-failed-all"
+        )
 
     def allow(self, address: str, now: float) -> bool:
         """Say whether a join attempt from this address may be checked at all."""

@@ -412,6 +412,12 @@ SERVER_ERRORS: dict[str, str] = {
     "auth/bad_stage_link": "The stage link is not valid or has expired (connection refused): "
     "open the stage again from the console.",
     "session/unknown": "No session has that id.",
+    "session/moved": (
+        "Another server process serves this session (several processes behind a proxy): "
+        "reconnect with `?session=<sessionId>` in the Socket.IO URL after `retryAfter` seconds "
+        "and send the action again with the same `actionId`. The answer also carries "
+        "`reconnect: true` and the `sessionId`."
+    ),
     "server/error": "An unexpected server failure; the action was not applied.",
 }
 

@@ -24,6 +24,8 @@ class Connection:
     # The facilitator's login (practicum/server/auth.py): revoking it disconnects this socket.
     login_id: str | None = None
     account: str | None = None
+    # The session the proxy routed this socket by (its `?session=` parameter), if any.
+    routed_for: str | None = None
     rooms: set[str] = field(default_factory=set)
 
 

@@ -46,6 +46,10 @@ class UnknownScenario(Exception):
     """No scenario in the catalogue has this id."""
 
 
+class NotOwner(Exception):
+    """Another process owns this session (cluster mode): the client must reconnect."""
+
+
 @dataclass
 class LiveSession:
     """A session's state as this process last saw it, and the seq it reflects."""
@@ -132,6 +136,56 @@ class Practicum:
         self._live_lock = threading.Lock()
         # True once every session live at start-up is in memory (see rebuild).
         self.warm = False
+        # Session leases (practicum/server/ownership.py) when several processes share the
+        # database; None in a single process, which owns every session.
+        self.leases: Any = None
+        # Called with a session id whose ownership this process gained or gave up, so caches
+        # kept beside the service (the broadcaster's versions) start afresh.
+        self.on_owner_change: Callable[[str], None] = lambda _session_id: None
+
+    # --- ownership --------------------------------------------------------------------------
+
+    def owns(self, session_id: str, ask: bool = True) -> bool:
+        """Say whether this process may fold the session, claiming its lease if free.
+
+        With `ask`, a session another process holds is asked for (the proxy routes its clients
+        here now); the timers pass False: they take over only what nobody holds.
+        """
+        if self.leases is None:
+            return True
+        now = self.clock()
+        if self.leases.holds(session_id, now):
+            return True
+        taken = self.leases.acquire(session_id, now, ask=ask)
+        if taken is None:
+            # Another process owns it: a copy kept from an earlier lease must not linger.
+            self._forget(session_id)
+            return False
+        if taken:
+            # Newly ours: whatever copy this process kept from an earlier lease is stale.
+            self._forget(session_id)
+        return True
+
+    def require_owner(self, session_id: str) -> None:
+        """Raise NotOwner unless this process owns the session (always true in one process)."""
+        if not self.owns(session_id):
+            raise NotOwner(session_id)
+
+    def renew_leases(self) -> list[str]:
+        """Renew this process's leases; return the sessions it no longer owns."""
+        if self.leases is None:
+            return []
+        renewal = self.leases.renew(self.clock())
+        self.leases.release(renewal.wanted)
+        gone = renewal.lost + renewal.wanted
+        for session_id in gone:
+            self._forget(session_id)
+        return gone
+
+    def _forget(self, session_id: str) -> None:
+        with self._live_lock:
+            self._live.pop(session_id, None)
+        self.on_owner_change(session_id)
 
     # --- sessions ---------------------------------------------------------------------------
 
@@ -203,6 +257,13 @@ class Practicum:
             summaries.append(summary)
         return summaries
 
+    def scenario_of(self, session_id: str) -> Scenario:
+        """Return a session's scenario from its row, loading nothing."""
+        row = self.store.session(session_id)
+        if row is None or row.scenario_id not in self.catalog:
+            raise UnknownSession(session_id)
+        return self.catalog[row.scenario_id]
+
     def live(self, session_id: str) -> LiveSession:
         """Return the cached session, loading it from the log on first use."""
         live = self._load(session_id)
@@ -229,6 +290,8 @@ class Practicum:
                 if self._live.get(session_id) is live:
                     del self._live[session_id]
                     gone.append(session_id)
+        if self.leases is not None:
+            self.leases.release(gone)
         return gone
 
     def _load(self, session_id: str, pause: Callable[[], Any] | None = None) -> LiveSession:
@@ -284,7 +347,9 @@ class Practicum:
         gc.disable()
         try:
             for row in rows:
-                if row.scenario_id in self.catalog:
+                # In a cluster each process rebuilds only the sessions whose lease it wins; the
+                # others load where the proxy sends their clients (and leases move there).
+                if row.scenario_id in self.catalog and self.owns(row.id, ask=False):
                     self._load(row.id, pause)
             if freeze:
                 # One full collection (0.2 s at 100,000 events) so that nothing frozen is
@@ -372,7 +437,9 @@ class Practicum:
         `extra` is merged into an accepted ack before it is stored, so a retried action is
         answered exactly as the first time (e.g. with the ids the server generated for it).
         `by_account` (a facilitator account's name) is written into the command's events.
+        Raises NotOwner when another process owns the session.
         """
+        self.require_owner(session_id)
         live = self.live(session_id)
         with live.lock:
             if action_id is not None and action_id in live.recent:
@@ -469,7 +536,9 @@ class Practicum:
         return True
 
     def tick(self, session_id: str) -> list[Any]:
-        """Apply the clock to one session; return the events it produced."""
+        """Apply the clock to one session; return the events it produced (owner only)."""
+        if not self.owns(session_id, ask=False):
+            return []
         live = self.live(session_id)
         with live.lock:
             for _ in range(MAX_RETRIES):

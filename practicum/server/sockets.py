@@ -26,7 +26,7 @@ from practicum.server.limits import TokenBucket
 from practicum.server.messages import FACILITATOR_ROUTES, LEARNER_ROUTES, STAGE_ROUTES, Route
 from practicum.server.notices import notices_for
 from practicum.server.presence import Connection
-from practicum.server.service import UnknownSession
+from practicum.server.service import NotOwner, UnknownSession
 from practicum.server.viewsync import BoardSync, TeamSync, Versions
 
 PLAY = "/play"
@@ -43,6 +43,28 @@ log = logging.getLogger(__name__)
 def error(code: str, message: str) -> dict[str, Any]:
     """Return a rejection ack."""
     return {"ok": False, "code": code, "message": message}
+
+
+# Seconds a client waits before reconnecting after `session/moved`: about the time the proxy
+# and the leases need to settle on the session's new owner.
+MOVED_RETRY_SECONDS = 1.0
+
+
+def moved(session_id: str | None = None) -> dict[str, Any]:
+    """Return the answer of a process that does not own the session (cluster mode).
+
+    The client reconnects with `?session=<sessionId>` in its Socket.IO URL, which the proxy
+    hashes on to reach the owner.
+    """
+    return {
+        **error(
+            "session/moved",
+            "This session is served by another server now; reconnect to reach it.",
+        ),
+        "reconnect": True,
+        "retryAfter": MOVED_RETRY_SECONDS,
+        "sessionId": session_id,
+    }
 
 
 def session_room(session_id: str) -> str:
@@ -67,6 +89,17 @@ def stage_room(session_id: str) -> str:
 
 def _ext(name: str) -> Any:
     return current_app.extensions[name]
+
+
+def _require_owner(connection: Connection, session_id: str) -> None:
+    """Raise NotOwner unless this process owns the session.
+
+    Only a socket the proxy routed here by this session (`?session=<id>`) asks the owner to
+    hand it over: a join page, or a console watching another session, must not pull a session
+    away from where the proxy sends its clients.
+    """
+    if not _ext("practicum").owns(session_id, ask=connection.routed_for == session_id):
+        raise NotOwner(session_id)
 
 
 def _team_id(state: Any, learner_id: str) -> str | None:
@@ -107,6 +140,8 @@ class Broadcaster:
         self._learners_seen: dict[str, Any] = {}
         # The stage view each session's screens hold: sent again only when it changed.
         self._stage_sent: dict[str, dict[str, Any]] = {}
+        # Boards for facilitators on other processes (practicum/server/relay.py), with Redis.
+        self.relay: Any = None
 
     def publish(self, app_ext: dict[str, Any], session_id: str, applied: Any) -> None:
         """Send every client what an applied command changed (its clock events included)."""
@@ -252,8 +287,7 @@ class Broadcaster:
         a session's boards are coalesced: the first change after a quiet spell goes out at
         once, later ones at most once per interval, and the last change is always sent.
         """
-        presence = app_ext["practicum.presence"]
-        if not presence.has_facilitator(session_id):
+        if not self._watched(app_ext, session_id):
             return
         interval = board_interval(current_app.config)
         if interval <= 0:
@@ -282,9 +316,17 @@ class Broadcaster:
         except Exception:  # noqa: BLE001 - a failed board must not kill later ones
             log.exception("board flush for %s failed", session_id)
 
+    def _watched(self, app_ext: dict[str, Any], session_id: str) -> bool:
+        """Say whether this process sends the board: it owns it, and somebody watches it."""
+        service = app_ext["practicum"]
+        if service.leases is not None and not service.leases.holds(session_id, service.clock()):
+            return False  # the owner sends boards, through Redis, to watchers here too
+        if app_ext["practicum.presence"].has_facilitator(session_id):
+            return True
+        return self.relay is not None and self.relay.watched(session_id)
+
     def _send_board(self, app_ext: dict[str, Any], session_id: str) -> None:
-        presence = app_ext["practicum.presence"]
-        if not presence.has_facilitator(session_id):
+        if not self._watched(app_ext, session_id):
             return
         scenario, state = app_ext["practicum"].cached(session_id)
         board = self._build_board(app_ext, session_id, scenario, state)
@@ -401,6 +443,8 @@ def guarded(namespace: str, route: Route, handler: Callable[..., dict[str, Any]]
             return handler(connection, data)
         except UnknownSession:
             return error("session/unknown", "That session does not exist.")
+        except NotOwner as exc:
+            return moved(exc.args[0] if exc.args else None)
         except Exception:  # noqa: BLE001 - a bug must never take the connection down
             log.exception("handler %s%s failed", namespace, route.event)
             return error("server/error", "Something went wrong on the server; try again.")
@@ -463,6 +507,7 @@ def _apply(
     connection: Connection, command: Any, action_id: str | None, extra: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     service = _ext("practicum")
+    _require_owner(connection, connection.session_id)
     # A facilitator's events name the account that acted (None for learners).
     applied = service.apply(
         connection.session_id, command, action_id, extra=extra, by_account=connection.account
@@ -480,6 +525,7 @@ def _attach_learner(connection: Connection, session_id: str, learner_id: str) ->
     """Bind a socket to a learner: rooms, presence; return the learner's full view."""
     service = _ext("practicum")
     presence = _ext("practicum.presence")
+    _require_owner(connection, session_id)
     scenario, state = service.snapshot(session_id)
     if learner_id not in state.learners:
         raise LookupError(learner_id)
@@ -531,6 +577,7 @@ def on_join_session(connection: Connection, data: dict[str, Any]) -> dict[str, A
     if session_id is None:
         guard.failed(connection.address, service.clock())
         return error("join/bad_code", "No session has that join code. Check the code on screen.")
+    _require_owner(connection, session_id)
     learner_id = _new_id("l_")
     command = engine.Command(
         "join_session",
@@ -557,10 +604,21 @@ def on_join_session(connection: Connection, data: dict[str, Any]) -> dict[str, A
     return {**ack, "token": token, **resumed}
 
 
+def _no_identity(connection: Connection) -> dict[str, Any]:
+    """Refuse a message from a socket bound to no learner (yet)."""
+    routed_for = connection.routed_for
+    if routed_for and not _ext("practicum").owns(routed_for, ask=True):
+        # Its resume was refused because another process owns the session (an owner died and
+        # its lease has not run out yet): say so, so the client reconnects and sends it again.
+        return moved(routed_for)
+    return error("auth/no_identity", "Join a session (or say hello with your token) first.")
+
+
 def _own_team(connection: Connection, team_id: str) -> dict[str, Any] | None:
     """Refuse a shared-text message about a team the learner is not in (None: it is theirs)."""
     if connection.learner_id is None or connection.session_id is None:
-        return error("auth/no_identity", "Join a session (or say hello with your token) first.")
+        return _no_identity(connection)
+    _require_owner(connection, connection.session_id)
     _, state = _ext("practicum").cached(connection.session_id)
     if _team_id(state, connection.learner_id) != team_id:
         return error("team/changed", engine.ERRORS["team/changed"])
@@ -608,7 +666,7 @@ def learner_command(route: Route) -> Callable[[Connection, dict[str, Any]], dict
 
     def handle(connection: Connection, data: dict[str, Any]) -> dict[str, Any]:
         if connection.learner_id is None or connection.session_id is None:
-            return error("auth/no_identity", "Join a session (or say hello with your token) first.")
+            return _no_identity(connection)
         action_id = scoped_action_id(connection.learner_id, data.pop("action_id"))
         if route.command in ("create_team", "auto_assign"):
             data["team_id"] = _new_id("t_")
@@ -629,8 +687,9 @@ def on_play_connect(auth: Any = None) -> bool:
         connection = _ext("practicum.presence").get(request.sid)
         try:
             resumed = _attach_learner(connection, identity.session_id, identity.learner_id)
-        except (LookupError, UnknownSession):
-            return True  # the client will see auth/unknown_learner on hello and rejoin
+        except (LookupError, UnknownSession, NotOwner):
+            # The client will see auth/unknown_learner (rejoin) or session/moved on hello.
+            return True
         socketio_extension.emit("view", resumed["view"], to=request.sid, namespace=PLAY)
     return True
 
@@ -645,6 +704,7 @@ def _register(namespace: str) -> Connection:
         raise ConnectionRefusedError("connections/too_many")
     bucket = TokenBucket(config["RATE_PER_SECOND"], config["RATE_BURST"], _ext("practicum").clock())
     connection = Connection(request.sid, namespace, address, bucket)
+    connection.routed_for = request.args.get("session")
     _ext("practicum.presence").add(connection)
     return connection
 
@@ -683,6 +743,13 @@ def on_watch(connection: Connection, data: dict[str, Any]) -> dict[str, Any]:
     refused = socket_refusal(connection, session_id, None)
     if refused is not None:
         return refused
+    # The proxy routed this socket by this session: it must be the owner (or become it).
+    # Routed by another session (or none), a board can come from the owner through Redis.
+    relay = _ext("practicum.broadcaster").relay
+    if not service.owns(session_id, ask=connection.routed_for == session_id):
+        if connection.routed_for == session_id or relay is None:
+            raise NotOwner(session_id)
+        return _watch_elsewhere(connection, session_id, relay)
     scenario, _state = service.snapshot(session_id)
     presence = _ext("practicum.presence")
     if connection.session_id and connection.session_id != session_id:
@@ -699,6 +766,26 @@ def on_watch(connection: Connection, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _watch_elsewhere(connection: Connection, session_id: str, relay: Any) -> dict[str, Any]:
+    """Watch a session another process owns: its owner sends the board through Redis."""
+    service = _ext("practicum")
+    scenario = service.scenario_of(session_id)
+    if connection.session_id and connection.session_id != session_id:
+        leave_room(board_room(connection.session_id), connection.sid, FACILITATE)
+    _ext("practicum.presence").bind(connection.sid, session_id)
+    join_room(board_room(session_id), connection.sid, FACILITATE)
+    # Joined first, so no patch after the full board is missed; patches before it are
+    # ignored by the client, which holds no board yet.
+    relay.request(session_id, connection.sid)
+    return {
+        "ok": True,
+        "board": None,
+        "remote": True,
+        "scenario": engine.scenario_public(scenario),
+        "serverTime": service.clock(),
+    }
+
+
 def facilitator_command(route: Route) -> Callable[[Connection, dict[str, Any]], dict[str, Any]]:
     """Return the handler that turns a facilitator message into an engine command."""
 
@@ -709,6 +796,7 @@ def facilitator_command(route: Route) -> Callable[[Connection, dict[str, Any]], 
         if refused is not None:
             return refused
         if connection.session_id != session_id:
+            _require_owner(connection, session_id)
             _ext("practicum").live(session_id)  # raises UnknownSession for a bad id
             _ext("practicum.presence").bind(connection.sid, session_id)
             join_room(board_room(session_id), connection.sid, FACILITATE)

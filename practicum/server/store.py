@@ -115,6 +115,19 @@ session_access_table = Table(
     Column("role", String(16), nullable=False),
 )
 
+# One owner per session when several processes serve one database (practicum/server/
+# ownership.py): the process holding an unexpired lease is the only one that folds, ticks and
+# publishes the session; `wanted_by` names a process the proxy now routes the session to, which
+# asks the owner to hand it over.
+session_owners_table = Table(
+    "session_owners",
+    metadata,
+    Column("session_id", String(40), primary_key=True),
+    Column("owner", String(40), nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("wanted_by", String(40), nullable=True),
+)
+
 
 # Built once: a statement built per call (`insert(table).values(...)`) is compiled and hashed
 # for the statement cache on every append, which cost about a third of an append's CPU.

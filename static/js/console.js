@@ -17,7 +17,7 @@ const canRun = ["admin", "owner", "facilitator"].includes(main.dataset.role);
 // The bounds of the facilitator's commands, from the server (practicum/engine/limits.py).
 const LIMITS = JSON.parse(main.dataset.limits);
 const serverClock = new ServerClock();
-const live = new Live("/facilitate", { extra: { sessionId } });
+const live = new Live("/facilitate", { extra: { sessionId }, session: sessionId });
 bindConnectionBadge(live, byId("conn"), byId("conn-banner"));
 
 const app = { board: null, scenario: null, ix: null, selectedTeam: null, scoreTeam: null, scoreRound: null, tab: "board" };
@@ -850,6 +850,7 @@ async function watch() {
   watchInFlight = true;
   const ack = await live.request("watch", { sessionId }).catch(() => null).finally(() => { watchInFlight = false; });
   if (!ack) return;
+  if (ack.code === "session/moved") return live.moveTo(ack); // watch again on the owner
   if (!ack.ok) {
     const box = byId("console-error");
     box.textContent = ack.message || "Could not open this session.";

@@ -4,6 +4,8 @@
 
 const ACK_TIMEOUT_MS = 6000;
 const MAX_ATTEMPTS = 6;
+// session/moved answers followed (about a second each) before an action gives up.
+const MAX_MOVES = 30;
 
 /** Return a fresh action id (URL-safe, 22 chars). */
 export function newActionId() {
@@ -51,7 +53,7 @@ export class ServerClock {
  * Emits "status" with "connecting" | "online" | "reconnecting" | "offline" to listeners.
  */
 export class Live {
-  constructor(namespace, { auth = null, extra = {} } = {}) {
+  constructor(namespace, { auth = null, extra = {}, session = null } = {}) {
     if (typeof window.io !== "function") throw new Error("socket.io client is not loaded");
     this.namespace = namespace;
     this.extra = extra; // merged into every action payload (e.g. sessionId for facilitators)
@@ -60,6 +62,8 @@ export class Live {
     this.everConnected = false;
     this.socket = window.io(namespace, {
       auth: (cb) => cb(typeof auth === "function" ? auth() : auth || {}),
+      // A proxy in front of several servers routes by this parameter to the session's owner.
+      query: session ? { session } : {},
       transports: ["websocket", "polling"],
       reconnectionDelay: 500,
       reconnectionDelayMax: 3000,
@@ -132,15 +136,32 @@ export class Live {
   async act(event, data = {}) {
     const payload = { ...this.extra, ...data, actionId: newActionId() };
     let lastError = null;
+    let moves = 0;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       await this.connected();
       try {
-        return await this.request(event, payload);
+        const ack = await this.request(event, payload);
+        if (ack && ack.code === "session/moved" && moves < MAX_MOVES) {
+          // Another server takes the session over (a lease runs out within seconds): wait,
+          // reconnect, and send the same actionId again. Not a failed attempt.
+          moves += 1;
+          attempt -= 1;
+          await this.moveTo(ack);
+          continue;
+        }
+        return ack;
       } catch (err) {
         lastError = err; // no ack in time: the same actionId is safe to send again
       }
     }
     return { ok: false, code: "client/timeout", message: `No answer from the server (${lastError})` };
+  }
+
+  /** Reconnect, routed by the session a `session/moved` answer names, after its delay. */
+  async moveTo(ack) {
+    if (ack.sessionId) this.socket.io.opts.query = { ...this.socket.io.opts.query, session: ack.sessionId };
+    await new Promise((resolve) => setTimeout(resolve, 1000 * (ack.retryAfter || 1)));
+    this.reconnect();
   }
 
   /** Drop and re-open the connection (after the token changed, say). */

@@ -37,7 +37,7 @@ if (!seat) {
   throw new Error("no seat");
 }
 
-const live = new Live("/play", { auth: () => ({ token: seat.token }) });
+const live = new Live("/play", { auth: () => ({ token: seat.token }), session: sessionId });
 bindConnectionBadge(live, byId("conn"), byId("conn-banner"));
 const tabs = setupTabs(document.querySelector("#workspace [role=tablist]"));
 
@@ -1473,6 +1473,7 @@ async function hello() {
   const ack = await live.request("hello", { token: seat.token }).catch(() => null).finally(() => { helloInFlight = false; });
   if (!ack) return; // the next reconnect says hello again
   if (!ack.ok) {
+    if (ack.code === "session/moved") return live.moveTo(ack); // hello again on the owner
     if (ack.code === "auth/bad_token" || ack.code === "auth/unknown_learner") forgetSeat(sessionId);
     showFatal(ack.message || "Could not resume your seat.");
     return;

@@ -163,6 +163,14 @@ class Field {
     }
     this.sending = false;
     if (team !== this.owner.teamId) return; // moved meanwhile: this document is gone
+    if (ack && ack.code === "session/moved") {
+      // Another server takes the session over: nothing was stored, so the edit goes again
+      // (merged with what was typed meanwhile) once the socket has moved.
+      this.pending.unshift(update);
+      await this.owner.live.moveTo(ack);
+      this.schedule();
+      return;
+    }
     if (ack && ack.ok) {
       if (!this.pending.length) {
         this.dirty = false;
@@ -309,7 +317,7 @@ export class SharedTexts {
     } catch {
       return; // the next reconnect syncs again
     }
-    if (!answer || !answer.ok || team !== this.teamId) return;
+    if (!answer || !answer.ok || team !== this.teamId) return; // (session/moved: the hello after the move syncs)
     for (const [key, doc] of Object.entries(answer.docs)) {
       const field = this.field(key);
       const first = !field.synced;

@@ -10,7 +10,8 @@ const main = byId("main");
 let token = main.dataset.token;
 const renewSeconds = Number(main.dataset.renewSeconds) || 600;
 const serverClock = new ServerClock();
-const live = new Live("/stage", { auth: () => ({ token }) });
+// Routed by the session, like the room and the console: behind a proxy it reaches the owner.
+const live = new Live("/stage", { auth: () => ({ token }), session: main.dataset.sessionId });
 bindConnectionBadge(live, byId("conn"), byId("conn-banner"));
 let view = null;
 let shownMode = null;
