@@ -849,7 +849,10 @@ async function watch() {
   if (watchInFlight) return;
   watchInFlight = true;
   const ack = await live.request("watch", { sessionId }).catch(() => null).finally(() => { watchInFlight = false; });
-  if (!ack) return;
+  if (!ack) {
+    if (live.state === "online") setTimeout(watch, 1000); // unanswered on a socket still up
+    return;
+  }
   if (ack.code === "session/moved") return live.moveTo(ack); // watch again on the owner
   if (!ack.ok) {
     const box = byId("console-error");

@@ -1471,7 +1471,12 @@ async function hello() {
   if (helloInFlight) return;
   helloInFlight = true;
   const ack = await live.request("hello", { token: seat.token }).catch(() => null).finally(() => { helloInFlight = false; });
-  if (!ack) return; // the next reconnect says hello again
+  if (!ack) {
+    // No answer in time: a reconnect says hello again, but a socket that stayed up (a server
+    // busy taking a session over, an answer lost) would otherwise never be attached.
+    if (live.state === "online") setTimeout(hello, 1000);
+    return;
+  }
   if (!ack.ok) {
     if (ack.code === "session/moved") return live.moveTo(ack); // hello again on the owner
     if (ack.code === "auth/bad_token" || ack.code === "auth/unknown_learner") forgetSeat(sessionId);

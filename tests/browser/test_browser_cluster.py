@@ -45,12 +45,16 @@ def test_a_room_follows_its_session_when_the_owner_dies(browser: Any, cluster: A
         # proxy picks, the join lands (session/moved is followed by the page).
         noor, sam = page(), page()
 
-        def watch_ws(ws: Any) -> None:
-            logs.append("ws " + ws.url)
-            ws.on("framesent", lambda f: logs.append(f"> {str(f)[:160]}"))
-            ws.on("framereceived", lambda f: logs.append(f"< {str(f)[:160]}"))
+        def watcher(who: str) -> Any:
+            def watch_ws(ws: Any) -> None:
+                logs.append(f"{who} ws {ws.url}")
+                ws.on("framesent", lambda f: logs.append(f"{who} > {str(f)[:160]}"))
+                ws.on("framereceived", lambda f: logs.append(f"{who} < {str(f)[:160]}"))
 
-        noor.on("websocket", watch_ws)
+            return watch_ws
+
+        noor.on("websocket", watcher("noor"))
+        sam.on("websocket", watcher("sam"))
         join(noor, code, "Noor", via_link=False)
         noor.fill("#new-team-name", "Movers")
         noor.click("#create-team button[type=submit]")
