@@ -157,17 +157,13 @@ def test_a_board_patch_sends_only_the_teams_that_changed(played):
     assert with_teams > 100
 
 
-def test_patched_views_and_memoised_boards_match_fresh_ones_at_every_step_of_a_whole_game():
-    """Phases, grants, injects, scores, publication, the debrief: nothing a patch may miss."""
-    from tests.engine.test_playthrough import play
-
-    scenario = load_scenario(ROOT / "scenarios" / "harbor.json")
-    game, _expert, _sponsor = play(scenario)
+def _patched_views_match_fresh_ones(scenario: Any, events: list[Any]) -> dict[str, Any]:
+    """Fold events one by one: patched team views and memoised boards must equal fresh ones."""
     sync = TeamSync()
     held: dict[str, dict[str, Any] | None] = {}
     memo: dict[str, Any] = {}
     sent: list[dict[str, Any]] = []
-    for state, event in states(scenario, game.events):
+    for state, event in states(scenario, events):
         touched = set(state.teams) if event.team is None else {event.team}
         for team_id in sorted(touched & set(state.teams)):
             sync.update(scenario, state, "s1", team_id, sent.append)
@@ -178,6 +174,16 @@ def test_patched_views_and_memoised_boards_match_fresh_ones_at_every_step_of_a_w
             assert without_version(view) == engine.team_view(scenario, state, team_id), event.type
         fresh = engine.facilitator_view(scenario, state, NOW)
         assert engine.facilitator_view(scenario, state, NOW, memo=memo) == fresh, event.type
+    return held
+
+
+def test_patched_views_and_memoised_boards_match_fresh_ones_at_every_step_of_a_whole_game():
+    """Phases, grants, injects, scores, publication, the debrief: nothing a patch may miss."""
+    from tests.engine.test_playthrough import play
+
+    scenario = load_scenario(ROOT / "scenarios" / "harbor.json")
+    game, _expert, _sponsor = play(scenario)
+    held = _patched_views_match_fresh_ones(scenario, game.events)
     assert game.state.phase == "debrief" and len(held) == 2
 
 
@@ -200,19 +206,5 @@ def test_patched_views_and_memoised_boards_follow_the_workspace_events():
     game.ok("submit_round", a1, round="r_one")
     game.ok("mark_ready", b1, ready=True)
     game.tick(game.state.deadline)
-    scenario = game.scenario
-    sync = TeamSync()
-    held: dict[str, dict[str, Any] | None] = {}
-    memo: dict[str, Any] = {}
-    sent: list[dict[str, Any]] = []
-    for state, event in states(scenario, game.events):
-        touched = set(state.teams) if event.team is None else {event.team}
-        for team_id in sorted(touched & set(state.teams)):
-            sync.update(scenario, state, "s1", team_id, sent.append)
-        for patch in sent:
-            held[patch["teamId"]] = apply_team_patch(held.get(patch["teamId"]), patch)
-        sent.clear()
-        for team_id, view in held.items():
-            assert without_version(view) == engine.team_view(scenario, state, team_id), event.type
-        fresh = engine.facilitator_view(scenario, state, NOW)
-        assert engine.facilitator_view(scenario, state, NOW, memo=memo) == fresh, event.type
+    held = _patched_views_match_fresh_ones(game.scenario, game.events)
+    assert set(held) == {"t_a", "t_b"}
