@@ -191,6 +191,12 @@ class Swarm:
             reconnection=False, http_session=self.http, handle_sigint=False, request_timeout=30
         )
 
+    def _url(self, session: Session) -> str:
+        """Return the URL a session's sockets open: behind a proxy, routed by its session."""
+        if self.plan.get("route_by_session"):
+            return f"{self.plan['url']}?session={session.session_id}"
+        return self.plan["url"]
+
     async def _call(self, sio: socketio.AsyncClient, event: str, payload: dict, ns: str) -> dict:
         timeout = float(self.plan.get("ack_timeout", 20))
         return await sio.call(event, payload, namespace=ns, timeout=timeout)
@@ -210,7 +216,7 @@ class Swarm:
         )
         sio.on("disconnect", lambda *reason: self.on_disconnect(reason), namespace=FACILITATE)
         await sio.connect(
-            self.plan["url"],
+            self._url(session),
             namespaces=[FACILITATE],
             auth={"token": self.plan["token"]},
             transports=["websocket"],
@@ -233,7 +239,7 @@ class Swarm:
             sio.on("disconnect", lambda *reason: self.on_disconnect(reason), namespace=PLAY)
             try:
                 await sio.connect(
-                    self.plan["url"], namespaces=[PLAY], transports=["websocket"], wait_timeout=30
+                    self._url(session), namespaces=[PLAY], transports=["websocket"], wait_timeout=30
                 )
                 ack = await self._call(
                     sio,
