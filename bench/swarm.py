@@ -430,6 +430,9 @@ class Swarm:
             self.rec.error("patch/gap")
         learner.version = patch.get("version")
         shown = {**patch.get("set", {}), "chat": patch.get("chat") or []}
+        texts = (patch.get("fields") or {}).get("texts")
+        if isinstance(texts, dict):  # only the texts that changed (viewsync.FIELD_KEYS)
+            shown["texts"] = {**learner.view_texts, **texts}
         shown["chatCount"] = patch.get("chatCount", 0)
         self.on_team(learner, shown)
 

@@ -27,14 +27,17 @@ SERVER_EVENTS: tuple[tuple[str, str, str], ...] = (
     (
         "/play",
         "team_patch",
-        "`{teamId, version, base, set, chat, chatCount, activity, activityCount}`: what "
+        "`{teamId, version, base, set, fields?, chat, chatCount, activity, activityCount}`: "
+        "what "
         "changed in the team view (members, budget, findings, draft, rounds, allowed commands, "
         "ready marks, submissions, published scores, debrief outcome) since version `base`. "
         "Apply it when you hold `base` (then you hold `version`): `set` replaces top-level "
-        "keys; `chat` and `activity` hold new entries, each with its index `n`: drop the held "
-        "entries whose `n` is at least the first new one's, append, keep the newest 200 "
-        "messages and 50 activity entries. A null `base` carries the whole view. Any other "
-        "`base` means an update was missed: say `hello` again for a full view",
+        "keys; `fields`, when present, holds the changed entries of `texts` and `textMeta` "
+        "(merge them into the held objects); `chat` and `activity` hold new entries, each "
+        "with its index `n`: drop the held entries whose `n` is at least the first new "
+        "one's, append, keep the newest 200 messages and 50 activity entries. A null `base` "
+        "carries the whole view. Any other `base` means an update was missed: say `hello` "
+        "again for a full view",
     ),
     (
         "/play",
