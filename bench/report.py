@@ -17,8 +17,14 @@ RESTART_SECONDS = 3.0
 
 
 def _steps(results: dict[str, Any], target: str, mode: str) -> list[dict[str, Any]]:
+    """Return a target's steps in one mode, in the run's main async mode (targets use those)."""
+    main = results.get("settings", {}).get("async_mode", "eventlet")
     return sorted(
-        (s for s in results["steps"] if s["target"] == target and s["mode"] == mode),
+        (
+            s
+            for s in results["steps"]
+            if s["target"] == target and s["mode"] == mode and s.get("asyncMode", main) == main
+        ),
         key=lambda s: s["learners"],
     )
 

@@ -5,6 +5,7 @@ restart check, and the report (Markdown, JSON and a PNG plot under bench/results
     .venv/bin/python -m bench.run --ladder 1000 --no-reference --no-restart
     .venv/bin/python -m bench.run --quick              # a one-minute smoke run
     .venv/bin/python -m bench.run --cluster            # through HAProxy: 1 vs 2 processes
+    .venv/bin/python -m bench.run --also-async-mode gevent   # eventlet and gevent, one run
     .venv/bin/python -m bench.run --history 5000,5000 --ladder "" --no-saturation
 """
 
@@ -76,6 +77,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--async-mode", default="eventlet", choices=("eventlet", "gevent"))
     parser.add_argument(
+        "--also-async-mode",
+        default="",
+        choices=("", "eventlet", "gevent"),
+        help="run Practicum's ladder and saturation in this async mode too, in the same run",
+    )
+    parser.add_argument(
         "--profile", type=Path, default=None, help="py-spy each Practicum step into this folder"
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
@@ -142,6 +149,11 @@ def plan_steps(args: argparse.Namespace) -> list[StepConfig]:
     for learners in ladder:
         for target in targets:
             steps.append(replace(base, target=target, learners=learners))
+    if args.also_async_mode and args.also_async_mode != args.async_mode:
+        # The same Practicum steps in the other async mode, right after (the reference stays
+        # in the first mode: it is the transport's ceiling, not what is compared here).
+        other = replace(base, async_mode=args.also_async_mode)
+        steps += [replace(other, learners=learners) for learners in ladder]
     if not args.no_saturation:
         saturate = replace(
             base,
@@ -152,6 +164,8 @@ def plan_steps(args: argparse.Namespace) -> list[StepConfig]:
             server_env=SATURATION_ENV,
         )
         steps.append(replace(saturate, target="practicum"))
+        if args.also_async_mode and args.also_async_mode != args.async_mode:
+            steps.append(replace(saturate, target="practicum", async_mode=args.also_async_mode))
         if not args.no_reference:
             steps.append(replace(saturate, target="reference"))
     return steps

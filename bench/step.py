@@ -49,9 +49,10 @@ class StepConfig:
     @property
     def label(self) -> str:
         """Say what the step runs against, in a word or three."""
+        mode = "" if self.async_mode == "eventlet" else f" {self.async_mode}"
         if self.target != "cluster":
-            return self.target
-        return f"cluster {self.processes}p" + ("" if self.redis else " no-redis")
+            return self.target + mode
+        return f"cluster {self.processes}p" + ("" if self.redis else " no-redis") + mode
 
 
 def session_sizes(learners: int, session_size: int) -> list[int]:
@@ -248,6 +249,7 @@ def summarise_step(
     return {
         "target": config.target,
         "label": config.label,
+        "asyncMode": config.async_mode,
         "processes": config.processes if config.target == "cluster" else 1,
         "redis": config.redis if config.target == "cluster" else False,
         "mode": config.mode,

@@ -239,3 +239,26 @@ def test_the_cluster_table_shows_where_the_cpu_goes():
         "| cluster 2p | paced | 1000 | 200.0 | 1 / 50 | 50 | 0 | 0 | 60.0 (31.0 + 29.0) "
         "| 10.0 | 4.0 | 6.0 | 3.00 | 4.00 |"
     )
+
+
+def test_another_async_mode_runs_practicums_steps_again_without_touching_the_targets():
+    steps = plan_steps(
+        parse_args(["--ladder", "1000", "--also-async-mode", "gevent", "--no-reference"])
+    )
+    assert [(s.label, s.mode, s.learners) for s in steps] == [
+        ("practicum", "paced", 1000),
+        ("practicum gevent", "paced", 1000),
+        ("practicum", "saturate", 200),
+        ("practicum gevent", "saturate", 200),
+    ]
+    fast = _step("practicum", "saturate", 200, 900.0, 50.0)
+    fast["asyncMode"] = "gevent"
+    results = {
+        "settings": {"async_mode": "eventlet"},
+        "steps": [
+            _step("practicum", "saturate", 200, 300.0, 50.0),
+            fast,
+            _step("reference", "saturate", 200, 1000.0, 50.0),
+        ],
+    }
+    assert saturation_ratio(results) == 0.3  # the main mode's run, not gevent's
