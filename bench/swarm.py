@@ -235,7 +235,6 @@ class Swarm:
             sio.on("team", lambda view: self.on_team(learner, view), namespace=PLAY)
             sio.on("team_patch", lambda p: self.on_team_patch(learner, p), namespace=PLAY)
             sio.on("view", lambda view: self.on_view(learner, view), namespace=PLAY)
-            sio.on("text_update", lambda u: self.on_text_update(learner, u), namespace=PLAY)
             sio.on("disconnect", lambda *reason: self.on_disconnect(reason), namespace=PLAY)
             try:
                 await sio.connect(
@@ -383,7 +382,11 @@ class Swarm:
             self._seen(learner, team, key, arrived)
 
     def on_text_update(self, learner: Learner, update: dict[str, Any]) -> None:
-        """A teammate's (or my own) edit of a shared text, merged and stored by the server."""
+        """A teammate's (or my own) edit of a shared text, merged and stored by the server.
+
+        Practicum sends them in the team patch (``textUpdates``), one frame with the view's
+        change; the teammate latency of an edit is until that patch arrived.
+        """
         arrived = now()
         team = learner.team
         if team is None or not isinstance(update, dict):
@@ -426,6 +429,8 @@ class Swarm:
         """A team patch: count a gap in the version chain as lost, then read it as a view."""
         if not isinstance(patch, dict):
             return
+        for update in patch.get("textUpdates") or ():  # merged text edits ride in the patch
+            self.on_text_update(learner, {**update, "teamId": patch.get("teamId")})
         if patch.get("base") is not None and patch.get("base") != learner.version:
             self.rec.error("patch/gap")
         learner.version = patch.get("version")

@@ -13,7 +13,9 @@ a full view once, when a client (re)connects, and then patches:
   Any other patch means it missed one: it says ``hello`` again for a full view. ``fields``
   (when present) holds, for the keys in ``FIELD_KEYS`` (the shared texts and who edited each),
   only the entries that changed: the client merges them into the held dict, so an edit of one
-  long text does not resend every text of the team.
+  long text does not resend every text of the team. ``textUpdates`` (when present) lists the
+  merged Yjs updates of the shared texts, ``{field, update, by}``, for the browsers' copies:
+  they merge them whatever the version (merging is order-free and idempotent).
 - A **board patch** is ``{sessionId, version, base, set, teams, order}`` for a session's
   facilitators: changed top-level keys, each changed team's changed keys, and the team order
   when it changed; a null ``base`` carries the whole board in ``board``. A console that holds
@@ -100,10 +102,23 @@ class TeamSync:
         # lock spans building, recording and emitting (uncontended under eventlet).
         self._lock = threading.Lock()
 
-    def update(self, scenario: Any, state: Any, session_id: str, team_id: str, emit: Emit) -> None:
-        """Emit the patch that brings the team room to the state's view (nothing if unchanged)."""
+    def update(
+        self,
+        scenario: Any,
+        state: Any,
+        session_id: str,
+        team_id: str,
+        emit: Emit,
+        text_updates: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Emit the patch that brings the team room to the state's view (nothing if unchanged).
+
+        ``text_updates`` (merged shared-text edits) travel in the patch, which is then sent
+        even if the view did not change: a browser's copy needs every update, even one that
+        changed no character, or the later ones would wait for it.
+        """
         with self._lock:
-            self._update(scenario, state, session_id, team_id, emit)
+            self._update(scenario, state, session_id, team_id, emit, text_updates)
 
     def snapshot(
         self, scenario: Any, state: Any, session_id: str, team_id: str, emit: Emit
@@ -133,7 +148,13 @@ class TeamSync:
             self._sent.pop((session_id, team_id), None)
 
     def _update(
-        self, scenario: Any, state: Any, session_id: str, team_id: str, emit: Emit
+        self,
+        scenario: Any,
+        state: Any,
+        session_id: str,
+        team_id: str,
+        emit: Emit,
+        text_updates: list[dict[str, Any]] | None = None,
     ) -> _Sent:
         key = (session_id, team_id)
         team = state.teams[team_id]
@@ -163,11 +184,17 @@ class TeamSync:
                     "chatCount": count,
                     "activity": entries(team.activity, ACTIVITY_IN_VIEW),
                     "activityCount": activity_count,
+                    **({"textUpdates": text_updates} if text_updates else {}),
                 }
             )
             return sent
         parts = changed(sent.view, view) if view is not sent.view else {}
-        if not parts and count == sent.chat_count and activity_count == sent.activity_count:
+        if (
+            not parts
+            and not text_updates
+            and count == sent.chat_count
+            and activity_count == sent.activity_count
+        ):
             sent.inputs = inputs
             return sent
         fields = field_parts(sent.view, parts)
@@ -185,6 +212,8 @@ class TeamSync:
         }
         if fields:
             patch["fields"] = fields
+        if text_updates:
+            patch["textUpdates"] = text_updates
         sent = _Sent(patch["version"], view, count, activity_count, inputs)
         self._sent[key] = sent
         emit(patch)

@@ -87,7 +87,7 @@ def _assert_nothing_lost(step: dict) -> None:
     edits = step["kinds"]["edit_text"]
     assert edits > 10 and counts["text_acked"] == edits, counts
     assert counts.get("text_unchanged", 0) == 0
-    # Each edit reaches the three teammates (and the sender: Practicum's text_update, the
+    # Each edit reaches the three teammates (and the sender: Practicum's team patch, the
     # reference's team relay both go to the whole room).
     assert counts["text_updates_received"] == edits * 4, counts
     assert counts["text_fields_checked"] > 0
