@@ -274,15 +274,10 @@ def _diagnosis_explanation(
         first = first[:-1] + f", and rightly ruled out {_quoted(c.label for c in false_ruled_out)}."
     issues = []
     misses = [
-        f"the primary cause, in the {_cell_label(scenario, c.cell)} cell"
-        for c in missed
-        if c.truth == "primary"
+        text
+        for truth in FINDABLE
+        if (text := _missed_causes(scenario, truth, [c for c in missed if c.truth == truth]))
     ]
-    contributing = [_cell_label(scenario, c.cell) for c in missed if c.truth == "contributing"]
-    if len(contributing) == 1:
-        misses.append(f"a contributing cause in the {contributing[0]} cell")
-    elif contributing:
-        misses.append(f"contributing causes in the {_join(contributing)} cells")
     if misses:
         issues.append(f"you missed {_join(misses)}")
     if wrong_cell:
@@ -299,6 +294,33 @@ def _diagnosis_explanation(
     if not issues:
         return first
     return f"{first} {_sentence('; '.join(issues))}"
+
+
+_COUNTS = {2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+def _missed_causes(scenario: Scenario, truth: str, causes: list[RootCause]) -> str:
+    """Describe missed causes of one role by cell, each one told apart, never by name.
+
+    Names stay hidden because published scores can be read before the debrief; two causes in
+    the same cell are counted ("two primary causes, both in ...") rather than repeated.
+    """
+    if not causes:
+        return ""
+    cells = list(dict.fromkeys(_cell_label(scenario, c.cell) for c in causes))
+    if len(causes) == 1:
+        article = "the" if truth == "primary" else "a"
+        return f"{article} {truth} cause in the {cells[0]} cell"
+    count = _COUNTS.get(len(causes), str(len(causes)))
+    if len(cells) == 1:
+        where = "both" if len(causes) == 2 else "all"
+        return f"{count} {truth} causes, {where} in the {cells[0]} cell"
+    per_cell = [
+        f"{_COUNTS.get(n, str(n)) if n > 1 else 'one'} in the {cell} cell"
+        for cell in cells
+        if (n := sum(_cell_label(scenario, c.cell) == cell for c in causes))
+    ]
+    return f"{count} {truth} causes: {_join(per_cell)}"
 
 
 # --- evidence_triangulation --------------------------------------------------------------------
