@@ -281,6 +281,14 @@ def _never_fires(
                 return f"'{target}' is locked and no team can unlock it"
             if diagnostic is not None and scenario.round_index(diagnostic.opens_in) > here:
                 return f"'{target}' opens only in the later round '{diagnostic.opens_in}'"
+            if diagnostic is not None and not any(
+                "run_diagnostic" in r.actions
+                for r in scenario.rounds[scenario.round_index(diagnostic.opens_in) : here + 1]
+            ):
+                return (
+                    f"no round from '{diagnostic.opens_in}' (where '{target}' opens) up to it "
+                    "allows run_diagnostic"
+                )
     action = {
         "selected_intervention": "select_intervention",
         "declared_cause": "declare_cause",

@@ -145,7 +145,8 @@ def check_expert_best(scenario: Scenario) -> Iterator[Finding]:
                 f"the plan {_describe(scenario, result.best)} beats the expert plan "
                 f"{_describe(scenario, result.expert)} by {money} "
                 f"{result.best.net - result.expert.net:,.0f} net "
-                f"(searched {result.visited} plans within the budget); make the expert plan that "
+                f"(searched {result.visited} plans, {result.affordable} of them affordable); "
+                "make the expert plan that "
                 "plan, or change costs or effects so the expert's choices earn their place"
             ),
         )

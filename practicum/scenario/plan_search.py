@@ -41,7 +41,8 @@ class SearchResult:
 
     expert: Scored
     best: Scored
-    visited: int
+    visited: int  # distinct intervention sets evaluated
+    affordable: int  # of those, the ones a team could afford within the rounds' limits
 
 
 class PlanSearch:
@@ -143,7 +144,8 @@ def search(scenario: Scenario) -> SearchResult:
     for added in others:
         consider([*expert_ids, added])
     best = max(found, key=Scored.key)
-    return SearchResult(expert=expert, best=best, visited=len(space.cache))
+    affordable = sum(scored is not None for scored in space.cache.values())
+    return SearchResult(expert=expert, best=best, visited=len(space.cache), affordable=affordable)
 
 
 def _greedy(space: PlanSearch, consider: object) -> None:

@@ -19,7 +19,7 @@ import pytest
 from practicum.scenario.lint import lint
 from practicum.scenario.plan_search import search
 
-from .helpers import REPO, load_data
+from .helpers import REPO, load_data, minimal_data, variant
 
 SHIPPED = ("foundry", "harbor", "heatwise")
 Data = dict[str, Any]
@@ -334,3 +334,55 @@ def test_the_plan_search_visits_singles_pairs_greedy_and_neighbours(name: str) -
     assert singles_and_pairs < result.visited <= 2**n
     assert result.best.key() >= result.expert.key()
     assert set(result.expert.interventions) == {p.id for p in scenario.expert_plan.interventions}
+
+
+# --- rule details the shipped seeds do not reach -----------------------------------------------
+
+
+def _findings(data: Data, rule: str) -> list[tuple[str, str]]:
+    return [(f.severity, f.path) for f in lint(load_data(data)) if f.rule == rule]
+
+
+def test_the_search_visits_exactly_singles_pairs_and_the_empty_neighbour_on_two_options() -> None:
+    # Two interventions: {fix}, {refresher}, {fix, refresher}, and {} (the expert minus its one);
+    # both together cost 49,000 of the 40,000 a team has, so three are affordable.
+    result = search(load_data(minimal_data()))
+    assert (result.visited, result.affordable) == (4, 3)
+    assert result.best.interventions == result.expert.interventions == ("i_search_fix",)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_the_search_covers_every_neighbour_of_the_expert_plan(name: str) -> None:
+    scenario = load_data(shipped(name), f"{name}.json")
+    n, e = len(scenario.interventions), len(scenario.expert_plan.interventions)
+    assert e > 3  # so drops, swaps and adds are all larger than pairs and cannot overlap them
+    families = n + n * (n - 1) // 2 + e + e * (n - e) + (n - e)
+    greedy_at_most = n * (n + 1) // 2
+    assert families <= search(scenario).visited <= families + greedy_at_most
+
+
+def test_a_contributing_cause_without_evidence_is_an_error() -> None:
+    def mutate(d: Data) -> None:
+        d["causes"][1].update(truth="contributing", gapShare=0.1, loadings={"k_fcr": 1.0})
+        d["causes"][0]["gapShare"] = 0.7
+        for diagnostic in d["diagnostics"]:
+            for evidence in diagnostic["evidence"]:
+                if evidence["cause"] == "rc_skills":
+                    evidence["weight"] = -1
+
+    assert ("error", "causes[1]") in _findings(variant(mutate), "cause-evidence")
+
+
+def test_a_percentage_kpi_written_as_fractions_is_an_error() -> None:
+    def mutate(d: Data) -> None:
+        d["kpis"][0].update(baseline=0.8, current=0.7, target=0.76, noise=0)
+
+    assert _findings(variant(mutate), "percent-as-fraction") == [("error", "kpis[0]")]
+
+
+def test_an_inject_waiting_for_a_diagnostic_no_round_lets_it_run_never_fires() -> None:
+    def mutate(d: Data) -> None:
+        d["diagnostics"][2]["opensIn"] = "r_plan"  # r_plan does not allow run_diagnostic
+        d["injects"][0].update(trigger="auto", when={"type": "ran_diagnostic", "id": "d_quiz"})
+
+    assert _findings(variant(mutate), "inject-can-fire") == [("error", "injects[0].when")]
