@@ -56,13 +56,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return EXIT_PROBLEMS
 
 
-# C0 and C1 control characters except the line break: a title or id in a scenario file must not
-# move the cursor, recolour or clear the author's terminal.
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 control characters except line break and tab (column separators in listings): a
+# title or id in a scenario file must not move the cursor, recolour or clear the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def escape_controls(text: str) -> str:
-    """Show control characters as escapes (``\\x1b``), keeping line breaks."""
+    """Show control characters as escapes (``\\x1b``), keeping line breaks and tabs."""
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
