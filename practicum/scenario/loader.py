@@ -21,7 +21,7 @@ from marshmallow import Schema, ValidationError, fields
 
 from practicum.scenario.errors import Problem, ScenarioError
 from practicum.scenario.model import DEFAULT_TAXONOMY, Plan, Scenario
-from practicum.scenario.rule_params import param_problems
+from practicum.scenario.rule_params import RULE_PARAM_SPECS, param_problems
 from practicum.scenario.schema import (
     ID_PREFIXES,
     NOUNS,
@@ -102,13 +102,29 @@ def scenario_problems(scenario: Scenario) -> list[Located]:
 
 
 def rule_param_problems(scenario: Scenario) -> list[Located]:
-    """Return (path, message) for automatic components whose params have the wrong type."""
+    """Return (path, message) for automatic components whose params have the wrong type or name
+    a KPI, intervention or inject the scenario lacks (a live scoring would fail on them).
+
+    A text field the scenario lacks is left to lint's `rule-params`: the rule reads it as empty.
+    """
     found: list[Located] = []
+    index = _Index(scenario)
     for position, component in enumerate(scenario.rubric):
         if component.kind != "auto" or component.rule is None:
             continue
-        for param, message in param_problems(component.rule, component.params):
+        wrong = dict(param_problems(component.rule, component.params))
+        for param, message in wrong.items():
             found.append((f"rubric[{position}].params.{param}", message))
+        for param, spec in RULE_PARAM_SPECS.get(component.rule, {}).items():
+            value = component.params.get(param)
+            if param in wrong or value is None or spec.ref in (None, "text_field"):
+                continue
+            path = f"rubric[{position}].params.{param}"
+            values = value if isinstance(value, list) else [value]
+            for item, ref_id in enumerate(values):
+                where = path_join(path, item) if isinstance(value, list) else path
+                if problem := index.check(spec.ref, ref_id, where):
+                    found.append(problem)
     return found
 
 

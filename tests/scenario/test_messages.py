@@ -69,6 +69,15 @@ def test_each_param_type_is_checked(params: dict[str, Any], fragment: str) -> No
     assert fragment in problem
 
 
+def test_ids_in_rule_params_must_name_something_the_scenario_defines() -> None:
+    def mutate(d: dict[str, Any]) -> None:
+        d["rubric"][0]["params"] = {"kpis": ["k_fcr", "k_csat"]}
+
+    assert problems_of(variant(mutate)) == [
+        "variant.json: rubric[0].params.kpis[1]: unknown KPI 'k_csat' (known: k_fcr)"
+    ]
+
+
 def test_the_json_schema_types_params_by_rule_from_the_declarations() -> None:
     component = scenario_json_schema()["$defs"]["Component"]
     by_rule = {
