@@ -3,6 +3,9 @@
 The loader already refuses files that are malformed or whose references dangle; lint looks at
 the game design: do the numbers add up, can every cause be investigated within the budget, does
 the expert plan really win. Each rule has a stable name, explained in docs/authoring.md.
+The rules on consistency and playability live here; `lint_content` holds the rules on evidence,
+metrics, interventions, rounds and injects, and `lint_expert` those on the expert and sponsor
+plans, including the plan search (`plan_search`).
 """
 
 from __future__ import annotations
