@@ -21,7 +21,8 @@ from practicum.scenario.plan_search import search
 
 from .helpers import REPO, load_data, minimal_data, variant
 
-SHIPPED = ("foundry", "harbor", "heatwise")
+# Every shipped scenario, the two added with issue 13 too.
+SHIPPED = tuple(sorted(p.stem for p in (REPO / "scenarios").glob("*.json")))
 Data = dict[str, Any]
 
 
@@ -290,12 +291,14 @@ SEEDS = (
     Seed("sponsor-beats-expert", seed_sponsor_copies_expert),
     Seed("dominated-intervention", seed_dominated_sustaining_trap),
     Seed("metric-baseline", seed_metric_without_baseline),
-    Seed("cause-evidence", seed_minor_cause_without_evidence),
+    # Where the expert plan marked that evidence, it now marks a diagnostic that carries none.
+    Seed("cause-evidence", seed_minor_cause_without_evidence, ("expert-evidence-sign",)),
     Seed("inject-can-fire", seed_inject_that_cannot_fire),
     Seed("deliverable-fillable", seed_unfillable_field),
     Seed("expert-evidence-sign", seed_expert_evidence_sign),
     Seed("expert-stance-reachable", seed_unreachable_stance),
-    Seed("primary-fix-trap", seed_trap_fixes_primary),
+    # A trap that fixes the primary cause may also cost more than a trap it beats (pennant).
+    Seed("primary-fix-trap", seed_trap_fixes_primary, ("dominated-intervention",)),
     # Two copies of a fading fix can beat the expert plan together: the search may say so.
     Seed("duplicate-intervention", seed_duplicate_intervention, ("expert-plan-best",)),
     Seed("inject-component", seed_inject_scored_elsewhere),
