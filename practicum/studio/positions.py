@@ -20,7 +20,7 @@ _WHITESPACE = " \t\r\n"
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _LITERALS = ("true", "false", "null", "NaN", "Infinity", "-Infinity")
 _SEGMENT = re.compile(
-    r'\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|\.?([A-Za-z_$][A-Za-z0-9_$]*)|\.([^.\[]+)'
+    r'\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|\.?([A-Za-z_$][A-Za-z0-9_$]*)(?=$|[.\[])|\.?([^.\[]+)'
 )
 
 
