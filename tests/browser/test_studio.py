@@ -142,7 +142,9 @@ def test_preview_play_and_save(new_context: Any, studio_file: tuple[str, Path]) 
     select_text(page, data["title"])
     page.keyboard.type("Edited in the studio")
     page.click("#save")
-    page.wait_for_function("() => document.getElementById('status').textContent.startsWith('Saved')")
+    page.wait_for_function(
+        "() => document.getElementById('status').textContent.startsWith('Saved')"
+    )
     assert json.loads(file.read_text())["title"] == "Edited in the studio"
     assert json.loads(file.with_name("draft.json.bak").read_text())["title"] == data["title"]
     assert page.errors == []

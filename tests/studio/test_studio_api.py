@@ -58,8 +58,9 @@ def test_cookie_without_csrf_header_is_refused(client_as: Any, foundry_text: str
 def test_bearer_token_needs_no_csrf(app: Any, foundry_text: str) -> None:
     client = app.test_client()
     token = client.post("/api/login", json={"password": "letmein"}).get_json()["token"]
-    answer = post(client, "check", {"text": foundry_text},
-                  headers={"Authorization": f"Bearer {token}"})
+    answer = post(
+        client, "check", {"text": foundry_text}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert answer.status_code == 200
 
 
@@ -230,8 +231,9 @@ def test_local_save_is_atomic_with_a_backup_and_detects_conflicts(tmp_path: Path
     assert file.read_text() == '{"theirs": 2}'
     assert client.get("/studio/api/file/version").get_json()["version"] != saved["version"]
     # ...unless the author chooses to overwrite.
-    assert post(client, "file", {"text": '{"mine": 3}', "base": saved["version"],
-                                 "force": True}).get_json()["ok"]
+    assert post(
+        client, "file", {"text": '{"mine": 3}', "base": saved["version"], "force": True}
+    ).get_json()["ok"]
     assert file.read_text() == '{"mine": 3}'
 
 
