@@ -175,3 +175,36 @@ def test_disk_changes_reload_or_warn(new_context: Any, studio_file: tuple[str, P
     page.wait_for_function("() => document.getElementById('editor').value.includes('Theirs')")
     assert page.locator("#disk-notice").is_hidden()
     assert page.errors == []
+
+
+def test_an_author_account_uses_the_studio_on_the_server(
+    new_context: Any, live_server: Any
+) -> None:
+    from browser_helpers import sign_in
+
+    admin = new_context().new_page()
+    sign_in(admin, live_server.password)
+    admin.goto("/facilitator/accounts")
+    admin.fill("#account-name", "ada-author")
+    admin.select_option("#account-role", "author")
+    admin.fill("#account-password", "author-password-123")
+    admin.click("form button.primary")
+    admin.wait_for_selector("text=ada-author")
+
+    page = new_context(1440, 900).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, "author-password-123", user="ada-author")
+    page.goto("/studio")
+    assert page.locator("#save").count() == 0  # on a server: download only
+    page.select_option("#shipped-select", "foundry")
+    page.wait_for_selector("#findings-clean:not([hidden])")
+    select_text(page, '"minutes": 40,')
+    page.keyboard.type('"minutez": 40,')
+    finding = page.locator('.studio-finding-link[data-rule="validate"]').first
+    finding.wait_for(timeout=SECOND_MS)
+    screenshot(page, "studio-account")
+    with page.expect_download() as download:
+        page.click("#download")
+    assert '"minutez": 40' in Path(download.value.path()).read_text()
+    assert errors == []
