@@ -209,6 +209,12 @@ class TextBody(Schema):
     text = fields.String(required=True, validate=validate.Length(max=MAX_BYTES))
 
 
+class CheckBody(TextBody):
+    """POST /studio/api/check: the text; ``lint`` false answers the loader's findings only."""
+
+    lint = fields.Boolean(load_default=True)
+
+
 class PreviewBody(TextBody):
     """POST /studio/api/preview: the text and a round index (from 0)."""
 
@@ -313,11 +319,12 @@ def shipped(scenario_id: str) -> Any:
 @studio_api
 def check() -> Any:
     """Validate and lint the text; answer the findings with their lines and columns."""
-    body = _body(TextBody)
-    scenario, findings = _heavy(workbench.check, body["text"])
+    body = _body(CheckBody)
+    scenario, findings = _heavy(workbench.check, body["text"], body["lint"])
     return jsonify(
         {
             "ok": True,
+            "linted": body["lint"] and scenario is not None,
             "loads": scenario is not None,
             "scenario": None if scenario is None else workbench.summary(scenario),
             "findings": findings,

@@ -8,6 +8,7 @@ requests and answers what these return.
 from __future__ import annotations
 
 import json
+from functools import cached_property
 from typing import Any
 
 from practicum.domain.outcome import cash_available, cash_spent, evaluate
@@ -41,8 +42,17 @@ class Located:
     """Turns JSON paths and line/column pairs of one text into editor places."""
 
     def __init__(self, text: str) -> None:
-        self.lines = LineIndex(text)
-        self.spans = json_spans(text)
+        self.text = text
+
+    @cached_property
+    def lines(self) -> LineIndex:
+        """The line starts, computed on the first finding (a clean file needs none)."""
+        return LineIndex(self.text)
+
+    @cached_property
+    def spans(self) -> dict:
+        """The span of every JSON path, computed on the first finding."""
+        return json_spans(self.text)
 
     def place(self, path: str, line: int | None = None, column: int | None = None) -> dict:
         """Return line, column, the selection [start, end) in UTF-16 units, and the path found."""
@@ -93,13 +103,15 @@ def _problem_finding(problem: Problem, where: Located) -> dict[str, Any]:
     }
 
 
-def check(text: str) -> tuple[Scenario | None, list[dict[str, Any]]]:
+def check(text: str, with_lint: bool = True) -> tuple[Scenario | None, list[dict[str, Any]]]:
     """Validate and (if it loads) lint scenario text; return the scenario and located findings."""
     where = Located(text)
     try:
         scenario = load_scenario_text(text, NAME)
     except ScenarioError as error:
         return None, [_problem_finding(p, where) for p in error.problems]
+    if not with_lint:
+        return scenario, []
     findings = [
         {
             "source": "lint",

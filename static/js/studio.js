@@ -8,6 +8,9 @@ import { h, fill, byId, money, num, pct, setupTabs } from "./dom.js";
 import { kpiChart, roiCompareChart } from "./charts.js";
 
 const CHECK_DELAY_MS = 250; // after the last keystroke; the answer comes well within a second
+// Lint searches plans and may take longer than loading: if its answer is late, the loader's
+// findings are shown first (a quick request without lint) and lint's replace them when ready.
+const LINT_PATIENCE_MS = 500;
 const POLL_MS = 1000;
 const LINE_PX = 20; // must match .studio-editor line-height in studio.css
 
@@ -109,7 +112,20 @@ async function runCheck() {
   const seq = ++app.checkSeq;
   const text = editor.value;
   status(T.checking);
-  const data = await call("POST", "/check", { text });
+  let linted = false;
+  const full = call("POST", "/check", { text }).then((data) => {
+    linted = true;
+    showCheck(seq, data);
+  });
+  setTimeout(async () => {
+    if (linted || seq !== app.checkSeq) return;
+    const quick = await call("POST", "/check", { text, lint: false });
+    if (!linted) showCheck(seq, quick);
+  }, LINT_PATIENCE_MS);
+  await full;
+}
+
+function showCheck(seq, data) {
   if (seq !== app.checkSeq) return; // an older answer arriving after a newer request
   if (!data.ok) {
     status(`${data.code}: ${data.message}`, "error");
@@ -117,25 +133,25 @@ async function runCheck() {
   }
   app.findings = data.findings;
   app.scenario = data.scenario;
-  renderFindings(data.loads);
+  renderFindings(data.loads, data.loads && !data.linted);
   renderMarks();
   renderRoundChoice();
   renderPicks();
 }
 
-function renderFindings(loads) {
+function renderFindings(loads, linting = false) {
   const errors = app.findings.filter((f) => f.severity === "error").length;
   const warnings = app.findings.length - errors;
   byId("finding-count").textContent = String(app.findings.length);
   byId("finding-count").className = `badge${errors ? " error" : warnings ? " warn" : " ok"}`;
-  byId("findings-clean").hidden = app.findings.length > 0;
+  byId("findings-clean").hidden = app.findings.length > 0 || linting;
   fill(byId("findings"), app.findings.map((f, i) => h("li", { class: `studio-finding ${f.severity}` },
     h("button", { type: "button", class: "studio-finding-link", "data-index": String(i), "data-line": String(f.line), "data-rule": f.rule },
       h("span", { class: `badge ${f.severity === "error" ? "error" : "warn"}` }, f.severity),
       " ", h("code", {}, f.rule), " ",
       h("span", { class: "small muted" }, `${T.line} ${f.line}${f.path ? ` · ${f.path}` : ""}`)),
     h("p", { class: "studio-message" }, f.message))));
-  const summary = `${loads ? T.loads : T.doesNotLoad} · ${errors} ${T.errors}, ${warnings} ${T.warnings}`;
+  const summary = `${loads ? T.loads : T.doesNotLoad} · ${errors} ${T.errors}, ${warnings} ${T.warnings}${linting ? ` · ${T.linting}` : ""}`;
   status(FILE_MODE && editor.value !== app.savedText ? `${summary} · ${T.unsaved}` : summary, errors ? "error" : "");
 }
 
@@ -236,6 +252,9 @@ async function poll() {
 }
 
 if (FILE_MODE) {
+  window.addEventListener("beforeunload", (event) => {
+    if (app.savedText !== null && editor.value !== app.savedText) event.preventDefault();
+  });
   byId("save").addEventListener("click", () => save(false));
   byId("take-disk").addEventListener("click", () => loadDisk(T.reloaded));
   byId("keep-mine").addEventListener("click", () => {
@@ -283,7 +302,7 @@ function renderPreview(data) {
       h("h2", { "data-preview": "round-name" }, `${data.round.index + 1}. ${data.round.name}`),
       h("p", { class: "small muted" }, `${data.round.phase} · ${data.round.minutes} min`)),
     section(T.roundBrief, "brief", h("p", { class: "prewrap" }, data.round.brief)),
-    section(T.allowed, "allowed", h("ul", { class: "list small" }, [...allowed].sort().map((a) => h("li", {}, h("code", {}, a))))),
+    section(T.allowed, "allowed", h("ul", { class: "list small" }, [...allowed].sort().map((a) => h("li", { "data-action": a }, T.actions[a] || a)))),
     section(T.budgetLeft, "budget", h("p", {}, `${num(left.points, 0)} ${T.points} · ${num(left.days, 0)} ${T.days} · ${money(left.cash, cur)}`)),
     section(T.deliverable, "deliverable", h("ul", { class: "list" }, (current ? current.deliverable : []).map((f) => h("li", {},
       h("strong", {}, f.label), " ", h("span", { class: "small muted" }, `${f.kind} · ${f.required ? T.required : T.optional}${f.maxLength ? ` · ≤ ${f.maxLength}` : ""}`))))),

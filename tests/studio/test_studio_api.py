@@ -135,6 +135,17 @@ def test_lint_finding_is_located(client_as: Any, foundry_text: str) -> None:
     assert finding["line"] == line_of(text, '"minutes": 0')
 
 
+def test_check_without_lint_answers_the_loader_only(client_as: Any, foundry_text: str) -> None:
+    data = json.loads(foundry_text)
+    data["rounds"][0]["minutes"] = 0
+    text = json.dumps(data, indent=2)
+    client = client_as("author")
+    quick = post(client, "check", {"text": text, "lint": False}).get_json()
+    assert quick["loads"] is True and quick["linted"] is False and quick["findings"] == []
+    full = post(client, "check", {"text": text}).get_json()
+    assert full["linted"] is True and full["findings"]
+
+
 # --- preview and play ----------------------------------------------------------------------------
 
 
@@ -252,3 +263,13 @@ def test_local_studio_lists_the_repository_scenarios(tmp_path: Path) -> None:
     client = local_client(tmp_path)
     page = client.get("/studio").get_data(as_text=True)
     assert 'value="foundry"' in page and 'data-mode="file"' in page
+
+
+def test_studio_command_refuses_a_directory(tmp_path: Path) -> None:
+    import io
+
+    from practicum.cli import main
+
+    out = io.StringIO()
+    assert main(["studio", str(tmp_path)], out) == 2
+    assert "not a file" in out.getvalue()
