@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_schema(subparsers)
     _add_play(subparsers)
     _add_user(subparsers)
+    _add_studio(subparsers)
     # `practicum serve` belongs to the server layer: add `_add_serve(subparsers)` here, defined
     # like the others (set `func=` to a `Command` that starts the app).
     return parser
@@ -85,6 +86,13 @@ def _add_user(subparsers: Any) -> None:
     from practicum.server.user_cli import add_user_command
 
     add_user_command(subparsers)
+
+
+def _add_studio(subparsers: Any) -> None:
+    # Flask and the server are only imported when `practicum studio` runs.
+    from practicum.server.studio_local import add_studio_command
+
+    add_studio_command(subparsers)
 
 
 # --- validate ------------------------------------------------------------------------------------

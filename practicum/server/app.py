@@ -96,6 +96,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api)
     _register_pages(app)
     init_auth(app)
+    from practicum.server.studio import studio  # the authoring workbench (/studio)
+
+    app.register_blueprint(studio)
 
     @app.get("/healthz")
     def healthz() -> Any:
