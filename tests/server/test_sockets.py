@@ -257,8 +257,11 @@ def test_team_updates_are_patches_that_carry_only_the_change(two_teams):
     assert ana.send("write_text", field="gap", text="FCR 64% against 74%.")["ok"]
     (patch,) = [m["args"][0] for m in ben.received("team_patch")]
     # The text, who edited it, and the draft's completeness (also in the workable rounds).
-    assert set(patch["set"]) <= {"texts", "textMeta", "draft", "rounds"}
-    assert "texts" in patch["set"] and patch["set"]["textMeta"]["gap"]["name"] == "Ana"
+    assert set(patch["set"]) <= {"draft", "rounds"}
+    # Only the edited field's text and stamp travel (the other texts stay as held).
+    assert patch["fields"]["texts"] == {"gap": "FCR 64% against 74%."}
+    assert list(patch["fields"]["textMeta"]) == ["gap"]
+    assert patch["fields"]["textMeta"]["gap"]["name"] == "Ana"
     assert patch["chat"] == []
     assert [e["kind"] for e in patch["activity"]] == ["text"]
     assert cy.received("team_patch") == []  # the other team hears nothing of it
