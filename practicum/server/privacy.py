@@ -38,7 +38,8 @@ def erase_learner_rewrite(learner_id: str) -> Callable[[str, dict[str, Any]], di
 
     def rewrite(type_: str, data: dict[str, Any]) -> dict[str, Any]:
         if type_ == "learner_joined" and data.get("learner_id") == learner_id:
-            return {**data, "name": ERASED_NAME}
+            # The LMS identity (docs/xapi.md) goes with the name: later statements are pseudonymous.
+            return {**{k: v for k, v in data.items() if k != "lms"}, "name": ERASED_NAME}
         if type_ == "chat_posted" and data.get("learner_id") == learner_id:
             return {**data, "name": ERASED_NAME, "text": ERASED_CHAT}
         if type_ == "diagnostic_run" and data.get("learner_id") == learner_id:
@@ -53,7 +54,8 @@ def erase_learner_rewrite(learner_id: str) -> Callable[[str, dict[str, Any]], di
 def purge_rewrite(type_: str, data: dict[str, Any]) -> dict[str, Any]:
     """Rewrite one event of an expired session: pseudonyms, no chat, no free text."""
     if type_ == "learner_joined":
-        return {**data, "name": pseudonym(data.get("learner_id", ""))}
+        kept = {k: v for k, v in data.items() if k != "lms"}
+        return {**kept, "name": pseudonym(data.get("learner_id", ""))}
     if type_ == "team_created":
         return {**data, "name": "Team " + hashlib.blake2b(
             str(data.get("team_id", "")).encode(), digest_size=2).hexdigest()}
@@ -84,11 +86,14 @@ def erase_learner(app_ext: dict[str, Any], session_id: str, learner_id: str) -> 
     _scenario, state = service.snapshot(session_id)
     if learner_id not in state.learners:
         raise LookupError(learner_id)
-    return service.rewrite_log(
+    changed = service.rewrite_log(
         session_id,
         erase_learner_rewrite(learner_id),
         {"learner": learner_id, "scope": "learner"},
     )
+    if service.outbox is not None:  # xAPI statements not yet sent lose the LMS identity too
+        service.outbox.erased(session_id, learner_id)
+    return changed
 
 
 def purge_expired(app_ext: dict[str, Any], days: float, now: float) -> list[str]:
@@ -98,6 +103,8 @@ def purge_expired(app_ext: dict[str, Any], days: float, now: float) -> list[str]
     for row in service.store.sessions(status="closed"):
         if row.created_at <= now - days * DAY:
             service.rewrite_log(row.id, purge_rewrite, {"learner": None, "scope": "session"})
+            if service.outbox is not None:
+                service.outbox.erased(row.id, None)
             service.store.set_status(row.id, "purged")
             purged.append(row.id)
     return purged

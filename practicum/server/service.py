@@ -142,6 +142,9 @@ class Practicum:
         # Called with a session id whose ownership this process gained or gave up, so caches
         # kept beside the service (the broadcaster's versions) start afresh.
         self.on_owner_change: Callable[[str], None] = lambda _session_id: None
+        # The xAPI outbox (practicum/xapi/outbox.py) when an LRS is configured: its rows are
+        # appended in the same transaction as the events they describe.
+        self.outbox: Any = None
 
     # --- ownership --------------------------------------------------------------------------
 
@@ -509,13 +512,19 @@ class Practicum:
         """Append events and fold them; False when another writer won the seq race."""
         status = "closed" if any(e.type == "session_closed" for e in events) else None
         state = live.state
+        steps = []  # (state before, event): what the xAPI mapping reads
         for event in events:
+            if self.outbox is not None:
+                steps.append((state, event))
             state = engine.evolve(live.scenario, state, event)
         summary = (state.phase, len(state.teams), len(state.learners))
         columns = None
         if summary != live.summary or now - live.summary_at >= SUMMARY_EVERY_SECONDS:
             columns = dict(zip(("phase", "teams", "learners"), summary, strict=True))
             columns["updated_at"] = now
+        statements = None
+        if steps:
+            statements = self.outbox.rows_for(session_id, live.scenario, steps, live.seq, now)
         try:
             seq = self.store.append(
                 session_id,
@@ -526,6 +535,7 @@ class Practicum:
                 ack,
                 status=status,
                 summary=columns,
+                outbox=statements,
             )
         except SeqConflict:
             return False
