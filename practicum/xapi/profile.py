@@ -33,6 +33,7 @@ ACTIVITY_TYPES: dict[str, str] = {
     "scenario": "http://adlnet.gov/expapi/activities/simulation",
     "session": f"{PROFILE}/activities/session",
     "round": f"{PROFILE}/activities/round",
+    "team": f"{PROFILE}/activities/team",
     "diagnostic": f"{PROFILE}/activities/diagnostic",
     "cause": f"{PROFILE}/activities/cause",
     "intervention": f"{PROFILE}/activities/intervention",

@@ -128,6 +128,11 @@ def round_iri(site: Site, session_id: str, round_id: str) -> str:
     return f"{session_iri(site, session_id)}/rounds/{_part(round_id)}"
 
 
+def team_iri(site: Site, session_id: str, team_id: str) -> str:
+    """Return the activity id of a team (the object of forming or joining it)."""
+    return f"{session_iri(site, session_id)}/teams/{_part(team_id)}"
+
+
 def element_iri(site: Site, scenario_id: str, kind: str, element_id: str) -> str:
     """Return the id of a scenario element (diagnostic, cause, intervention, metric)."""
     return f"{scenario_iri(site, scenario_id)}/{kind}s/{_part(element_id)}"
@@ -189,6 +194,11 @@ class _Builder:
             name = ""
         iri = element_iri(self.site, self.scenario.id, kind, element_id)
         return _activity(iri, kind, name, self.language)
+
+    def team(self, team_id: str) -> Json:
+        # No name: team names are the learners' words (the purge rewrites them).
+        iri = team_iri(self.site, self.ctx.session_id, team_id)
+        return _activity(iri, "team", "", self.language)
 
     def current_round(self) -> str | None:
         state = self.ctx.state
@@ -305,14 +315,14 @@ def _joined(b: _Builder) -> None:
 def _formed(b: _Builder) -> None:
     by, team_id = b.event.data.get("by"), b.event.data.get("team_id")
     if by and team_id:  # a team the facilitator made was formed by nobody in particular
-        b.add(by, "formed", team_group(b.site, b.ctx.session_id, team_id), team_id)
+        b.add(by, "formed", b.team(team_id), team_id)
 
 
 @_on("learner_assigned")
 def _joined_team(b: _Builder) -> None:
     learner_id, team_id = b.event.data.get("learner_id"), b.event.data.get("team")
     if learner_id and team_id:
-        b.add(learner_id, "joined", team_group(b.site, b.ctx.session_id, team_id), team_id)
+        b.add(learner_id, "joined", b.team(team_id), team_id)
 
 
 @_on("diagnostic_run")

@@ -110,14 +110,18 @@ def _of(rec: Recorder, key: str) -> list[Statement]:
 def test_every_meaningful_act_makes_its_statement(played: Recorder) -> None:
     kinds = {verb_key(s) for s in played.statements}
     assert kinds == set(VERBS)
-    joined = [s for s in _of(played, "joined") if s.body["object"]["objectType"] == "Activity"]
+    joined = [s for s in _of(played, "joined") if "/teams/" not in s.body["object"]["id"]]
     assert sorted(s.learner_id for s in joined) == ["a1", "a2", "b1", "b2"]
     assert all(s.body["object"]["definition"]["type"] == ACTIVITY_TYPES["session"] for s in joined)
     formed = _of(played, "formed")
-    assert [(s.learner_id, s.body["object"]["account"]["name"]) for s in formed] == [
-        ("a1", "s1/teams/t_a"),
-        ("b1", "s1/teams/t_b"),
+    assert [(s.learner_id, s.body["object"]["id"]) for s in formed] == [
+        ("a1", f"{SITE.base_url}/xapi/sessions/s1/teams/t_a"),
+        ("b1", f"{SITE.base_url}/xapi/sessions/s1/teams/t_b"),
     ]
+    assert formed[0].body["context"]["team"]["account"]["name"] == "s1/teams/t_a"
+    team_joins = [s for s in _of(played, "joined") if s not in joined]
+    assert sorted(s.learner_id for s in team_joins) == ["a1", "a2", "b1", "b2"]
+    assert {s.body["object"]["definition"]["type"] for s in team_joins} == {ACTIVITY_TYPES["team"]}
     ran = _of(played, "ran")
     base = f"https://practicum.example.org/xapi/scenarios/{played.game.scenario.id}"
     assert [s.body["object"]["id"] for s in ran] == [
