@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +26,15 @@ def base_url(config: dict[str, Any]) -> str:
     return configured or f"http://{config['HOST']}:{config['PORT']}"
 
 
+def pseudonym_key(secret_key: str) -> bytes:
+    """Return the key of learners' xAPI pseudonyms, derived from the app's secret key.
+
+    A key of its own (not the secret key itself), so a pseudonym reveals nothing about the key
+    that signs tokens and cookies; stable as long as PRACTICUM_SECRET_KEY is.
+    """
+    return hmac.new(secret_key.encode(), b"practicum.xapi.pseudonym", hashlib.sha256).digest()
+
+
 def lrs_config(config: dict[str, Any]) -> LrsConfig:
     """Return the sender's settings from the app configuration."""
     return LrsConfig(
@@ -43,7 +54,7 @@ def init_xapi(app: Flask, service: Any, store: Any) -> None:
     config = app.config
     if not config.get("LRS_URL"):
         return
-    site = Site(base_url(config), str(config["SECRET_KEY"]).encode())
+    site = Site(base_url(config), pseudonym_key(str(config["SECRET_KEY"])))
     outbox = Outbox(store, site)
     service.outbox = outbox
     app.extensions["practicum.xapi"] = outbox
