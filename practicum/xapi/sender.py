@@ -118,16 +118,19 @@ class Sender:
         self.sent_total = 0
         self.last_error: str | None = None
         self.last_sent_at: float | None = None
+        self._until = 0.0  # when the current batch's single sends must stop
 
     def step(self) -> float:
         """Send one batch if any is due; return how long to sleep before the next step."""
         now = self.clock()
         token = f"{self.worker}-{uuid.uuid4().hex[:12]}"
-        # A claim outlives a send that takes the full timeout (once per statement, at worst).
-        hold = self.config.timeout_seconds * (self.config.batch_size + 2)
+        # Long enough for a batch and a few single sends; a sender that dies mid-send leaves
+        # its rows to others this soon. Single sends stop before the claim runs out.
+        hold = self.config.timeout_seconds * 4 + 5
         batch = self.outbox.claim(token, now, self.config.batch_size, hold)
         if not batch:
             return self.config.poll_seconds
+        self._until = now + hold - self.config.timeout_seconds
         stored, failed, error = self._send(batch)
         self.outbox.sent(token, stored)
         self.sent_total += len(stored)
@@ -175,7 +178,11 @@ class Sender:
         self, batch: list[Claimed], bodies: list[dict[str, Any]]
     ) -> tuple[list[str], list[str], str | None]:
         stored, failed, error = [], [], None
-        for claimed, body in zip(batch, bodies, strict=True):
+        for index, (claimed, body) in enumerate(zip(batch, bodies, strict=True)):
+            if self.clock() > self._until:  # the claim is running out: the rest go later
+                failed += [c.id for c in batch[index:]]
+                error = error or "claim ran out before the LRS took every statement"
+                break
             try:
                 self.client.put(body)  # 204 stored, 409 already there: both are sent
                 stored.append(claimed.id)
@@ -183,7 +190,7 @@ class Sender:
                 failed.append(claimed.id)
                 error = str(exc)
                 if exc.status is None:  # the LRS went away: the rest would fail the same
-                    failed += [c.id for c in batch[len(stored) + len(failed) :]]
+                    failed += [c.id for c in batch[index + 1 :]]
                     break
         return stored, failed, error
 

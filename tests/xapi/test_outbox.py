@@ -242,3 +242,21 @@ def test_client_speaks_xapi_1_0_3_with_basic_auth() -> None:
     assert client.endpoint == "http://lrs.example/xAPI/statements"
     assert client.headers["X-Experience-API-Version"] == "1.0.3"
     assert client.headers["Authorization"] == "Basic dTpw"
+
+
+def test_single_sends_stop_before_the_claim_runs_out(service: Any, clock: Clock) -> None:
+    session_with_learners(service, "l1", "l2", "l3")
+    lrs = FakeLrs()
+    lrs.refuse_batches = True
+    lrs.config = LrsConfig(url="http://lrs.invalid/xAPI", batch_size=3, timeout_seconds=10)
+    stored_put = lrs.put
+
+    def slow_put(statement: dict[str, Any]) -> int:
+        clock.now += 20  # each single send takes 20 s; the claim holds 45 s
+        return stored_put(statement)
+
+    lrs.put = slow_put  # type: ignore[method-assign]
+    sender = Sender(service.outbox, lrs, clock=clock, rand=lambda: 1.0)  # type: ignore[arg-type]
+    assert sender.step() > 0
+    assert len(lrs.stored) == 2 and count(service) == 1
+    assert "claim ran out" in (sender.last_error or "")
