@@ -21,10 +21,11 @@ run: $(STAMP)
 # meet the project's dependencies (its `lrs` extra forgets `requests`).
 LRS_VENV := .venv-lrs
 LRS_STAMP := $(LRS_VENV)/.installed
+# Not fatal here: without it the LRS test skips on a developer machine and fails in CI.
 $(LRS_STAMP):
-	test -x $(LRS_VENV)/bin/python || $(PYTHON) -m venv $(LRS_VENV)
-	$(LRS_VENV)/bin/python -m pip install --quiet 'ralph-malph[lrs,cli]==5.1.0' 'requests==2.34.2'
-	touch $(LRS_STAMP)
+	(test -x $(LRS_VENV)/bin/python || $(PYTHON) -m venv $(LRS_VENV)) \
+	  && $(LRS_VENV)/bin/python -m pip install --quiet 'ralph-malph[lrs,cli]==5.1.0' 'requests==2.34.2' \
+	  && touch $(LRS_STAMP) || echo "warning: the Ralph LRS venv ($(LRS_VENV)) was not built"
 
 lrs-venv: $(LRS_STAMP)
 

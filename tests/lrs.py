@@ -22,6 +22,7 @@ from tests.services import free_port, unavailable
 ROOT = Path(__file__).resolve().parents[1]
 LRS_VENV = ROOT / ".venv-lrs"
 RALPH = LRS_VENV / "bin" / "ralph"
+STAMP = LRS_VENV / ".installed"  # written by `make lrs-venv` once the install succeeded
 USER, PASSWORD = "practicum", "lrs-test-secret"
 HEADERS = {"X-Experience-API-Version": "1.0.3"}
 
@@ -41,13 +42,13 @@ print(json.dumps(problems))
 
 def ensure_venv() -> None:
     """Build .venv-lrs with `make lrs-venv` when it is missing (or skip/fail)."""
-    if RALPH.exists():
+    if STAMP.exists():
         return
     built = subprocess.run(
         ["make", "-s", "lrs-venv"], cwd=ROOT, capture_output=True, text=True, timeout=600
     )
-    if built.returncode != 0 or not RALPH.exists():
-        unavailable(f"could not build the Ralph venv: {built.stderr[-500:]}")
+    if built.returncode != 0 or not STAMP.exists():
+        unavailable(f"could not build the Ralph venv: {(built.stdout + built.stderr)[-500:]}")
 
 
 class Ralph:
