@@ -19,6 +19,8 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from practicum.xapi.outbox import forget_join_identities
+
 ERASED_NAME = "Erased learner"
 ERASED_CHAT = "(erased on request)"
 DAY = 86_400.0
@@ -91,7 +93,10 @@ def erase_learner(app_ext: dict[str, Any], session_id: str, learner_id: str) -> 
         erase_learner_rewrite(learner_id),
         {"learner": learner_id, "scope": "learner"},
     )
-    if service.outbox is not None:  # xAPI statements not yet sent lose the LMS identity too
+    # The LMS identity an LTI launch kept on the join's answer goes too (docs/xapi.md), and
+    # xAPI statements not yet sent lose it.
+    forget_join_identities(service.store, session_id, learner_id)
+    if service.outbox is not None:
         service.outbox.erased(session_id, learner_id)
     return changed
 
@@ -103,6 +108,7 @@ def purge_expired(app_ext: dict[str, Any], days: float, now: float) -> list[str]
     for row in service.store.sessions(status="closed"):
         if row.created_at <= now - days * DAY:
             service.rewrite_log(row.id, purge_rewrite, {"learner": None, "scope": "session"})
+            forget_join_identities(service.store, row.id, None)
             if service.outbox is not None:
                 service.outbox.erased(row.id, None)
             service.store.set_status(row.id, "purged")

@@ -524,7 +524,9 @@ class Practicum:
             columns["updated_at"] = now
         statements = None
         if steps:
-            statements = self.outbox.rows_for(session_id, live.scenario, steps, live.seq, now)
+            statements = self.outbox.rows_for(
+                session_id, live.scenario, steps, live.seq, now, ack
+            )
         try:
             seq = self.store.append(
                 session_id,

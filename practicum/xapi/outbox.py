@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, update
 
-from practicum.server.store import EventStore, events_table, xapi_outbox_table
+from practicum.server.store import EventStore, actions_table, events_table, xapi_outbox_table
 from practicum.xapi.statements import (
     MAPPED_EVENTS,
     EventContext,
@@ -58,6 +58,57 @@ class Pending:
     most_attempts: int
 
 
+def read_identities(store: EventStore, session_id: str) -> dict[str, dict[str, str] | None]:
+    """Return every learner of a session with the LMS identity they joined with (or None).
+
+    An identity is read from the learner_joined event's `lms`, or from the stored answer to
+    the join (the actions table), where an LTI launch keeps it (docs/lti.md).
+    """
+    joins = select(events_table.c.data).where(
+        events_table.c.session_id == session_id, events_table.c.type == "learner_joined"
+    )
+    answers = select(actions_table.c.result).where(
+        actions_table.c.session_id == session_id, actions_table.c.result.contains('"lms"')
+    )
+    with store.engine.connect() as conn:
+        datas = [json.loads(raw) for raw in conn.execute(joins).scalars()]
+        results = [json.loads(raw) for raw in conn.execute(answers).scalars()]
+    found = {d.get("learner_id"): lms_identity(d.get("lms")) for d in datas}
+    for result in results:
+        learner_id = result.get("learnerId")
+        if learner_id in found and found[learner_id] is None:
+            found[learner_id] = lms_identity(result.get("lms"))
+    return found
+
+
+def forget_join_identities(store: EventStore, session_id: str, learner_id: str | None) -> int:
+    """Remove the LMS identity from stored join answers of a learner (None: all); return how many.
+
+    Part of erasing a learner (practicum/server/privacy.py): the identity an LTI launch kept on
+    the join's answer must not outlive the erasure, nor make later statements name them.
+    """
+    query = select(actions_table.c.action_id, actions_table.c.result).where(
+        actions_table.c.session_id == session_id, actions_table.c.result.contains('"lms"')
+    )
+    changed = 0
+    with store.engine.begin() as conn:
+        for action_id, raw in conn.execute(query).all():
+            result = json.loads(raw)
+            if "lms" not in result or learner_id not in (None, result.get("learnerId")):
+                continue
+            kept = {k: v for k, v in result.items() if k != "lms"}
+            conn.execute(
+                update(actions_table)
+                .where(
+                    actions_table.c.session_id == session_id,
+                    actions_table.c.action_id == action_id,
+                )
+                .values(result=_dumps(kept))
+            )
+            changed += 1
+    return changed
+
+
 class Outbox:
     """Builds outbox rows for the service and hands batches to the sender."""
 
@@ -77,8 +128,13 @@ class Outbox:
         steps: Iterable[tuple[Any, Any]],
         after_seq: int,
         now: float,
+        ack: Mapping[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
-        """Return the outbox rows of the events (each with the state just before it)."""
+        """Return the outbox rows of the events (each with the state just before it).
+
+        `ack` is the command's answer: an LTI launch's join carries the learner's LMS identity
+        there (`learnerId`, `lms`), not in the engine's event.
+        """
         rows: list[dict[str, Any]] = []
         try:
             identities: dict[str, dict[str, str] | None] | None = None
@@ -87,6 +143,9 @@ class Outbox:
                     continue
                 if identities is None:
                     identities = self._identities_of(session_id, state.learners)
+                    launched = lms_identity((ack or {}).get("lms"))
+                    if launched is not None and (ack or {}).get("learnerId"):
+                        identities[str(ack["learnerId"])] = launched
                 ctx = EventContext(
                     self.site, session_id, scenario, state, after_seq + offset, now, identities
                 )
@@ -107,7 +166,8 @@ class Outbox:
                     )
                 if event.type == "learner_joined":
                     learner_id = event.data.get("learner_id")
-                    identities[learner_id] = lms_identity(event.data.get("lms"))
+                    own = lms_identity(event.data.get("lms"))
+                    identities[learner_id] = own or identities.get(learner_id)
         except Exception:  # noqa: BLE001 - a mapping bug must never refuse a learner's act
             log.exception("xAPI statements for session %s could not be built", session_id)
             return []
@@ -123,12 +183,7 @@ class Outbox:
                 self._identities.move_to_end(session_id)
                 return known
         # Another process may have let learners in since (a cluster moves sessions): read all.
-        query = select(events_table.c.data).where(
-            events_table.c.session_id == session_id, events_table.c.type == "learner_joined"
-        )
-        with self.store.engine.connect() as conn:
-            datas = [json.loads(raw) for raw in conn.execute(query).scalars()]
-        fresh = {d.get("learner_id"): lms_identity(d.get("lms")) for d in datas}
+        fresh = read_identities(self.store, session_id)
         with self._lock:
             self._identities[session_id] = fresh
             while len(self._identities) > IDENTITY_SESSIONS:

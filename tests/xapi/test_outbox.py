@@ -260,3 +260,46 @@ def test_single_sends_stop_before_the_claim_runs_out(service: Any, clock: Clock)
     assert sender.step() > 0
     assert len(lrs.stored) == 2 and count(service) == 1
     assert "claim ran out" in (sender.last_error or "")
+
+
+def test_an_lti_join_names_its_lms_account_until_the_learner_is_erased(
+    service: Any, clock: Clock
+) -> None:
+    """An LTI launch keeps the identity on the join's answer (docs/lti.md), not in the event."""
+    session_id, _code = service.create_session("harbor")
+    learner = engine.Actor(engine.LEARNER, "l_lti")
+    join_command = engine.Command("join_session", learner, {"learner_id": "l_lti", "name": "X"})
+    extra = {"sessionId": session_id, "learnerId": "l_lti", "lms": LMS}
+    assert service.apply(session_id, join_command, "lti:join", extra=extra).ack["ok"]
+    assert all("lms" not in e.data for e in service.store.load(session_id))
+
+    def actors() -> list[dict[str, Any]]:
+        return [json.loads(r["statement"])["actor"] for r in rows(service)]
+
+    lms_actor = {
+        "objectType": "Agent",
+        "account": {"homePage": LMS["issuer"], "name": LMS["subject"]},
+        "name": LMS["name"],
+    }
+    assert actors() == [lms_actor]
+    # Another process (an empty cache) reads the identity back from the stored answer.
+    service.outbox = Outbox(service.store, SITE)
+    team = engine.Command("create_team", learner, {"team_id": "t_1", "name": "Alpha"})
+    assert service.apply(session_id, team, "team-1").ack["ok"]
+    assert actors() == [lms_actor] * 3
+
+    erase_learner({"practicum": service}, session_id, "l_lti")
+    pseudonymous = {
+        "objectType": "Agent",
+        "account": {"homePage": SITE.base_url, "name": pseudonym(SITE, "l_lti")},
+    }
+    assert actors() == [pseudonymous] * 3
+    assert service.store.action_result(session_id, "lti:join") == {
+        "ok": True,
+        "learnerId": "l_lti",
+        "sessionId": session_id,
+    }
+    # Acts after the erasure name the pseudonym from the start.
+    created = engine.Command("create_team", learner, {"team_id": "t_2", "name": "Beta"})
+    assert service.apply(session_id, created, "team-2").ack["ok"]
+    assert actors() == [pseudonymous] * 5
