@@ -303,3 +303,46 @@ def test_an_lti_join_names_its_lms_account_until_the_learner_is_erased(
     created = engine.Command("create_team", learner, {"team_id": "t_2", "name": "Beta"})
     assert service.apply(session_id, created, "team-2").ack["ok"]
     assert actors() == [pseudonymous] * 5
+
+
+def test_senders_claiming_at_once_split_the_rows_without_overlap(
+    service: Any, clock: Clock
+) -> None:
+    """Four senders (as in four processes: own connections, no shared lock) race for rows."""
+    import threading
+
+    session_id, _code = service.create_session("harbor")
+    scenario, state = service.snapshot(session_id)
+    events = [
+        engine.Event("learner_joined", {"learner_id": f"l{i}", "name": "N", "at": clock.now})
+        for i in range(120)
+    ]
+    steps, folded = [], state
+    for event in events:
+        steps.append((folded, event))
+        folded = engine.evolve(scenario, folded, event)
+    seq = service.store.last_seq(session_id)
+    made = service.outbox.rows_for(session_id, scenario, steps, seq, clock.now)
+    service.store.append(
+        session_id, seq, [(e.type, None, e.data) for e in events], clock.now, outbox=made
+    )
+    claimed: dict[str, list[str]] = {}
+    start = threading.Barrier(4)
+
+    def sender(name: str) -> None:
+        start.wait()
+        mine = claimed.setdefault(name, [])
+        for round_ in range(100):
+            batch = service.outbox.claim(f"{name}-{round_}", clock.now, 7, hold=60)
+            if not batch and round_ > 3:
+                break
+            mine += [c.id for c in batch]
+
+    threads = [threading.Thread(target=sender, args=(f"p{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    every = [row_id for ids in claimed.values() for row_id in ids]
+    assert len(every) == len(set(every)) == 120
+    assert sum(1 for ids in claimed.values() if ids) >= 2  # they really raced
