@@ -194,11 +194,14 @@ class Cluster:
         env: dict[str, str] | None = None,
         port: int | None = None,
         base: Path | None = None,
+        redis: bool = True,
     ) -> None:
         self.base = base or Path(tempfile.mkdtemp(prefix="practicum-cluster-"))
         self.password = os.environ.get("PRACTICUM_FACILITATOR_PASSWORD") or "cluster-password"
         self.postgres: object | None = None
-        self.redis = Redis(self.base)
+        # Without Redis (the bench's cost comparison) the processes still take leases
+        # (PRACTICUM_CLUSTER=1) but nothing carries emits between them: one process only.
+        self.redis: Redis | None = Redis(self.base) if redis else None
         self.processes = processes
         self.lease_seconds = lease_seconds
         self.extra_env = env or {}
@@ -222,10 +225,11 @@ class Cluster:
             self.postgres = postgres
             postgres.start()
             self.database_url = postgres.url()
-            self.redis.start()
+            if self.redis is not None:
+                self.redis.start()
             env = {
                 "PRACTICUM_DATABASE_URL": self.database_url,
-                "PRACTICUM_REDIS_URL": self.redis.url,
+                "PRACTICUM_REDIS_URL": self.redis.url if self.redis is not None else "",
                 "PRACTICUM_CLUSTER": "1",
                 "PRACTICUM_LEASE_SECONDS": str(self.lease_seconds),
                 # Every process signs and checks the same tokens and cookies.
@@ -252,7 +256,8 @@ class Cluster:
             self.proxy.stop()
         for app in self.apps:
             app.kill(signal.SIGTERM)
-        self.redis.stop()
+        if self.redis is not None:
+            self.redis.stop()
         if self.postgres is not None:
             self.postgres.stop()  # type: ignore[attr-defined]
         shutil.rmtree(self.base, ignore_errors=True)
@@ -285,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         print("  Facilitator user:     admin")
         print(f"  Facilitator password: {cluster.password}")
         print(f"  PostgreSQL:           {cluster.database_url}")
-        print(f"  Redis:                {cluster.redis.url}")
+        print(f"  Redis:                {cluster.redis.url if cluster.redis else '-'}")
         for app in cluster.apps:
             print(f"  {app.name}:                 {app.url}  (log: {app.log})")
         print("Press Ctrl+C to stop everything.", flush=True)

@@ -2,7 +2,8 @@
 
 Chat messages and draft texts carry a unique marker at their end (``... [#g0-1f]``); a diagnostic
 or an evidence mark is recognised by what it adds to the team's state; a shared-text edit by its
-Yjs update, which Practicum relays in ``text_update`` and the reference in its ``team`` relay.
+Yjs update, which Practicum relays in a team patch's ``textUpdates`` and the reference in its
+``team`` relay.
 The same keys work for Practicum's team views and for the reference server's relays, so one
 matcher serves both.
 """

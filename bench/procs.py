@@ -80,6 +80,26 @@ def practicum_env(workdir: Path, port: int, extra: dict[str, str] | None = None)
     return env
 
 
+def api_token(url: str) -> str:
+    """Sign in as the bench facilitator over the API at `url`; return the bearer token."""
+    reply = requests.post(f"{url}/api/login", json={"password": PASSWORD}, timeout=10)
+    reply.raise_for_status()
+    return reply.json()["token"]
+
+
+def api_create_session(url: str, token: str, scenario_id: str = "harbor") -> dict[str, Any]:
+    """Create a session over the API at `url`; return `{sessionId, joinCode}`."""
+    reply = requests.post(
+        f"{url}/api/sessions",
+        json={"scenarioId": scenario_id},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    if reply.status_code != 201:
+        raise RuntimeError(f"create session failed: {reply.status_code} {reply.text[:200]}")
+    return reply.json()
+
+
 class Server:
     """One server process on loopback: Practicum (`wsgi.py`) or the reference relay."""
 
@@ -195,21 +215,11 @@ class Server:
 
     def token(self) -> str:
         """Sign in as the facilitator over the API."""
-        reply = requests.post(f"{self.url}/api/login", json={"password": PASSWORD}, timeout=10)
-        reply.raise_for_status()
-        return reply.json()["token"]
+        return api_token(self.url)
 
     def create_session(self, token: str, scenario_id: str = "harbor") -> dict[str, Any]:
         """Create a session; return `{sessionId, joinCode}`."""
-        reply = requests.post(
-            f"{self.url}/api/sessions",
-            json={"scenarioId": scenario_id},
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=10,
-        )
-        if reply.status_code != 201:
-            raise RuntimeError(f"create session failed: {reply.status_code} {reply.text[:200]}")
-        return reply.json()
+        return api_create_session(self.url, token, scenario_id)
 
 
 class Generator:

@@ -17,8 +17,14 @@ RESTART_SECONDS = 3.0
 
 
 def _steps(results: dict[str, Any], target: str, mode: str) -> list[dict[str, Any]]:
+    """Return a target's steps in one mode, in the run's main async mode (targets use those)."""
+    main = results.get("settings", {}).get("async_mode", "eventlet")
     return sorted(
-        (s for s in results["steps"] if s["target"] == target and s["mode"] == mode),
+        (
+            s
+            for s in results["steps"]
+            if s["target"] == target and s["mode"] == mode and s.get("asyncMode", main) == main
+        ),
         key=lambda s: s["learners"],
     )
 
@@ -35,6 +41,10 @@ def saturation_ratio(results: dict[str, Any]) -> float | None:
 def _backlog(settings: dict[str, Any]) -> str:
     count = settings.get("chat_backlog") or 0
     return f", {count} chat messages per team posted before the window" if count else ""
+
+
+def _name(step: dict[str, Any]) -> str:
+    return step.get("label", step["target"])
 
 
 def _lat(summary: dict[str, Any]) -> str:
@@ -54,11 +64,11 @@ def ladder_table(results: dict[str, Any]) -> list[str]:
     ]
     for step in sorted(
         (s for s in results["steps"] if s["mode"] == "paced"),
-        key=lambda s: (s["learners"], s["target"]),
+        key=lambda s: (s["learners"], _name(s)),
     ):
         server = step["server"]
         lines.append(
-            f"| {step['target']} | {step['joined']}/{step['learners']} | {step['sessions']} "
+            f"| {_name(step)} | {step['joined']}/{step['learners']} | {step['sessions']} "
             f"| {step['throughputPerSecond']} ({step['offeredPerSecond']}) | {_lat(step['ack'])} "
             f"| {_lat(step['teammate'])} "
             f"| {step['board']['p50']:.0f} / {step['board']['p99']:.0f} | {step['errors']} "
@@ -78,7 +88,7 @@ def saturation_table(results: dict[str, Any]) -> list[str]:
     ]
     for step in (s for s in results["steps"] if s["mode"] == "saturate"):
         lines.append(
-            f"| {step['target']} | {step['joined']} | {step['throughputPerSecond']} "
+            f"| {_name(step)} | {step['joined']} | {step['throughputPerSecond']} "
             f"| {step['ack']['p50']:.0f} / {step['ack']['p99']:.0f} "
             f"| {step['teammate']['p99']:.0f} | {step['errors']} | {step['lostUpdates']} "
             f"| {step['server']['cpuPercent']} "
@@ -105,13 +115,37 @@ def text_table(results: dict[str, Any]) -> list[str]:
         team = step.get("teammateByKind", {}).get("edit_text", {"p50": 0, "p99": 0})
         others = max((v["p99"] for k, v in by_kind.items() if k != "edit_text"), default=0)
         lines.append(
-            f"| {step['target']} | {step['mode']} | {step['joined']} "
+            f"| {_name(step)} | {step['mode']} | {step['joined']} "
             f"| {edits} / {counts.get('text_acked', 0)} / {counts.get('text_resent', 0)} "
             f"| {ack['p50']:.0f} / {ack['p99']:.0f} | {team['p50']:.0f} / {team['p99']:.0f} "
             f"| {others:.0f} | {counts.get('text_fields_checked', 0)} "
             f"| {counts.get('text_diverged', 0)} | {counts.get('text_view_stale', 0)} "
             f"| {counts.get('text_markers_missing', 0)} / "
             f"{counts.get('text_markers_expected', 0)} |"
+        )
+    return lines
+
+
+def cluster_table(results: dict[str, Any]) -> list[str]:
+    """Return the Markdown rows of the steps through HAProxy: where a cluster's CPU goes."""
+    lines = [
+        "| cluster | mode | learners | acked actions/s | ack ms p50/p99 | teammate ms p99 "
+        "| errors | lost | Practicum CPU % (each process) | HAProxy % | Redis % | PostgreSQL % "
+        "| Practicum CPU ms/action | all CPU ms/action |",
+        "|---|---|---:|---:|---|---:|---:|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for step in (s for s in results["steps"] if s["target"] == "cluster"):
+        server, parts = step["server"], step["server"].get("partsCpuPercent", {})
+        acked = max(1.0, step["throughputPerSecond"])
+        every = server["cpuPercent"] + sum(parts.values())
+        lines.append(
+            f"| {_name(step)} | {step['mode']} | {step['joined']} | {step['throughputPerSecond']} "
+            f"| {step['ack']['p50']:.0f} / {step['ack']['p99']:.0f} "
+            f"| {step['teammate']['p99']:.0f} | {step['errors']} | {step['lostUpdates']} "
+            f"| {server['cpuPercent']} "
+            f"({' + '.join(str(c) for c in server.get('appCpuPercent', []))}) "
+            f"| {parts.get('haproxy', 0)} | {parts.get('redis', '-')} | {parts.get('postgres', 0)} "
+            f"| {server['cpuPercent'] * 10 / acked:.2f} | {every * 10 / acked:.2f} |"
         )
     return lines
 
@@ -206,6 +240,23 @@ def markdown(results: dict[str, Any]) -> str:
         lines += ["", "## Saturation (closed loop)", "", *saturation_table(results)]
         if ratio is not None:
             lines += ["", f"Practicum / reference throughput: **{ratio:.0%}**."]
+    if any(s["target"] == "cluster" for s in results["steps"]):
+        lines += ["", "## Through HAProxy: one and two processes", "", *cluster_table(results)]
+    history = results.get("history")
+    if history:
+        empty, full = history["empty"], history["history"]
+        lines += [
+            "",
+            "## History",
+            "",
+            f"{history['ended']} ended and {history['idle']} idle sessions "
+            f"({history['events']} events, {history['databaseMB']} MB) against an empty log, "
+            f"medians: /healthz after {full['serveSeconds']} s (empty {empty['serveSeconds']} s), "
+            f"warm after {full['warmSeconds']} s (empty {empty['warmSeconds']} s), RSS "
+            f"{full['rssMB']} MB (empty {empty['rssMB']} MB), session list in "
+            f"{full['listSeconds'] * 1000:.0f} ms; sessions in memory after start-up and after "
+            f"listing: {full['loadedAtWarm']} and {full['loadedAfterList']}.",
+        ]
     restart = results.get("restart")
     if restart:
         lines += [

@@ -4,6 +4,9 @@ restart check, and the report (Markdown, JSON and a PNG plot under bench/results
     .venv/bin/python -m bench.run                      # the defaults: under 10 minutes on 2 cores
     .venv/bin/python -m bench.run --ladder 1000 --no-reference --no-restart
     .venv/bin/python -m bench.run --quick              # a one-minute smoke run
+    .venv/bin/python -m bench.run --cluster            # through HAProxy: 1 vs 2 processes
+    .venv/bin/python -m bench.run --also-async-mode gevent   # eventlet and gevent, one run
+    .venv/bin/python -m bench.run --history 5000,5000 --ladder "" --no-saturation
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from bench.history import run_history
 from bench.mix import Playbook, playbook
 from bench.report import write_report
 from bench.restart import run_restart
@@ -57,7 +61,27 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-restart", action="store_true")
     parser.add_argument("--restart-sessions", type=int, default=25)
     parser.add_argument("--restart-events", type=int, default=100_000)
+    parser.add_argument(
+        "--cluster",
+        action="store_true",
+        help="run the ladder and saturation through HAProxy against one and two processes "
+        "(PostgreSQL, Redis), and one process without Redis for the queue's CPU cost",
+    )
+    parser.add_argument(
+        "--cluster-ladder", default="500,1000", help="learner counts through the proxy"
+    )
+    parser.add_argument(
+        "--history",
+        default="",
+        help="ENDED,IDLE: start-up and idle RSS with that many past sessions against none",
+    )
     parser.add_argument("--async-mode", default="eventlet", choices=("eventlet", "gevent"))
+    parser.add_argument(
+        "--also-async-mode",
+        default="",
+        choices=("", "eventlet", "gevent"),
+        help="run Practicum's ladder and saturation in this async mode too, in the same run",
+    )
     parser.add_argument(
         "--profile", type=Path, default=None, help="py-spy each Practicum step into this folder"
     )
@@ -71,7 +95,35 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.duration, args.warmup = 5.0, 2.0
         args.saturation_learners, args.saturation_duration = 40, 5.0
         args.restart_sessions, args.restart_events = 5, 5_000
+        args.cluster_ladder = "80"
     return args
+
+
+def plan_cluster_steps(args: argparse.Namespace, base: StepConfig) -> list[StepConfig]:
+    """Return the steps through HAProxy: one and two processes; one without Redis."""
+    cluster = replace(base, target="cluster")
+    ladder = [int(n) for n in str(args.cluster_ladder).split(",") if n.strip()]
+    steps = []
+    for learners in ladder:
+        for processes in (1, 2):
+            steps.append(replace(cluster, learners=learners, processes=processes))
+    if ladder:
+        # The queue's cost per action: the same load on one process with and without Redis.
+        steps.append(replace(cluster, learners=ladder[0], processes=1, redis=False))
+    if not args.no_saturation:
+        for processes in (1, 2):
+            steps.append(
+                replace(
+                    cluster,
+                    mode="saturate",
+                    learners=args.saturation_learners,
+                    warmup=min(args.warmup, 3.0),
+                    duration=args.saturation_duration,
+                    server_env=SATURATION_ENV,
+                    processes=processes,
+                )
+            )
+    return steps
 
 
 def plan_steps(args: argparse.Namespace) -> list[StepConfig]:
@@ -87,6 +139,8 @@ def plan_steps(args: argparse.Namespace) -> list[StepConfig]:
         async_mode=args.async_mode,
         chat_backlog=args.chat_backlog,
     )
+    if args.cluster:
+        return plan_cluster_steps(args, base)
     steps = []
     ladder = [int(n) for n in str(args.ladder).split(",") if n.strip()]
     targets = ["practicum"]
@@ -95,6 +149,11 @@ def plan_steps(args: argparse.Namespace) -> list[StepConfig]:
     for learners in ladder:
         for target in targets:
             steps.append(replace(base, target=target, learners=learners))
+    if args.also_async_mode and args.also_async_mode != args.async_mode:
+        # The same Practicum steps in the other async mode, right after (the reference stays
+        # in the first mode: it is the transport's ceiling, not what is compared here).
+        other = replace(base, async_mode=args.also_async_mode)
+        steps += [replace(other, learners=learners) for learners in ladder]
     if not args.no_saturation:
         saturate = replace(
             base,
@@ -105,6 +164,8 @@ def plan_steps(args: argparse.Namespace) -> list[StepConfig]:
             server_env=SATURATION_ENV,
         )
         steps.append(replace(saturate, target="practicum"))
+        if args.also_async_mode and args.also_async_mode != args.async_mode:
+            steps.append(replace(saturate, target="practicum", async_mode=args.also_async_mode))
         if not args.no_reference:
             steps.append(replace(saturate, target="reference"))
     return steps
@@ -135,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     for config in plan_steps(args):
         config = replace(config, profile=_profile_path(args, config))
-        label = f"{config.target} {config.mode} {config.learners}"
+        label = f"{config.label} {config.mode} {config.learners}"
         print(f"step: {label}", flush=True)
         try:
             step = run_step(config, harbor)
@@ -164,7 +225,20 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
         results["steps"].append(step)
-    if not args.no_restart:
+    if args.history:
+        ended, idle = (int(n) for n in args.history.split(","))
+        print(f"history: {ended} ended and {idle} idle sessions against none", flush=True)
+        try:
+            results["history"] = run_history(ended, idle)
+            print(
+                f"  warm after {results['history']['history']['warmSeconds']} s "
+                f"(empty {results['history']['empty']['warmSeconds']} s)",
+                flush=True,
+            )
+        except Exception as exc:  # noqa: BLE001
+            print(f"  failed: {exc}", flush=True)
+            results["failures"].append({"step": "history", "error": str(exc)[:2000]})
+    if not args.no_restart and not args.cluster:
         print(
             f"restart: {args.restart_sessions} sessions, {args.restart_events} events", flush=True
         )

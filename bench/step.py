@@ -14,6 +14,7 @@ from typing import Any
 import psutil
 import requests
 
+from bench.cluster_target import ClusterServer
 from bench.mix import DEFAULT_WEIGHTS, Playbook
 from bench.procs import Generator, Server
 from bench.stats import summarise
@@ -25,7 +26,7 @@ MB = 1024 * 1024
 class StepConfig:
     """What one step runs."""
 
-    target: str  # "practicum" or "reference"
+    target: str  # "practicum", "reference", or "cluster" (Practicum behind HAProxy)
     learners: int
     mode: str = "paced"  # "paced" or "saturate"
     session_size: int = 40
@@ -42,6 +43,16 @@ class StepConfig:
     server_env: dict[str, str] = field(default_factory=dict)
     profile: Path | None = None
     seed: int = 1
+    processes: int = 1  # a cluster's Practicum processes
+    redis: bool = True  # a cluster's message queue (without it: one process only)
+
+    @property
+    def label(self) -> str:
+        """Say what the step runs against, in a word or three."""
+        mode = "" if self.async_mode == "eventlet" else f" {self.async_mode}"
+        if self.target != "cluster":
+            return self.target + mode
+        return f"cluster {self.processes}p" + ("" if self.redis else " no-redis") + mode
 
 
 def session_sizes(learners: int, session_size: int) -> list[int]:
@@ -79,13 +90,23 @@ def _merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
 def run_step(config: StepConfig, playbook: Playbook, log: Any = print) -> dict[str, Any]:
     """Run one step and return its summary (raw samples are summarised, not kept)."""
     workdir = Path(tempfile.mkdtemp(prefix=f"practicum-bench-{config.target}-"))
-    server = Server(
-        config.target,
-        workdir,
-        config.async_mode,
-        env=config.server_env,
-        profile=config.profile,
-    )
+    server: Server | ClusterServer
+    if config.target == "cluster":
+        server = ClusterServer(
+            workdir, config.processes, config.redis, config.async_mode, env=config.server_env
+        )
+    else:
+        server = Server(
+            config.target,
+            workdir,
+            config.async_mode,
+            env=config.server_env,
+            profile=config.profile,
+        )
+    parts_start: dict[str, float] = {}
+    parts_cpu: dict[str, float] = {}
+    apps_start: list[float] = []
+    apps_cpu: list[float] = []
     generators: list[Generator] = []
     try:
         start_seconds = server.start()
@@ -101,7 +122,8 @@ def run_step(config: StepConfig, playbook: Playbook, log: Any = print) -> dict[s
         for number in range(count):
             plan = {
                 "url": server.url,
-                "target": config.target,
+                "target": "practicum" if config.target == "cluster" else config.target,
+                "route_by_session": config.target == "cluster",
                 "token": token,
                 "sessions": sessions[number::count],
                 "team_size": config.team_size,
@@ -142,6 +164,9 @@ def run_step(config: StepConfig, playbook: Playbook, log: Any = print) -> dict[s
                 gen_start = [g.cpu_seconds() for g in generators]
                 busy_start = _busy_seconds()
                 waits_start = server.waits()
+                if isinstance(server, ClusterServer):
+                    parts_start = server.parts_cpu_seconds()
+                    apps_start = server.app_cpu_seconds()
                 measured_from = time.monotonic()
             rss_peak = max(rss_peak, server.rss())
             time.sleep(0.25)
@@ -151,6 +176,15 @@ def run_step(config: StepConfig, playbook: Playbook, log: Any = print) -> dict[s
             waits_start = server.waits()
         elapsed = max(1e-6, time.monotonic() - measured_from)
         server_cpu = (server.cpu_seconds() - cpu_start) / elapsed * 100
+        if isinstance(server, ClusterServer) and parts_start:
+            parts_cpu = {
+                name: round((seconds - parts_start.get(name, 0.0)) / elapsed * 100, 1)
+                for name, seconds in server.parts_cpu_seconds().items()
+            }
+            apps_cpu = [
+                round((seconds - before) / elapsed * 100, 1)
+                for seconds, before in zip(server.app_cpu_seconds(), apps_start, strict=False)
+            ]
         gen_cpu = [
             (g.cpu_seconds() - s) / elapsed * 100
             for g, s in zip(generators, gen_start, strict=False)
@@ -183,6 +217,9 @@ def run_step(config: StepConfig, playbook: Playbook, log: Any = print) -> dict[s
             "rssPerLearnerKB": round(
                 (max(rss_connected, rss_end) - rss_idle) / 1024 / max(1, joined), 1
             ),
+            # A cluster: each Practicum process's CPU, and the proxy's, Redis's and
+            # PostgreSQL's (percent of one core over the window).
+            **({"appCpuPercent": apps_cpu, "partsCpuPercent": parts_cpu} if apps_cpu else {}),
         },
         [round(c, 1) for c in gen_cpu],
         len(sizes),
@@ -211,6 +248,10 @@ def summarise_step(
     offered = config.learners / config.interval if config.mode == "paced" else None
     return {
         "target": config.target,
+        "label": config.label,
+        "asyncMode": config.async_mode,
+        "processes": config.processes if config.target == "cluster" else 1,
+        "redis": config.redis if config.target == "cluster" else False,
         "mode": config.mode,
         "learners": config.learners,
         "joined": merged["joined"],

@@ -191,6 +191,12 @@ class Swarm:
             reconnection=False, http_session=self.http, handle_sigint=False, request_timeout=30
         )
 
+    def _url(self, session: Session) -> str:
+        """Return the URL a session's sockets open: behind a proxy, routed by its session."""
+        if self.plan.get("route_by_session"):
+            return f"{self.plan['url']}?session={session.session_id}"
+        return self.plan["url"]
+
     async def _call(self, sio: socketio.AsyncClient, event: str, payload: dict, ns: str) -> dict:
         timeout = float(self.plan.get("ack_timeout", 20))
         return await sio.call(event, payload, namespace=ns, timeout=timeout)
@@ -210,7 +216,7 @@ class Swarm:
         )
         sio.on("disconnect", lambda *reason: self.on_disconnect(reason), namespace=FACILITATE)
         await sio.connect(
-            self.plan["url"],
+            self._url(session),
             namespaces=[FACILITATE],
             auth={"token": self.plan["token"]},
             transports=["websocket"],
@@ -229,11 +235,10 @@ class Swarm:
             sio.on("team", lambda view: self.on_team(learner, view), namespace=PLAY)
             sio.on("team_patch", lambda p: self.on_team_patch(learner, p), namespace=PLAY)
             sio.on("view", lambda view: self.on_view(learner, view), namespace=PLAY)
-            sio.on("text_update", lambda u: self.on_text_update(learner, u), namespace=PLAY)
             sio.on("disconnect", lambda *reason: self.on_disconnect(reason), namespace=PLAY)
             try:
                 await sio.connect(
-                    self.plan["url"], namespaces=[PLAY], transports=["websocket"], wait_timeout=30
+                    self._url(session), namespaces=[PLAY], transports=["websocket"], wait_timeout=30
                 )
                 ack = await self._call(
                     sio,
@@ -377,7 +382,11 @@ class Swarm:
             self._seen(learner, team, key, arrived)
 
     def on_text_update(self, learner: Learner, update: dict[str, Any]) -> None:
-        """A teammate's (or my own) edit of a shared text, merged and stored by the server."""
+        """A teammate's (or my own) edit of a shared text, merged and stored by the server.
+
+        Practicum sends them in the team patch (``textUpdates``), one frame with the view's
+        change; the teammate latency of an edit is until that patch arrived.
+        """
         arrived = now()
         team = learner.team
         if team is None or not isinstance(update, dict):
@@ -420,10 +429,15 @@ class Swarm:
         """A team patch: count a gap in the version chain as lost, then read it as a view."""
         if not isinstance(patch, dict):
             return
+        for update in patch.get("textUpdates") or ():  # merged text edits ride in the patch
+            self.on_text_update(learner, {**update, "teamId": patch.get("teamId")})
         if patch.get("base") is not None and patch.get("base") != learner.version:
             self.rec.error("patch/gap")
         learner.version = patch.get("version")
         shown = {**patch.get("set", {}), "chat": patch.get("chat") or []}
+        texts = (patch.get("fields") or {}).get("texts")
+        if isinstance(texts, dict):  # only the texts that changed (viewsync.FIELD_KEYS)
+            shown["texts"] = {**learner.view_texts, **texts}
         shown["chatCount"] = patch.get("chatCount", 0)
         self.on_team(learner, shown)
 

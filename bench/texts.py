@@ -2,9 +2,10 @@
 
 Each learner holds one document per field (root ``Y.Text`` named ``t``, as the server and the
 browser use), types into it and sends what it typed as a Yjs v1 update (``edit_text``), and
-merges the updates its teammates typed (``text_update``). Every update inserts one fragment
-that ends with a unique marker (`` KPI [#k-g0a1]``), so at the end the swarm can check that the
-server's text and every teammate's copy are the same and hold every marker still expected.
+merges the updates its teammates typed (a team patch's ``textUpdates``). Every update inserts
+one fragment that ends with a unique marker (`` KPI [#k-g0a1]``), so at the end the swarm can
+check that the server's text and every teammate's copy are the same and hold every marker still
+expected.
 
 Inserts land only at fragment boundaries (the start, the end, or just after a marker's ``]``)
 and deletes remove whole fragments from the start, so a fragment is never split: concurrent

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_schema(subparsers)
     _add_play(subparsers)
     _add_user(subparsers)
+    _add_studio(subparsers)
     # `practicum serve` belongs to the server layer: add `_add_serve(subparsers)` here, defined
     # like the others (set `func=` to a `Command` that starts the app).
     return parser
@@ -39,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; return the exit code."""
-    out = out or sys.stdout
+    out = TerminalSafe(out or sys.stdout)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -55,11 +57,42 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return EXIT_PROBLEMS
 
 
+# C0 and C1 control characters except line break and tab (column separators in listings): a
+# title or id in a scenario file must not move the cursor, recolour or clear the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def escape_controls(text: str) -> str:
+    """Show control characters as escapes (``\\x1b``), keeping line breaks and tabs."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+class TerminalSafe:
+    """A text stream that escapes control characters in everything written to it."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        """Write the text with control characters escaped."""
+        return self._out.write(escape_controls(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._out, name)
+
+
 def _add_user(subparsers: Any) -> None:
     # The server layer (SQLAlchemy) is only imported when `practicum user` runs.
     from practicum.server.user_cli import add_user_command
 
     add_user_command(subparsers)
+
+
+def _add_studio(subparsers: Any) -> None:
+    # Flask and the server are only imported when `practicum studio` runs.
+    from practicum.server.studio_local import add_studio_command
+
+    add_studio_command(subparsers)
 
 
 # --- validate ------------------------------------------------------------------------------------
@@ -77,9 +110,10 @@ def _add_validate(subparsers: Any) -> None:
 def run_validate(args: argparse.Namespace, out: TextIO) -> int:
     """Load each file; print problems or a one-line summary."""
     failed = 0
+    ids: dict[str, str] = {}
     for file in args.files:
         scenario = _load_or_report(file, out)
-        if scenario is None:
+        if scenario is None or _same_id(scenario, file, ids, out):
             failed += 1
         else:
             out.write(f"{file}: ok (scenario '{scenario.id}': {len(scenario.rounds)} rounds, "
@@ -88,14 +122,27 @@ def run_validate(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
+def _same_id(scenario: Scenario, file: str, ids: dict[str, str], out: TextIO) -> bool:
+    """Report a scenario id an earlier file of the same run already uses; remember it if not."""
+    first = ids.setdefault(scenario.id, file)
+    if first == file:
+        return False
+    out.write(f"{file}: id: scenario id '{scenario.id}' is also used by {first}; a server "
+              "loading both would serve only one of them: give each scenario its own id\n")
+    return True
+
+
 def _load_or_report(file: str, out: TextIO) -> Scenario | None:
-    from practicum.scenario.loader import load_scenario
+    from practicum.scenario.loader import file_notes, load_scenario
 
     try:
-        return load_scenario(file)
+        scenario = load_scenario(file)
     except ScenarioError as error:
         out.write(error.render() + "\n")
         return None
+    for note in file_notes(file):
+        out.write(f"{file}: note: {note}\n")
+    return scenario
 
 
 # --- lint ----------------------------------------------------------------------------------------
@@ -117,11 +164,13 @@ def run_lint(args: argparse.Namespace, out: TextIO) -> int:
     from practicum.scenario.lint import lint
 
     failed = False
+    ids: dict[str, str] = {}
     for file in args.files:
         scenario = _load_or_report(file, out)
         if scenario is None:
             failed = True
             continue
+        failed = _same_id(scenario, file, ids, out) or failed
         findings = lint(scenario)
         for finding in findings:
             out.write(f"{file}: {finding}\n")
@@ -198,7 +247,7 @@ def run_play(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _plan_or_report(scenario: Scenario, source: str, out: TextIO) -> Plan | None:
-    from practicum.scenario.loader import load_plan
+    from practicum.scenario.loader import file_notes, load_plan
 
     if source == "expert":
         return scenario.expert_plan
@@ -207,10 +256,13 @@ def _plan_or_report(scenario: Scenario, source: str, out: TextIO) -> Plan | None
             out.write(f"{scenario.source_file}: the scenario has no sponsorPlan\n")
         return scenario.sponsor_plan
     try:
-        return load_plan(source, scenario)
+        plan = load_plan(source, scenario)
     except ScenarioError as error:
         out.write(error.render() + "\n")
         return None
+    for note in file_notes(source):
+        out.write(f"{source}: note: {note}\n")
+    return plan
 
 
 def _write_play_report(scenario: Scenario, plan_name: str, scores: dict[str, Any],

@@ -33,6 +33,7 @@ from practicum.domain.outcome import (
     with_events_of,
 )
 from practicum.scenario.model import Component, Metric, Plan, RootCause, Scenario
+from practicum.scenario.rule_params import RULE_PARAM_SPECS, param_default
 
 # Causes a diagnosis is expected to find, and how much each counts by default.
 FINDABLE = ("primary", "contributing")
@@ -69,9 +70,10 @@ def _result(component: Component, fraction: float, explanation: str) -> RuleResu
     return RuleResult(fraction * component.weight, component.weight, explanation)
 
 
-def _param(component: Component, name: str, default: Any) -> Any:
+def _param(component: Component, name: str) -> Any:
+    """Return a param's value, or the default declared in `rule_params` (checked at load)."""
     value = component.params.get(name)
-    return default if value is None else value
+    return param_default(component.rule or "", name) if value is None else value
 
 
 # --- wording helpers ---------------------------------------------------------------------------
@@ -143,8 +145,8 @@ def gap_statement(scenario: Scenario, plan: Plan, component: Component) -> RuleR
     cover (default all KPIs). Half the KPI's share for its current value, half for its target;
     a number counts when it is the value rounded to the precision written ("72%", "72.4").
     """
-    field = _param(component, "field", "gap")
-    kpis = [scenario.kpi(k) for k in _param(component, "kpis", [k.id for k in scenario.kpis])]
+    field = _param(component, "field")
+    kpis = [scenario.kpi(k) for k in _param(component, "kpis") or [k.id for k in scenario.kpis]]
     text = plan.texts.get(field, "").strip()
     if not text:
         return _result(
@@ -195,15 +197,15 @@ def diagnosis_accuracy(scenario: Scenario, plan: Plan, component: Component) -> 
     ruled out. Fractions of the weight; the total is clamped to 0..1.
     """
     weights = {
-        "primary": float(_param(component, "primaryWeight", 2.0)),
-        "contributing": float(_param(component, "contributingWeight", 1.0)),
+        "primary": float(_param(component, "primaryWeight")),
+        "contributing": float(_param(component, "contributingWeight")),
     }
-    wrong_cell_credit = float(_param(component, "wrongCellCredit", 0.5))
-    confident_at = float(_param(component, "confidentAt", 0.7))
-    confidence_share = float(_param(component, "confidenceShare", 0.25))
-    false_penalty = float(_param(component, "falseCausePenalty", 0.2))
-    ruled_out_bonus = float(_param(component, "ruledOutBonus", 0.05))
-    ruled_out_real_penalty = float(_param(component, "ruledOutRealPenalty", 0.1))
+    wrong_cell_credit = float(_param(component, "wrongCellCredit"))
+    confident_at = float(_param(component, "confidentAt"))
+    confidence_share = float(_param(component, "confidenceShare"))
+    false_penalty = float(_param(component, "falseCausePenalty"))
+    ruled_out_bonus = float(_param(component, "ruledOutBonus"))
+    ruled_out_real_penalty = float(_param(component, "ruledOutRealPenalty"))
 
     declared = {}
     for planned in plan.causes:
@@ -272,15 +274,10 @@ def _diagnosis_explanation(
         first = first[:-1] + f", and rightly ruled out {_quoted(c.label for c in false_ruled_out)}."
     issues = []
     misses = [
-        f"the primary cause, in the {_cell_label(scenario, c.cell)} cell"
-        for c in missed
-        if c.truth == "primary"
+        text
+        for truth in FINDABLE
+        if (text := _missed_causes(scenario, truth, [c for c in missed if c.truth == truth]))
     ]
-    contributing = [_cell_label(scenario, c.cell) for c in missed if c.truth == "contributing"]
-    if len(contributing) == 1:
-        misses.append(f"a contributing cause in the {contributing[0]} cell")
-    elif contributing:
-        misses.append(f"contributing causes in the {_join(contributing)} cells")
     if misses:
         issues.append(f"you missed {_join(misses)}")
     if wrong_cell:
@@ -297,6 +294,33 @@ def _diagnosis_explanation(
     if not issues:
         return first
     return f"{first} {_sentence('; '.join(issues))}"
+
+
+_COUNTS = {2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+def _missed_causes(scenario: Scenario, truth: str, causes: list[RootCause]) -> str:
+    """Describe missed causes of one role by cell, each one told apart, never by name.
+
+    Names stay hidden because published scores can be read before the debrief; two causes in
+    the same cell are counted ("two primary causes, both in ...") rather than repeated.
+    """
+    if not causes:
+        return ""
+    cells = list(dict.fromkeys(_cell_label(scenario, c.cell) for c in causes))
+    if len(causes) == 1:
+        article = "the" if truth == "primary" else "a"
+        return f"{article} {truth} cause in the {cells[0]} cell"
+    count = _COUNTS.get(len(causes), str(len(causes)))
+    if len(cells) == 1:
+        where = "both" if len(causes) == 2 else "all"
+        return f"{count} {truth} causes, {where} in the {cells[0]} cell"
+    per_cell = [
+        f"{_COUNTS.get(n, str(n)) if n > 1 else 'one'} in the {cell} cell"
+        for cell in cells
+        if (n := sum(_cell_label(scenario, c.cell) == cell for c in causes))
+    ]
+    return f"{count} {truth} causes: {_join(per_cell)}"
 
 
 # --- evidence_triangulation --------------------------------------------------------------------
@@ -327,7 +351,7 @@ def evidence_triangulation(scenario: Scenario, plan: Plan, component: Component)
     when the team ran that diagnostic, marked it as supporting and the finding really supports
     the cause. The score averages over the primary and contributing causes declared.
     """
-    min_methods = max(1, int(_param(component, "minMethods", 2)))
+    min_methods = max(1, int(_param(component, "minMethods")))
     declared = {c.cause for c in plan.causes}
     causes = [c for c in scenario.causes if c.truth in FINDABLE and c.id in declared]
     credits, strong, thin, bare = [], [], [], []
@@ -413,7 +437,7 @@ def diagnostic_efficiency(scenario: Scenario, plan: Plan, component: Component) 
     (0.5) - how much of the score coverage carries (the rest is efficiency). Both targets are
     lowered to what the expert plan achieves.
     """
-    useful = useful_diagnostics(scenario, float(_param(component, "usefulWeight", 2)))
+    useful = useful_diagnostics(scenario, float(_param(component, "usefulWeight")))
     ran = list(dict.fromkeys(plan.diagnostics))
     if not ran:
         return _result(
@@ -425,11 +449,11 @@ def diagnostic_efficiency(scenario: Scenario, plan: Plan, component: Component) 
     expert_coverage, expert_share = _spend_profile(
         scenario, list(dict.fromkeys(scenario.expert_plan.diagnostics)), useful
     )
-    coverage_target = min(float(_param(component, "coverageTarget", 1.0)), expert_coverage)
-    share_target = min(float(_param(component, "budgetShareTarget", 0.7)), expert_share)
+    coverage_target = min(float(_param(component, "coverageTarget")), expert_coverage)
+    share_target = min(float(_param(component, "budgetShareTarget")), expert_share)
     coverage_score = min(1.0, coverage / coverage_target) if coverage_target > 0 else 1.0
     share_score = min(1.0, share / share_target) if share_target > 0 else 1.0
-    weight = min(1.0, max(0.0, float(_param(component, "coverageShare", 0.5))))
+    weight = min(1.0, max(0.0, float(_param(component, "coverageShare"))))
 
     ran_useful = len(useful.intersection(ran))
     text = (
@@ -476,7 +500,7 @@ def solution_fit(scenario: Scenario, plan: Plan, component: Component) -> RuleRe
     injects. Params: `trainingMisfitPenalty` (default 0.25) - share of the weight taken for each
     training intervention that targets no real cause in a trainable cell; floored at 0.
     """
-    penalty = float(_param(component, "trainingMisfitPenalty", 0.25))
+    penalty = float(_param(component, "trainingMisfitPenalty"))
     if not plan.interventions:
         return _result(
             component,
@@ -559,7 +583,7 @@ def cost_effectiveness(scenario: Scenario, plan: Plan, component: Component) -> 
             "Your interventions cost nothing"
             + (" and still improve the KPIs." if outcome.benefit > 0 else " and change nothing."),
         )
-    if _param(component, "measure", "roi") == "roi" and expert_roi is not None and expert_roi > 0:
+    if _param(component, "measure") == "roi" and expert_roi is not None and expert_roi > 0:
         ratio = max(0.0, mine_roi or 0.0) / expert_roi
         text = (
             f"Your interventions cost {_money(scenario, cost)} and return "
@@ -699,12 +723,12 @@ def metric_quality(scenario: Scenario, plan: Plan, component: Component) -> Rule
     missing = [c.missing for c in checks if c.score < 1.0 and c.missing]
     notes = [c.note for c in checks if c.score < 1.0 and c.note]
 
-    limit = _param(component, "maxMetrics", None)
+    limit = _param(component, "maxMetrics")
     if limit is None:
         limit = scenario.round(component.round).limits.max_metrics
     count = len(dict.fromkeys(p.id for p in plan.metrics))
     if limit is not None and count > limit:
-        fraction -= float(_param(component, "overLimitPenalty", 0.25))
+        fraction -= float(_param(component, "overLimitPenalty"))
         missing.append(f"focus: at most {limit} metrics, not {count}")
     parts = []
     if good:
@@ -726,7 +750,7 @@ def inject_response(scenario: Scenario, plan: Plan, component: Component) -> Rul
     the share of `expect` chosen (without `expect`, 0.5 and 0.5). Full points if the inject
     never fired on the team.
     """
-    inject_id = _param(component, "inject", None) or next(
+    inject_id = _param(component, "inject") or next(
         (i.id for i in scenario.injects if i.component == component.id), None
     )
     if inject_id is None:
@@ -739,8 +763,8 @@ def inject_response(scenario: Scenario, plan: Plan, component: Component) -> Rul
             f"The {_quote(inject.title)} event did not happen to your team, so this part scores "
             "full marks.",
         )
-    avoid = list(_param(component, "avoid", []))
-    expect = list(_param(component, "expect", []))
+    avoid = list(_param(component, "avoid"))
+    expect = list(_param(component, "expect"))
     chosen = {i.id for i, _ in chosen_interventions(scenario, plan)}
     answered = bool(plan.texts.get(f"inject:{inject_id}", "").strip())
     caved = [scenario.intervention(i).name for i in avoid if i in chosen]
@@ -786,75 +810,13 @@ RULE_FUNCTIONS: Mapping[str, Rule] = MappingProxyType(
     }
 )
 
-# Rule name -> {param: description}, for the authoring documentation generator.
-_PARAM_DOCS: dict[str, dict[str, str]] = {
-    "gap_statement": {
-        "field": 'Text field id holding the gap statement (default "gap").',
-        "kpis": "KPI ids whose current and target values the statement must give (default: all).",
-    },
-    "diagnosis_accuracy": {
-        "primaryWeight": "Weight of finding a primary cause (default 2).",
-        "contributingWeight": "Weight of finding a contributing cause (default 1).",
-        "wrongCellCredit": "Share of a cause's credit kept when placed in the wrong cell (0.5).",
-        "confidentAt": "Confidence giving full credit on a real cause (default 0.7).",
-        "confidenceShare": "Share of a real cause's credit lost at zero confidence (0.25).",
-        "falseCausePenalty": (
-            "Fraction of the weight taken per false cause declared, scaled from half at "
-            "confidence 0 to full at 1 (default 0.2)."
-        ),
-        "ruledOutBonus": (
-            "Fraction of the weight added per false cause ruled out (default 0.05; the total "
-            "is capped at the weight)."
-        ),
-        "ruledOutRealPenalty": "Fraction of the weight taken per real cause ruled out (0.1).",
-    },
-    "evidence_triangulation": {
-        "minMethods": (
-            "Distinct method types of supporting findings a declared main cause needs for full "
-            "credit (default 2; lowered when the scenario offers fewer)."
-        ),
-    },
-    "diagnostic_efficiency": {
-        "usefulWeight": (
-            "Absolute evidence weight on a primary, contributing or false cause that makes a "
-            "diagnostic useful (default 2); red herrings never are."
-        ),
-        "budgetShareTarget": (
-            "Share of analysis points spent on useful diagnostics for full efficiency credit "
-            "(default 0.7; capped at the expert plan's)."
-        ),
-        "coverageTarget": (
-            "Share of the useful diagnostics to run for full coverage credit (default 1.0; "
-            "capped at the expert plan's)."
-        ),
-        "coverageShare": "Part of the score given to coverage; the rest is efficiency (0.5).",
-    },
-    "solution_fit": {
-        "trainingMisfitPenalty": (
-            "Fraction of the weight taken per training intervention that targets no real cause "
-            "in a trainable cell (default 0.25)."
-        ),
-    },
-    "cost_effectiveness": {
-        "measure": (
-            '"roi" (default): true programme ROI against the expert plan\'s; "closure": gap '
-            "closed per unit of cost against the expert plan's."
-        ),
-    },
-    "metric_quality": {
-        "maxMetrics": "Most metrics allowed (default: the round's limits.maxMetrics).",
-        "overLimitPenalty": "Fraction of the weight taken when over the limit (default 0.25).",
-    },
-    "inject_response": {
-        "inject": "Inject id (default: the inject whose component is this one).",
-        "avoid": "Intervention ids that mean giving in to the inject's demand.",
-        "expect": "Intervention ids a good response keeps or adds.",
-    },
-}
+# Rule name -> {param: description}; the typed declarations live in `rule_params`.
 RULE_PARAMS: Mapping[str, Mapping[str, str]] = MappingProxyType(
-    {rule: MappingProxyType(params) for rule, params in _PARAM_DOCS.items()}
+    {
+        rule: MappingProxyType({name: spec.doc for name, spec in specs.items()})
+        for rule, specs in RULE_PARAM_SPECS.items()
+    }
 )
-del _PARAM_DOCS  # only the read-only view stays reachable
 
 
 def score_component(scenario: Scenario, plan: Plan, component: Component) -> RuleResult:

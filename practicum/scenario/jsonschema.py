@@ -20,6 +20,8 @@ from typing import Any
 from marshmallow import fields, validate
 
 from practicum.scenario import schema as s
+from practicum.scenario.model import DEFAULT_TAXONOMY
+from practicum.scenario.rule_params import RULE_PARAM_SPECS, params_json_schema
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 REPO = Path(__file__).resolve().parents[2]
@@ -70,6 +72,8 @@ def object_schema(schema_class: type[s.ModelSchema]) -> dict[str, Any]:
         "additionalProperties": False,
     }
     result.update(schema_class.json_schema_extra)
+    if schema_class is s.ComponentSchema:  # params are typed by the rule they belong to
+        result["allOf"] = [*result.get("allOf", []), *params_schema()["allOf"]]
     return result
 
 
@@ -191,26 +195,55 @@ def field_reference(heading: str = "###") -> str:
 
 
 def rule_reference() -> str:
-    """Return the markdown reference of automatic scoring rules and their ``params``."""
+    """Return the markdown reference of automatic scoring rules and their typed ``params``."""
     # Imported here: the domain layer sits above the scenario package and imports from it.
-    from practicum.domain.scoring import RULE_FUNCTIONS, RULE_PARAMS
+    from practicum.domain.scoring import RULE_FUNCTIONS
 
     sections = []
     for name, function in RULE_FUNCTIONS.items():
         summary = (function.__doc__ or "").strip().splitlines()[0]
-        rows = ["| param | meaning |", "|---|---|"]
-        rows += [f"| `{param}` | {_cell(text)} |" for param, text in RULE_PARAMS[name].items()]
-        table = "\n".join(rows) if RULE_PARAMS[name] else "No parameters."
+        specs = RULE_PARAM_SPECS.get(name, {})
+        rows = ["| param | type | default | meaning |", "|---|---|---|---|"]
+        rows += [
+            f"| `{p.name}` | {_cell(p.type_label())} | {p.default_label()} | {_cell(p.doc)} |"
+            for p in specs.values()
+        ]
+        table = "\n".join(rows) if specs else "No parameters."
         sections.append(f"#### `{name}`\n\n{summary}\n\n{table}")
     return "\n\n".join(sections) + "\n"
+
+
+def taxonomy_reference() -> str:
+    """Return the default taxonomy's cells as a markdown table."""
+    rows = ["| cell id | label | row | column | trainable |", "|---|---|---|---|---|"]
+    rows += [
+        f"| `{c['id']}` | {c['label']} | {c['row']} | {c['column']} | "
+        f"{'yes' if c['trainable'] else 'no'} |"
+        for c in DEFAULT_TAXONOMY
+    ]
+    return "\n".join(rows) + "\n"
 
 
 def generated_reference() -> str:
     """Return everything between the reference markers in docs/authoring.md."""
     return (
         "### Objects and keys\n\n" + field_reference(heading="####")
-        + "\n### Automatic scoring rules and their params\n\n" + rule_reference()
+        + "\n### Default taxonomy cells\n\nA scenario without `taxonomy` uses these cells "
+        "(Gilbert's six plus external factors); `cell` in causes, interventions and plans names "
+        "one of them.\n\n" + taxonomy_reference()
+        + "\n### Automatic scoring rules and their params\n\nThe loader checks each param's "
+        "type and range; a wrong one (`\"primaryWeight\": \"two\"`) is a load error naming "
+        "the component and the param.\n\n" + rule_reference()
     )
+
+
+def params_schema() -> dict[str, Any]:
+    """Return the Component ``allOf`` entries typing ``params`` by the component's rule."""
+    return {"allOf": [
+        {"if": {"properties": {"rule": {"const": rule}}, "required": ["rule"]},
+         "then": {"properties": {"params": params_json_schema(rule)}}}
+        for rule in RULE_PARAM_SPECS
+    ]}
 
 
 def type_label(schema_field: fields.Field) -> str:

@@ -3,6 +3,9 @@
 The loader already refuses files that are malformed or whose references dangle; lint looks at
 the game design: do the numbers add up, can every cause be investigated within the budget, does
 the expert plan really win. Each rule has a stable name, explained in docs/authoring.md.
+The rules on consistency and playability live here; `lint_content` holds the rules on evidence,
+metrics, interventions, rounds and injects, and `lint_expert` those on the expert and sponsor
+plans, including the plan search (`plan_search`).
 """
 
 from __future__ import annotations
@@ -344,8 +347,9 @@ def check_expert_wins(scenario: Scenario) -> Iterator[Finding]:
         if not outcome.targets_met.get(kpi.id, False):
             reached = outcome.plan.kpis[kpi.id][last]
             yield _error("expert-plan-wins", f"kpis[{position}].target",
-                         f"the expert plan reaches {reached:.2f} {kpi.unit} on '{kpi.id}' in "
-                         f"quarter {last}, short of the target {kpi.target:g}")
+                         f"the expert plan reaches {short_of(reached, kpi.target)} {kpi.unit} "
+                         f"on '{kpi.id}' in quarter {last}, short of the target "
+                         f"{kpi.target:g}; strengthen the expert plan or lower the target")
     for component_id, result in auto_score(scenario, scenario.expert_plan).items():
         if result.points < result.max_points - TOLERANCE:
             position = [c.id for c in scenario.rubric].index(component_id)
@@ -355,6 +359,15 @@ def check_expert_wins(scenario: Scenario) -> Iterator[Finding]:
 
 
 # --- helpers -------------------------------------------------------------------------------------
+
+
+def short_of(value: float, target: float) -> str:
+    """Format a value that misses a target with enough decimals to show that it differs."""
+    for decimals in range(2, 10):
+        shown = f"{value:.{decimals}f}"
+        if float(shown) != target:
+            return shown
+    return repr(value)
 
 
 def scenario_round_ids(scenario: Scenario) -> set[str]:
@@ -420,11 +433,13 @@ def dominates(scenario: Scenario, better: Intervention, worse: Intervention) -> 
     """Say whether ``better`` costs less and removes at least as much of every cause, more of one.
 
     An intervention that sustains something ``better`` does not sustain is never dominated:
-    governance earns its keep by stopping decay, not by removing causes.
+    governance earns its keep by stopping decay, not by removing causes. Sustaining a trap
+    earns nothing, so it does not count.
     """
     if lifetime_cost(scenario, worse) <= lifetime_cost(scenario, better):
         return False
-    if not set(worse.sustains) <= set(better.sustains):
+    traps = {i.id for i in scenario.interventions if i.trap}
+    if not set(worse.sustains) - traps <= set(better.sustains):
         return False
     causes = {e.cause for e in (*worse.effects, *better.effects)}
     removes = [(_removes(better, c), _removes(worse, c)) for c in causes]
@@ -450,3 +465,7 @@ def _plan_order_findings(scenario: Scenario, plan: Plan) -> Iterator[Finding]:
         if mark.diagnostic not in run:
             yield _error("expert-plan-feasible", f"expertPlan.evidence[{position}].diagnostic",
                          f"the expert plan cites '{mark.diagnostic}' but does not run it")
+
+
+# The rule modules register themselves on import; imported last because they import from here.
+from practicum.scenario import lint_content, lint_expert  # noqa: E402, F401

@@ -20,7 +20,8 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields
 
 from practicum.scenario.errors import Problem, ScenarioError
-from practicum.scenario.model import Plan, Scenario
+from practicum.scenario.model import DEFAULT_TAXONOMY, Plan, Scenario
+from practicum.scenario.rule_params import RULE_PARAM_SPECS, param_problems
 from practicum.scenario.schema import (
     ID_PREFIXES,
     NOUNS,
@@ -30,6 +31,7 @@ from practicum.scenario.schema import (
     path_join,
 )
 
+BOM = b"\xef\xbb\xbf"  # accepted everywhere a scenario or plan loads; `load_notes` says so
 MAX_BYTES = 1024 * 1024  # a scenario is a few dozen KiB; anything near 1 MiB is a mistake
 INJECT_TEXT_PREFIX = "inject:"
 _MISSING = object()
@@ -99,6 +101,50 @@ def scenario_problems(scenario: Scenario) -> list[Located]:
     return found
 
 
+def rule_param_problems(scenario: Scenario) -> list[Located]:
+    """Return (path, message) for automatic components whose params have the wrong type or name
+    a KPI, intervention or inject the scenario lacks (a live scoring would fail on them).
+
+    A text field the scenario lacks is left to lint's `rule-params`: the rule reads it as empty.
+    """
+    found: list[Located] = []
+    index = _Index(scenario)
+    for position, component in enumerate(scenario.rubric):
+        if component.kind != "auto" or component.rule is None:
+            continue
+        wrong = dict(param_problems(component.rule, component.params))
+        for param, message in wrong.items():
+            found.append((f"rubric[{position}].params.{param}", message))
+        for param, spec in RULE_PARAM_SPECS.get(component.rule, {}).items():
+            value = component.params.get(param)
+            if param in wrong or value is None or spec.ref in (None, "text_field"):
+                continue
+            path = f"rubric[{position}].params.{param}"
+            values = value if isinstance(value, list) else [value]
+            for item, ref_id in enumerate(values):
+                where = path_join(path, item) if isinstance(value, list) else path
+                if problem := index.check(spec.ref, ref_id, where):
+                    found.append(problem)
+    return found
+
+
+def load_notes(data: bytes) -> list[str]:
+    """Return notes on what a file contains that loads but an author may not know about."""
+    if data.startswith(BOM):
+        return ["the file starts with a UTF-8 byte-order mark (BOM); it was accepted and "
+                "ignored, but some tools mind it: save as UTF-8 without BOM to drop it"]
+    return []
+
+
+def file_notes(path: str | os.PathLike[str]) -> list[str]:
+    """Return `load_notes` for the start of a file (none if it cannot be read)."""
+    try:
+        with open(path, "rb") as handle:
+            return load_notes(handle.read(len(BOM)))
+    except OSError:
+        return []
+
+
 def plan_problems(scenario: Scenario, plan: Plan, root: str = "") -> list[Located]:
     """Return (path, message) for references in ``plan`` that ``scenario`` does not define."""
     return _walk_references(PlanSchema, plan, root, _Index(scenario))
@@ -124,8 +170,16 @@ def _guarded(name: str, load: Any) -> Any:
 
 def _scenario_from_bytes(data: bytes, name: str) -> Scenario:
     raw = _parse(data, name, what="scenario")
-    scenario = _validate(ScenarioSchema(), raw, name)
-    problems = [Problem(name, path, message) for path, message in scenario_problems(scenario)]
+    try:
+        scenario = _validate(ScenarioSchema(), raw, name)
+    except ScenarioError as error:
+        # Report the dangling references of the parts that did parse too, so an author sees
+        # every problem in one run instead of meeting the reference errors only once the
+        # schema errors are fixed.
+        extra = _raw_reference_problems(raw, name, error.problems)
+        raise ScenarioError(name, error.problems + extra) from None
+    located = scenario_problems(scenario) + rule_param_problems(scenario)
+    problems = [Problem(name, path, message) for path, message in located]
     if problems:
         raise ScenarioError(name, problems)
     return _with_source(scenario, name)
@@ -196,6 +250,11 @@ def _parse(data: bytes, name: str, what: str) -> Any:
     try:
         raw = json.loads(text, object_pairs_hook=_KeyedObject.from_pairs)
     except json.JSONDecodeError as error:
+        # Only when the parser ran off the end: an error in the middle is json's to explain.
+        unclosed = unclosed_bracket(text) if error.pos >= len(text.rstrip()) else None
+        if unclosed is not None:
+            line, column, message = unclosed
+            raise fail(message, line=line, column=column) from None
         raise fail(_syntax_message(error), line=error.lineno, column=error.colno) from None
     except ValueError as error:  # e.g. an integer literal with thousands of digits
         raise fail(f"invalid JSON: {error}") from None
@@ -236,6 +295,63 @@ def _raw_issues(value: Any, path: str) -> Iterator[Located]:
             yield from _raw_issues(item, path_join(path, position))
     elif isinstance(value, float) and not math.isfinite(value):
         yield path, "NaN and Infinity are not valid JSON numbers"
+
+
+_CLOSERS = {"{": "}", "[": "]"}
+_NOUN = {"{": "object", "[": "array"}
+
+
+def unclosed_bracket(text: str) -> tuple[int, int, str] | None:
+    """Find an object or array that is never closed; return its line, column and a message.
+
+    json.loads reports a missing closing brace where it gave up (often "missing comma" at the
+    last line), far from the mistake. Brackets are matched outside strings; in an indented
+    file the first closer whose line is indented unlike its opener's line shows which opener
+    lost its closer, else the innermost opener still open at the end is reported.
+    """
+    stack: list[tuple[str, int]] = []  # (bracket, offset)
+    mismatched: int | None = None
+    in_string = escaped = False
+    for offset, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in _CLOSERS:
+            stack.append((char, offset))
+        elif char in ("}", "]"):
+            if not stack or _CLOSERS[stack[-1][0]] != char:
+                return None  # a stray closer: json's own message is the better one
+            _, opened = stack.pop()
+            if mismatched is None and _indent(text, opened) != _indent(text, offset) and (
+                _line_start(text, offset) != _line_start(text, opened)
+            ) and text[_line_start(text, offset):offset].strip() == "":
+                mismatched = opened
+    if not stack:
+        return None
+    opened = mismatched if mismatched is not None else stack[-1][1]
+    bracket = text[opened]
+    line = text.count("\n", 0, opened) + 1
+    column = opened - _line_start(text, opened) + 1
+    return line, column, (
+        f"invalid JSON: the {_NOUN[bracket]} opened here with {bracket} is never closed "
+        f"(add the missing {_CLOSERS[bracket]} where the {_NOUN[bracket]} ends)"
+    )
+
+
+def _line_start(text: str, offset: int) -> int:
+    return text.rfind("\n", 0, offset) + 1
+
+
+def _indent(text: str, offset: int) -> int:
+    start = _line_start(text, offset)
+    line = text[start:offset + 1]
+    return len(line) - len(line.lstrip(" \t"))
 
 
 def _syntax_message(error: json.JSONDecodeError) -> str:
@@ -415,6 +531,75 @@ def closest(value: str, known: list[str]) -> str | None:
     return extended[0] if len(extended) == 1 else None
 
 
+class _RawObject:
+    """A parsed JSON object seen through a schema's attribute names, for the reference walk."""
+
+    def __init__(self, schema_class: type[Schema], raw: dict[str, Any]) -> None:
+        self._keys = {name: json_key(f, name) for name, f in schema_class._declared_fields.items()}
+        self._raw = raw
+
+    def __getattr__(self, name: str) -> Any:
+        key = self.__dict__["_keys"].get(name)
+        if key is None:
+            raise AttributeError(name)
+        return self.__dict__["_raw"].get(key)
+
+
+class _RawIndex(_Index):
+    """Ids found in raw JSON; kinds whose collection the schema refused resolve anything."""
+
+    broken: set[str]
+
+    def check(self, kind: str, value: str, path: str) -> Located | None:
+        if kind in self.broken:
+            return None  # the collection itself is wrong: its references would only echo that
+        return super().check(kind, value, path)
+
+
+def _raw_index(raw: dict[str, Any], schema_problems: list[Problem]) -> _Index:
+    """Build the id index from raw JSON, skipping items too broken to have an id."""
+    index = _RawIndex.__new__(_RawIndex)
+    keys = {name: json_key(f, name) for name, f in ScenarioSchema._declared_fields.items()}
+
+    def ids(items: Any) -> list[str]:
+        if not isinstance(items, list):
+            return []
+        return [i["id"] for i in items if isinstance(i, dict) and isinstance(i.get("id"), str)]
+
+    index.ids = {kind: ids(raw.get(keys[attribute])) for kind, attribute in _COLLECTIONS.items()}
+    if "taxonomy" not in raw:
+        index.ids["cell"] = [cell["id"] for cell in DEFAULT_TAXONOMY]
+    rounds = raw.get("rounds") if isinstance(raw.get("rounds"), list) else []
+    index.ids["text_field"] = list(dict.fromkeys(
+        f["id"] for r in rounds if isinstance(r, dict) and isinstance(r.get("deliverable"), list)
+        for f in r["deliverable"]
+        if isinstance(f, dict) and f.get("kind") == "text" and isinstance(f.get("id"), str)
+    ))
+    taken = [p.path for p in schema_problems]
+    index.broken = {
+        kind for kind, attribute in _COLLECTIONS.items()
+        if any(t == keys[attribute] or t.startswith((keys[attribute] + "[", keys[attribute] + "."))
+               for t in taken)
+    }
+    if "round" in index.broken:
+        index.broken.add("text_field")
+    return index
+
+
+def _raw_reference_problems(raw: dict[str, Any], name: str,
+                            schema_problems: list[Problem]) -> list[Problem]:
+    """Return reference problems in raw JSON, except where the schema already reported one."""
+    try:
+        found = _walk_references(ScenarioSchema, raw, "", _raw_index(raw, schema_problems))
+    except Exception:  # noqa: BLE001 - a best-effort extra; the schema errors stand alone
+        return []
+    taken = [p.path for p in schema_problems]
+    return [
+        Problem(name, path, message) for path, message in found
+        if not any(path == t or path.startswith((t + ".", t + "[")) or not t for t in taken)
+    ]
+
+
 def _duplicate_ids(scenario: Scenario) -> list[Located]:
     """Ids are unique across all collections: one id names one thing."""
     first: dict[str, str] = {}
@@ -435,6 +620,10 @@ def _walk_references(schema_class: type[Schema], obj: Any, path: str,
                      index: _Index) -> list[Located]:
     """Check every field marked ``ref``/``key_ref`` in the schemas against the scenario's ids."""
     found: list[Located] = []
+    if isinstance(obj, dict):
+        obj = _RawObject(schema_class, obj)
+    elif isinstance(obj, list | str | int | float | bool):
+        return found  # raw JSON of the wrong shape: the schema reports it
     for name, schema_field in schema_class._declared_fields.items():
         if not hasattr(obj, name):
             continue  # schema-only keys such as "$schema"
@@ -452,6 +641,8 @@ def _check_value(schema_field: fields.Field, value: Any, path: str, owner: Any,
     if isinstance(schema_field, fields.List):
         found: list[Located] = []
         seen: set[Any] = set()
+        if not isinstance(value, list | tuple):
+            return found
         for position, item in enumerate(value):
             item_path = path_join(path, position)
             if isinstance(item, str):
@@ -462,6 +653,8 @@ def _check_value(schema_field: fields.Field, value: Any, path: str, owner: Any,
         return found
     if isinstance(schema_field, fields.Dict):
         found = []
+        if not isinstance(value, Mapping):
+            return found
         key_kind = schema_field.metadata.get("key_ref")
         for key, item in value.items():
             item_path = path_join(path, key)

@@ -99,6 +99,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api)
     _register_pages(app)
     init_auth(app)
+    from practicum.server.studio import studio  # the authoring workbench (/studio)
+
+    app.register_blueprint(studio)
 
     @app.get("/healthz")
     def healthz() -> Any:
@@ -106,9 +109,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # first use); the restart bench waits for it.
         # owner: this process's lease id in a cluster (which process owns a session is in
         # the session_owners table), null in a single process.
+        # loaded: how many sessions this process holds in memory (ended and idle ones stay out).
         owner = service.leases.owner if service.leases is not None else None
         return jsonify(
-            {"ok": True, "scenarios": sorted(catalog), "warm": service.warm, "owner": owner}
+            {
+                "ok": True,
+                "scenarios": sorted(catalog),
+                "warm": service.warm,
+                "owner": owner,
+                "loaded": len(service.live_session_ids()),
+            }
         )
 
     if config["RUN_TIMERS"]:

@@ -27,14 +27,23 @@ SERVER_EVENTS: tuple[tuple[str, str, str], ...] = (
     (
         "/play",
         "team_patch",
-        "`{teamId, version, base, set, chat, chatCount, activity, activityCount}`: what "
+        "`{teamId, version, base, set, fields?, textUpdates?, chat, chatCount, activity, "
+        "activityCount}`: "
+        "what "
         "changed in the team view (members, budget, findings, draft, rounds, allowed commands, "
         "ready marks, submissions, published scores, debrief outcome) since version `base`. "
         "Apply it when you hold `base` (then you hold `version`): `set` replaces top-level "
-        "keys; `chat` and `activity` hold new entries, each with its index `n`: drop the held "
-        "entries whose `n` is at least the first new one's, append, keep the newest 200 "
-        "messages and 50 activity entries. A null `base` carries the whole view. Any other "
-        "`base` means an update was missed: say `hello` again for a full view",
+        "keys; `fields`, when present, holds the changed entries of `texts` and `textMeta` "
+        "(merge them into the held objects); `textUpdates`, when present, lists the edits "
+        "of shared text fields the server merged and stored, each `{field, update, by: "
+        "{learnerId, name, at}}` (a base64 Yjs update of the field's document, root Y.Text "
+        "`t`): apply each to your copy whatever version you hold (applying one twice is "
+        "harmless; send `text_sync` after a reconnect to get what you missed); `chat` and "
+        "`activity` hold new entries, each "
+        "with its index `n`: drop the held entries whose `n` is at least the first new "
+        "one's, append, keep the newest 200 messages and 50 activity entries. A null `base` "
+        "carries the whole view. Any other `base` means an update was missed: say `hello` "
+        "again for a full view",
     ),
     (
         "/play",
@@ -43,14 +52,6 @@ SERVER_EVENTS: tuple[tuple[str, str, str], ...] = (
         "teams, published leaderboard): after any session-wide change",
     ),
     ("/play", "presence", "`{teamId, online: [learnerId]}`: who in the session has a socket open"),
-    (
-        "/play",
-        "text_update",
-        "`{teamId, field, update, by: {learnerId, name, at}}`: an edit of a shared text field "
-        "the server merged and stored (base64 Yjs update of the field's document, root Y.Text "
-        "`t`). Apply it to your copy; applying one twice is harmless. Send `text_sync` after a "
-        "reconnect to get what you missed and to learn what the server lacks of your edits",
-    ),
     (
         "/play",
         "text_cursor",

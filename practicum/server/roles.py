@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 ADMIN, FACILITATOR, ASSESSOR, OBSERVER = "admin", "facilitator", "assessor", "observer"
-ROLES = (ADMIN, FACILITATOR, ASSESSOR, OBSERVER)
+# An author writes scenarios in the workbench (/studio); in a session shared with it, it watches.
+AUTHOR = "author"
+ROLES = (ADMIN, FACILITATOR, ASSESSOR, OBSERVER, AUTHOR)
 # The roles a session can be shared with (an owner or an admin runs it anyway).
 SHARE_ROLES = (FACILITATOR, ASSESSOR, OBSERVER)
 OWNER = "owner"
@@ -17,10 +19,13 @@ ABILITIES: dict[str, frozenset[str]] = {
     FACILITATOR: frozenset({"view", "score", "run"}),
     ASSESSOR: frozenset({"view", "score"}),
     OBSERVER: frozenset({"view"}),
+    AUTHOR: frozenset({"view"}),
 }
 # Account-wide abilities: who may create sessions and who manages accounts.
 CREATES_SESSIONS = frozenset({ADMIN, FACILITATOR})
-RANK = {OBSERVER: 1, ASSESSOR: 2, FACILITATOR: 3, OWNER: 4, ADMIN: 5}
+# Who may open the authoring workbench (validate, lint, preview and play scenario text).
+USES_STUDIO = frozenset({ADMIN, FACILITATOR, AUTHOR})
+RANK = {AUTHOR: 1, OBSERVER: 1, ASSESSOR: 2, FACILITATOR: 3, OWNER: 4, ADMIN: 5}
 # Facilitator socket commands an assessor may send; every other command needs "run".
 SCORE_COMMANDS = frozenset({"score_round"})
 

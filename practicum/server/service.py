@@ -36,6 +36,13 @@ REBUILD_SLICE = 500
 # this often, so `updated_at` says roughly when it was last used without a write per action.
 SUMMARY_EVERY_SECONDS = 60.0
 DEFAULT_IDLE_SECONDS = 30 * 60.0
+SUMMARY_COLUMNS = ("phase", "teams", "learners", "deadline")
+
+
+def _summary(state: Any) -> tuple[Any, ...]:
+    """Return the summary columns' values for a state (see SUMMARY_COLUMNS)."""
+    running = state.deadline if state.phase == "round" else None
+    return (state.phase, len(state.teams), len(state.learners), running)
 
 
 class UnknownSession(Exception):
@@ -224,7 +231,7 @@ class Practicum:
             except DuplicateJoinCode:
                 continue
             state = engine.replay(scenario, events)
-            live = LiveSession(scenario, state, seq, used=now, summary=("lobby", 0, 0))
+            live = LiveSession(scenario, state, seq, used=now, summary=("lobby", 0, 0, None))
             live.summary_at = now
             with self._live_lock:
                 self._live[session_id] = live
@@ -339,7 +346,7 @@ class Practicum:
         rows = [
             row
             for row in self.store.sessions(status="live")
-            if row.phase == "round"
+            if row.deadline is not None
             or row.updated_at is None
             or row.updated_at >= now - self.idle_seconds
         ]
@@ -517,10 +524,10 @@ class Practicum:
             if self.outbox is not None:
                 steps.append((state, event))
             state = engine.evolve(live.scenario, state, event)
-        summary = (state.phase, len(state.teams), len(state.learners))
+        summary = _summary(state)
         columns = None
         if summary != live.summary or now - live.summary_at >= SUMMARY_EVERY_SECONDS:
-            columns = dict(zip(("phase", "teams", "learners"), summary, strict=True))
+            columns = dict(zip(SUMMARY_COLUMNS, summary, strict=True))
             columns["updated_at"] = now
         statements = None
         if steps:

@@ -117,6 +117,16 @@ def _new_id(prefix: str) -> str:
     return prefix + secrets.token_hex(6)
 
 
+
+def text_update(event: Any) -> dict[str, Any]:
+    """Return a merged text edit as its team's browsers merge it into their copies."""
+    d = event.data
+    return {
+        "field": d["field"],
+        "update": d["update"],
+        "by": {"learnerId": d.get("by"), "name": d.get("name"), "at": d.get("at")},
+    }
+
 class Broadcaster:
     """Sends each client the view its role and team may see after events change a session.
 
@@ -169,16 +179,23 @@ class Broadcaster:
                 to=session_room(session_id),
                 namespace=PLAY,
             )
+        # Merged text edits ride in their team's patch: one frame per member, not two.
+        edits: dict[str, list[dict[str, Any]]] = {}
+        for event in events:
+            if event.type == "text_edited":
+                edits.setdefault(event.team, []).append(text_update(event))
         for team_id in sorted(teams):
             if team_id in state.teams:
                 self.teams.update(
-                    scenario, state, session_id, team_id, self._team_emitter(session_id, team_id)
+                    scenario,
+                    state,
+                    session_id,
+                    team_id,
+                    self._team_emitter(session_id, team_id),
+                    edits.get(team_id),
                 )
             else:
                 self.teams.forget(session_id, team_id)
-        for event in events:
-            if event.type == "text_edited":
-                self._text_update(session_id, event)
         for (kind, target), notice in notices_for(scenario, state, events):
             if kind == "learner":
                 # After _follow_membership: a moved learner reads the notice in the new room.
@@ -221,21 +238,6 @@ class Broadcaster:
             return
         self._stage_sent[session_id] = view
         self.socketio.emit("stage", view, to=stage_room(session_id), namespace=STAGE)
-
-    def _text_update(self, session_id: str, event: Any) -> None:
-        """Relay a merged text edit to the team, whose browsers merge it into their copies."""
-        d = event.data
-        self.socketio.emit(
-            "text_update",
-            {
-                "teamId": event.team,
-                "field": d["field"],
-                "update": d["update"],
-                "by": {"learnerId": d.get("by"), "name": d.get("name"), "at": d.get("at")},
-            },
-            to=team_room(session_id, event.team),
-            namespace=PLAY,
-        )
 
     def _team_emitter(self, session_id: str, team_id: str) -> Callable[[dict[str, Any]], None]:
         def emit(patch: dict[str, Any]) -> None:

@@ -46,6 +46,9 @@ sessions_table = Table(
     Column("teams", Integer, nullable=False, default=0, server_default="0"),
     Column("learners", Integer, nullable=False, default=0, server_default="0"),
     Column("updated_at", Float, nullable=True),
+    # The running round's deadline (null when no clock runs): start-up rebuilds a session
+    # whose deadline must still fire, and leaves the paused and the idle ones in the log.
+    Column("deadline", Float, nullable=True),
 )
 # Columns added after the first release, with the DDL that adds each to an older database.
 ADDED_SESSION_COLUMNS = {
@@ -53,6 +56,7 @@ ADDED_SESSION_COLUMNS = {
     "teams": "INTEGER NOT NULL DEFAULT 0",
     "learners": "INTEGER NOT NULL DEFAULT 0",
     "updated_at": "FLOAT",
+    "deadline": "FLOAT",
 }
 
 events_table = Table(
@@ -193,6 +197,7 @@ class SessionRow:
     teams: int = 0
     learners: int = 0
     updated_at: float | None = None
+    deadline: float | None = None
 
 
 class SeqConflict(Exception):
@@ -419,9 +424,9 @@ class EventStore:
     ) -> int:
         """Append events after expected_seq atomically with the action's result; return last seq.
 
-        `status` and `summary` (session columns: phase, teams, learners, updated_at) and
-        `outbox` (xapi_outbox rows: the statements these events make) are written in the same
-        transaction.
+        `status` and `summary` (session columns: phase, teams, learners, updated_at, deadline)
+        and `outbox` (xapi_outbox rows: the statements these events make) are written in the
+        same transaction.
 
         Raises SeqConflict when another writer got there first, DuplicateAction when the
         action id was already handled.

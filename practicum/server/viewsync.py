@@ -10,7 +10,12 @@ a full view once, when a client (re)connects, and then patches:
   view whose version is ``base``; ``chat`` holds the new chat messages and ``activity`` the new
   activity-feed entries, each with its index ``n``. A client applies a patch whose ``base`` is
   the version it holds and then holds ``version``; a patch with ``base`` null replaces the view.
-  Any other patch means it missed one: it says ``hello`` again for a full view.
+  Any other patch means it missed one: it says ``hello`` again for a full view. ``fields``
+  (when present) holds, for the keys in ``FIELD_KEYS`` (the shared texts and who edited each),
+  only the entries that changed: the client merges them into the held dict, so an edit of one
+  long text does not resend every text of the team. ``textUpdates`` (when present) lists the
+  merged Yjs updates of the shared texts, ``{field, update, by}``, for the browsers' copies:
+  they merge them whatever the version (merging is order-free and idempotent).
 - A **board patch** is ``{sessionId, version, base, set, teams, order}`` for a session's
   facilitators: changed top-level keys, each changed team's changed keys, and the team order
   when it changed; a null ``base`` carries the whole board in ``board``. A console that holds
@@ -41,12 +46,29 @@ from practicum.engine.views import CHAT_IN_VIEW, chat_messages, same_inputs, tea
 CHAT_KEYS = ("chat", "chatCount")
 APPENDED_KEYS = (*CHAT_KEYS, "activity", "activityCount")
 
+# Dict-valued keys of a team view patched entry by entry: a keystroke burst in one field
+# changes one entry of each, and every field may hold a long text.
+FIELD_KEYS = ("texts", "textMeta")
+
 Emit = Callable[[dict[str, Any]], None]
 
 
 def changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
     """Return the entries of ``new`` that ``old`` lacks or holds with another value."""
     return {key: value for key, value in new.items() if key not in old or old[key] != value}
+
+
+def field_parts(old: Mapping[str, Any], parts: dict[str, Any]) -> dict[str, Any]:
+    """Move the ``FIELD_KEYS`` out of ``parts`` as their changed entries; return those.
+
+    A key some entry of which went away stays whole in ``parts`` (a merge cannot remove).
+    """
+    fields = {}
+    for key in FIELD_KEYS:
+        before, after = old.get(key), parts.get(key)
+        if isinstance(before, dict) and isinstance(after, dict) and before.keys() <= after.keys():
+            fields[key] = changed(before, parts.pop(key))
+    return fields
 
 
 class Versions:
@@ -80,10 +102,23 @@ class TeamSync:
         # lock spans building, recording and emitting (uncontended under eventlet).
         self._lock = threading.Lock()
 
-    def update(self, scenario: Any, state: Any, session_id: str, team_id: str, emit: Emit) -> None:
-        """Emit the patch that brings the team room to the state's view (nothing if unchanged)."""
+    def update(
+        self,
+        scenario: Any,
+        state: Any,
+        session_id: str,
+        team_id: str,
+        emit: Emit,
+        text_updates: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Emit the patch that brings the team room to the state's view (nothing if unchanged).
+
+        ``text_updates`` (merged shared-text edits) travel in the patch, which is then sent
+        even if the view did not change: a browser's copy needs every update, even one that
+        changed no character, or the later ones would wait for it.
+        """
         with self._lock:
-            self._update(scenario, state, session_id, team_id, emit)
+            self._update(scenario, state, session_id, team_id, emit, text_updates)
 
     def snapshot(
         self, scenario: Any, state: Any, session_id: str, team_id: str, emit: Emit
@@ -113,7 +148,13 @@ class TeamSync:
             self._sent.pop((session_id, team_id), None)
 
     def _update(
-        self, scenario: Any, state: Any, session_id: str, team_id: str, emit: Emit
+        self,
+        scenario: Any,
+        state: Any,
+        session_id: str,
+        team_id: str,
+        emit: Emit,
+        text_updates: list[dict[str, Any]] | None = None,
     ) -> _Sent:
         key = (session_id, team_id)
         team = state.teams[team_id]
@@ -143,13 +184,20 @@ class TeamSync:
                     "chatCount": count,
                     "activity": entries(team.activity, ACTIVITY_IN_VIEW),
                     "activityCount": activity_count,
+                    **({"textUpdates": text_updates} if text_updates else {}),
                 }
             )
             return sent
         parts = changed(sent.view, view) if view is not sent.view else {}
-        if not parts and count == sent.chat_count and activity_count == sent.activity_count:
+        if (
+            not parts
+            and not text_updates
+            and count == sent.chat_count
+            and activity_count == sent.activity_count
+        ):
             sent.inputs = inputs
             return sent
+        fields = field_parts(sent.view, parts)
         fresh = min(count - sent.chat_count, CHAT_IN_VIEW)
         done = min(activity_count - sent.activity_count, ACTIVITY_IN_VIEW)
         patch = {
@@ -162,6 +210,10 @@ class TeamSync:
             "activity": entries(team.activity, done) if done > 0 else [],
             "activityCount": activity_count,
         }
+        if fields:
+            patch["fields"] = fields
+        if text_updates:
+            patch["textUpdates"] = text_updates
         sent = _Sent(patch["version"], view, count, activity_count, inputs)
         self._sent[key] = sent
         emit(patch)
@@ -245,6 +297,8 @@ def apply_team_patch(view: dict[str, Any] | None, patch: dict[str, Any]) -> dict
             raise PatchGap(patch["base"])
         merged = {**view, **patch["set"]}
         held = view
+        for key, entries_ in (patch.get("fields") or {}).items():
+            merged[key] = {**(view.get(key) or {}), **entries_}
     for key, limit in (("chat", CHAT_IN_VIEW), ("activity", ACTIVITY_IN_VIEW)):
         merged[key] = _appended(held.get(key) or [], patch.get(key) or [], limit)
         merged[key + "Count"] = patch.get(key + "Count", len(merged[key]))

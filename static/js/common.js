@@ -196,6 +196,10 @@ export function mergeTeamPatch(team, patch) {
   } else {
     if (!team || team.version !== patch.base) return null;
     merged = { ...team, ...patch.set };
+    // The shared texts and their stamps: only the entries that changed (viewsync.FIELD_KEYS).
+    for (const [key, entries] of Object.entries(patch.fields || {})) {
+      merged[key] = { ...(team[key] || {}), ...entries };
+    }
   }
   for (const [key, limit] of Object.entries(APPENDED)) {
     const countKey = `${key}Count`;

@@ -1437,7 +1437,10 @@ live.on("view", applyView);
 // The server sends what changed in the team view since the version we hold; a patch that does
 // not follow it means one was missed, and a hello brings the whole view back.
 live.on("team_patch", (patch) => {
-  if (!app.me || !patch || patch.teamId !== app.me.team || helloInFlight) return;
+  if (!app.me || !patch || patch.teamId !== app.me.team) return;
+  // Text edits merge whatever the version held (order-free), even while a hello is out.
+  if (patch.textUpdates) shared.receivedAll(patch.teamId, patch.textUpdates);
+  if (helloInFlight) return;
   const merged = mergeTeamPatch(app.team, patch);
   if (!merged) {
     hello();

@@ -1,7 +1,7 @@
 // Shared text fields: every free-text field a team shares is a Yjs document (root Y.Text "t"),
 // edited by everyone at once. Each keystroke burst goes to the server as a Yjs update
 // (edit_text); the server merges it with pycrdt (Yrs, the same format), stores it and relays it
-// to the team (text_update). Merging is order-free, so two people typing in one field both keep
+// to the team (in its team_patch, as textUpdates). Merging is order-free, so two people typing in one field both keep
 // every word, and edits made offline merge on reconnect (text_sync exchanges state vectors).
 // Carets are relayed as Yjs relative positions (text_cursor), which survive concurrent edits.
 
@@ -268,7 +268,6 @@ export class SharedTexts {
     this.carets = new Map(); // learnerId -> {learnerId, name, field, anchor, head}
     this.online = null;
     this.cursorTimer = null;
-    live.on("text_update", (msg) => this.received(msg));
     live.on("text_cursor", (msg) => this.caretReceived(msg));
     live.on("status", (state) => {
       if (state !== "online") for (const field of this.fields.values()) if (field.dirty) field.say("Offline: kept on this device, it will sync when you are back");
@@ -336,6 +335,11 @@ export class SharedTexts {
         }
       }
     }
+  }
+
+  /** The merged edits a team patch carries (textUpdates): merge each into its field. */
+  receivedAll(teamId, updates) {
+    for (const update of updates || []) this.received({ ...update, teamId });
   }
 
   received(msg) {

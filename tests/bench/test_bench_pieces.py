@@ -7,7 +7,8 @@ from pathlib import Path
 
 from bench.markers import action_key, is_exact, marker_of, tag, view_keys
 from bench.mix import DEFAULT_WEIGHTS, Playbook, TeamLedger, build_action, choose, playbook
-from bench.report import markdown, saturation_ratio, target_checks, text_table
+from bench.report import cluster_table, markdown, saturation_ratio, target_checks, text_table
+from bench.run import parse_args, plan_steps
 from bench.stats import percentile, summarise
 from bench.texts import FieldDoc, markers_in, text_of_update
 from practicum.scenario.loader import load_scenario
@@ -207,3 +208,57 @@ def test_the_report_lists_text_edits_and_their_end_check():
         rows[2]
         == "| practicum | paced | 1000 | 40 / 40 / 0 | 7 / 30 | 7 / 30 | 12 | 6 | 0 | 0 | 0 / 35 |"
     )
+
+
+def test_the_cluster_mode_runs_one_and_two_processes_and_one_without_redis():
+    steps = plan_steps(parse_args(["--cluster", "--cluster-ladder", "500,1000"]))
+    labels = [(s.label, s.mode, s.learners) for s in steps]
+    assert labels == [
+        ("cluster 1p", "paced", 500),
+        ("cluster 2p", "paced", 500),
+        ("cluster 1p", "paced", 1000),
+        ("cluster 2p", "paced", 1000),
+        ("cluster 1p no-redis", "paced", 500),
+        ("cluster 1p", "saturate", 200),
+        ("cluster 2p", "saturate", 200),
+    ]
+    assert all(s.target == "cluster" for s in steps)
+
+
+def test_the_cluster_table_shows_where_the_cpu_goes():
+    step = _step("cluster", "paced", 1000, 200.0, 50.0)
+    step["label"] = "cluster 2p"
+    step["server"].update(
+        cpuPercent=60.0,
+        appCpuPercent=[31.0, 29.0],
+        partsCpuPercent={"haproxy": 10.0, "redis": 4.0, "postgres": 6.0},
+    )
+    row = cluster_table({"steps": [step]})[2]
+    # 60% of a core over 200 actions a second is 3 ms each; with the rest 80% is 4 ms.
+    assert row == (
+        "| cluster 2p | paced | 1000 | 200.0 | 1 / 50 | 50 | 0 | 0 | 60.0 (31.0 + 29.0) "
+        "| 10.0 | 4.0 | 6.0 | 3.00 | 4.00 |"
+    )
+
+
+def test_another_async_mode_runs_practicums_steps_again_without_touching_the_targets():
+    steps = plan_steps(
+        parse_args(["--ladder", "1000", "--also-async-mode", "gevent", "--no-reference"])
+    )
+    assert [(s.label, s.mode, s.learners) for s in steps] == [
+        ("practicum", "paced", 1000),
+        ("practicum gevent", "paced", 1000),
+        ("practicum", "saturate", 200),
+        ("practicum gevent", "saturate", 200),
+    ]
+    fast = _step("practicum", "saturate", 200, 900.0, 50.0)
+    fast["asyncMode"] = "gevent"
+    results = {
+        "settings": {"async_mode": "eventlet"},
+        "steps": [
+            _step("practicum", "saturate", 200, 300.0, 50.0),
+            fast,
+            _step("reference", "saturate", 200, 1000.0, 50.0),
+        ],
+    }
+    assert saturation_ratio(results) == 0.3  # the main mode's run, not gevent's

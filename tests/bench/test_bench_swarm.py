@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from bench.cluster import missing_programs
 from bench.mix import playbook
 from bench.step import StepConfig, run_step
 from practicum.scenario.loader import load_scenario
+from tests.services import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.live
@@ -40,6 +42,33 @@ def test_a_small_swarm_loses_nothing(target, harbor_book):
         generators=1,
     )
     step = run_step(config, harbor_book, log=lambda *_: None)
+    _assert_nothing_lost(step)
+
+
+def test_a_small_swarm_through_the_proxy_on_two_processes_loses_nothing(harbor_book):
+    missing = missing_programs()
+    if missing:
+        unavailable(f"the cluster bench needs {' '.join(missing)}")
+    config = StepConfig(
+        target="cluster",
+        processes=2,
+        learners=8,
+        session_size=4,
+        interval=0.4,
+        warmup=0.5,
+        duration=2.0,
+        drain=5.0,
+        generators=1,
+    )
+    step = run_step(config, harbor_book, log=lambda *_: None)
+    _assert_nothing_lost(step)
+    assert (step["label"], step["processes"], step["redis"]) == ("cluster 2p", 2, True)
+    server = step["server"]
+    assert len(server["appCpuPercent"]) == 2
+    assert set(server["partsCpuPercent"]) == {"haproxy", "redis", "postgres"}
+
+
+def _assert_nothing_lost(step: dict) -> None:
     counts = step["counts"]
     assert step["joined"] == 8 and step["sessions"] == 2
     assert counts["sent"] > 20, counts
@@ -58,7 +87,7 @@ def test_a_small_swarm_loses_nothing(target, harbor_book):
     edits = step["kinds"]["edit_text"]
     assert edits > 10 and counts["text_acked"] == edits, counts
     assert counts.get("text_unchanged", 0) == 0
-    # Each edit reaches the three teammates (and the sender: Practicum's text_update, the
+    # Each edit reaches the three teammates (and the sender: Practicum's team patch, the
     # reference's team relay both go to the whole room).
     assert counts["text_updates_received"] == edits * 4, counts
     assert counts["text_fields_checked"] > 0

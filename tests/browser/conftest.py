@@ -112,3 +112,34 @@ def scenario_id(live_server: LiveServer, facilitator_token: str) -> str:
     # The shortest introductory scenario keeps the end-to-end test quick.
     listed.sort(key=lambda s: (s["difficulty"] != "introductory", s["rounds"], s["id"]))
     return listed[0]["id"]
+
+
+@pytest.fixture
+def studio_file(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """Run `practicum studio FILE` on a copy of a shipped scenario; yield its URL and the file."""
+    import subprocess
+    import sys
+    import time
+
+    file = tmp_path / "draft.json"
+    file.write_text((ROOT / "scenarios" / "foundry.json").read_text(encoding="utf-8"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "practicum.cli", "studio", str(file)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        line = ""
+        while time.monotonic() < deadline and " at http://127.0.0.1:" not in line:
+            line = process.stdout.readline() if process.stdout else ""
+            if not line and process.poll() is not None:
+                pytest.fail("practicum studio exited before printing its address")
+        if " at http://127.0.0.1:" not in line:
+            pytest.fail("practicum studio printed no address")
+        yield line.split(" at ", 1)[1].split()[0], file
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()

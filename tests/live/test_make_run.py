@@ -44,7 +44,7 @@ def test_make_run_serves_and_prints_the_urls(tmp_path):
         password = (tmp_path / "facilitator_password").read_text().strip()
         assert password in output
         health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
-        assert {"harbor", "foundry", "heatwise"} <= set(health["scenarios"])
+        assert {"harbor", "foundry", "heatwise", "alder", "pennant"} <= set(health["scenarios"])
         login = requests.post(
             f"http://127.0.0.1:{port}/api/login", json={"password": password}, timeout=5
         )

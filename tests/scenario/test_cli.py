@@ -225,7 +225,8 @@ def test_play_with_a_broken_plan_or_no_sponsor_plan_exits_one(tmp_path: Path) ->
     bad_scenario = write(tmp_path, "bad.json", "{")
     code, out = run("play", bad_scenario, "--plan", "expert")
     assert code == 1
-    assert out.startswith(f"{bad_scenario}: line 1, column 2: invalid JSON")
+    assert out.startswith(f"{bad_scenario}: line 1, column 1: invalid JSON: the object opened "
+                          "here with { is never closed")
 
 
 def test_minimal_data_helper_is_the_fixture() -> None:

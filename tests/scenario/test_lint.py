@@ -257,7 +257,10 @@ def test_strictly_dominated_interventions_are_errors_unless_traps() -> None:
          "deliberate poor choice")
     ]
     assert lint_variant(add({"trap": True}), "dominated-intervention") == []
-    assert lint_variant(add({"sustains": ["i_refresher"]}), "dominated-intervention") == []
+    # Sustaining a trap earns nothing, so it does not shield an option from the rule.
+    assert [f[:2] for f in lint_variant(add({"sustains": ["i_refresher"]}),
+                                        "dominated-intervention")] == [
+        ("error", "interventions[2]")]
     better_somewhere = {"effects": [{"cause": "rc_search", "removes": 0.5},
                                     {"cause": "rc_skills", "removes": 0.1}]}
     assert lint_variant(add(better_somewhere), "dominated-intervention") == []
@@ -303,7 +306,8 @@ def test_the_expert_plan_must_reach_targets_and_full_marks() -> None:
     missed = lint_variant(lambda d: d["kpis"][0].update(target=79.5), "expert-plan-wins")
     assert missed[0][:2] == ("error", "kpis[0].target")
     assert missed[0][2].startswith("the expert plan reaches 77.")
-    assert missed[0][2].endswith("% on 'k_fcr' in quarter 4, short of the target 79.5")
+    assert missed[0][2].endswith("% on 'k_fcr' in quarter 4, short of the target 79.5; "
+                                 "strengthen the expert plan or lower the target")
 
 
 def test_rule_params_are_ones_the_rule_reads() -> None:
@@ -354,7 +358,11 @@ def test_rule_names_are_stable() -> None:
         "round-playable", "facilitator-levels", "diagnostic-runnable", "unlock-reachable",
         "false-cause-disconfirmable", "primary-triangulable", "rule-params",
         "intervention-measurable", "dominated-intervention", "expert-plan-feasible",
-        "expert-plan-wins",
+        "expert-plan-wins", "cause-evidence", "false-cause-loadings", "percent-as-fraction",
+        "metric-baseline", "metric-validates-real", "duplicate-intervention", "primary-fix-trap",
+        "deliverable-fillable", "inject-can-fire", "inject-component", "analysis-points-late",
+        "expert-plan-trap", "expert-evidence-sign", "expert-stance-reachable",
+        "expert-plan-best", "sponsor-beats-expert",
     ]
 
 

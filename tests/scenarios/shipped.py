@@ -13,9 +13,9 @@ from practicum.scenario.model import Plan, Scenario
 REPO = Path(__file__).resolve().parents[2]
 SCENARIO_DIR = REPO / "scenarios"
 PLAN_DIR = Path(__file__).resolve().parent / "plans"
-SHIPPED = ("harbor", "foundry", "heatwise")
+SHIPPED = ("harbor", "foundry", "heatwise", "alder", "pennant")
 # Scenarios where the sponsor's "train everyone" request is a trap (a non-skill problem).
-TRAINING_IS_A_TRAP = ("harbor", "foundry")
+TRAINING_IS_A_TRAP = ("harbor", "foundry", "alder", "pennant")
 
 
 @cache

@@ -140,3 +140,24 @@ def test_a_facilitator_archives_an_ended_session_out_of_the_list(app, new_sessio
     client.post(f"/facilitator/sessions/{ended}/archive",
                 data={"csrf_token": token, "restore": "1"})
     assert ended in client.get("/facilitator/sessions").get_data(as_text=True)
+
+
+def test_start_up_loads_a_session_only_while_its_clock_must_fire(db_url, catalog, clock):
+    store = EventStore(db_url())
+    first = Practicum(store, catalog, clock)
+    running, _ = first.create_session("harbor")
+    paused, _ = first.create_session("harbor")
+    for session_id, action in ((running, "act-f-0101"), (paused, "act-f-0102")):
+        first.apply(session_id, engine.Command("start_session", FAC, {}), action)
+    first.apply(paused, engine.Command("pause", FAC, {}), "act-f-0103")
+    rows = {row.id: row for row in store.sessions()}
+    assert rows[running].deadline == clock() + 40 * 60  # harbor's first round: 40 minutes
+    assert rows[paused].deadline is None and rows[paused].phase == "round"
+
+    clock.advance(2 * DAY)  # both idle for long: only the one whose deadline is due loads
+    service = Practicum(EventStore(db_url()), catalog, clock)
+    assert service.rebuild() == 1
+    assert service.live_session_ids() == [running]
+    # The paused one is still there, as it was, on its first use.
+    _, state = service.snapshot(paused)
+    assert state.phase == "round" and state.paused

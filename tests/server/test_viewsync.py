@@ -208,3 +208,51 @@ def test_patched_views_and_memoised_boards_follow_the_workspace_events():
     game.tick(game.state.deadline)
     held = _patched_views_match_fresh_ones(game.scenario, game.events)
     assert set(held) == {"t_a", "t_b"}
+
+
+def test_a_text_edit_sends_only_its_field_not_every_text_of_the_team():
+    import random
+
+    from bench.mix import playbook
+    from bench.texts import FieldDoc
+
+    scenario = load_scenario(ROOT / "scenarios" / "harbor.json")
+    fields = [f for f, _ in playbook(scenario).text_fields]
+    assert len(fields) > 1
+    ana = engine.Actor(engine.LEARNER, "l_a")
+    state = engine.replay(scenario, engine.new_session(scenario, "s1", "ABC234", NOW))
+    commands = [
+        (ana, "join_session", {"learner_id": "l_a", "name": "Ana"}),
+        (ana, "create_team", {"team_id": "t_1", "name": "Alpha"}),
+        (engine.Actor(engine.FACILITATOR), "start_session", {}),
+    ]
+    docs = {f: FieldDoc() for f in fields}
+    rng = random.Random(3)
+    for number in range(12):
+        field_id = fields[number % len(fields)]
+        update, _ = docs[field_id].type_fragment(f"line {number} " * 20, 4000, rng)
+        commands.append((ana, "edit_text", {"field": field_id, "update": update}))
+    sync = TeamSync()
+    sent: list[dict[str, Any]] = []
+    held = None
+    for actor, kind, data in commands:
+        decision = engine.decide(scenario, state, engine.Command(kind, actor, data), NOW)
+        assert not isinstance(decision, engine.Rejected), decision
+        for event in decision.events:
+            state = engine.evolve(scenario, state, event)
+        if "t_1" not in state.teams:
+            continue
+        sent.clear()
+        sync.update(scenario, state, "s1", "t_1", sent.append)
+        for patch in sent:
+            held = apply_team_patch(held, patch)
+        if kind == "edit_text" and sent:
+            (patch,) = sent
+            # Only the edited field's text and stamp travel, however long the other texts are.
+            assert "texts" not in patch["set"] and "textMeta" not in patch["set"], patch["set"]
+            assert list(patch["fields"]["texts"]) == [data["field"]]
+            text = state.teams["t_1"].texts[data["field"]]
+            assert patch["fields"]["texts"][data["field"]] == text
+    assert held is not None
+    assert without_version(held) == engine.team_view(scenario, state, "t_1")
+    assert all(held["texts"][f] == str(docs[f]) and len(held["texts"][f]) > 200 for f in fields)

@@ -1,0 +1,1 @@
+"""Pure helpers of the authoring workbench (no Flask): JSON positions, previews, plays."""
