@@ -3,6 +3,8 @@ was made while Ralph was down arrives once it is back, each statement once."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -43,12 +45,25 @@ def server(tmp_path: Path, ralph: Ralph) -> Iterator[LiveServer]:
             "PRACTICUM_BASE_URL": "https://practicum.example.org",
             "PRACTICUM_XAPI_POLL_SECONDS": "0.2",
             "PRACTICUM_XAPI_RETRY_MAX_SECONDS": "1",
-            "PRACTICUM_XAPI_TIMEOUT_SECONDS": "3",
+            "PRACTICUM_XAPI_TIMEOUT_SECONDS": "5",
         },
     )
     live.start()
     yield live
     live.kill()
+
+
+@contextlib.contextmanager
+def black_hole(port: int) -> Iterator[None]:
+    """Listen on the port and never answer: connections open, requests hang (a stuck LRS)."""
+    hole = socket.socket()
+    hole.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    hole.bind(("127.0.0.1", port))
+    hole.listen(128)  # never accepted: the kernel completes the handshakes, nobody reads
+    try:
+        yield
+    finally:
+        hole.close()
 
 
 def outbox_status(server: LiveServer, token: str) -> dict[str, Any]:
@@ -110,12 +125,27 @@ def test_statements_reach_ralph_valid_and_survive_an_lrs_outage_without_duplicat
     assert counts == {"joined": 8, "formed": 2, "ran": 4, "submitted": 2, "scored": 4}, counts
 
     ralph.stop()
-    play_round(members, facilitator, teams, "r_causes", timings)
+    # First an LRS that takes connections and never answers (each request waits out the
+    # sender's 5 s timeout), then none at all (connections refused).
+    with black_hole(ralph.port):
+        slow: list[float] = []
+        play_round(members, facilitator, teams, "r_causes", slow)
+        assert outbox_status(server, token)["pending"] > 0
+        # Longer than one hung request: the sender is waiting on the LRS meanwhile.
+        ana = members["Alpha"][0]
+        end = time.monotonic() + 7.0
+        while time.monotonic() < end:
+            started = time.monotonic()
+            assert ana.call("chat", text="still here")["ok"]
+            slow.append(time.monotonic() - started)
+            time.sleep(0.15)
+    # Nothing on a request's path waits for the LRS: a sender that blocked the server while
+    # it waited would have held acks for seconds.
+    assert max(slow) < 2.0, slow
     play_round(members, facilitator, teams, "r_design", timings)
     play_round(members, facilitator, teams, "r_evaluate", timings)
     assert facilitator.call("end_session")["ok"]
-    # Nothing on a request's path waits for the LRS.
-    assert max(timings) < 2.0, timings
+    assert max(timings) < 3.0, timings
     time.sleep(1.0)  # the sender tries (and fails) at least once meanwhile
     status = outbox_status(server, token)
     made_while_down = status["pending"]
