@@ -14,7 +14,7 @@ from practicum import engine
 from practicum.server.catalog import load_catalog
 from practicum.server.privacy import erase_learner
 from practicum.server.service import Practicum
-from practicum.server.store import EventStore, SeqConflict, xapi_outbox_table
+from practicum.server.store import EventStore, SeqConflict, actions_table, xapi_outbox_table
 from practicum.xapi.outbox import Outbox
 from practicum.xapi.sender import LrsClient, LrsConfig, LrsError, Sender, backoff
 from practicum.xapi.statements import Site, pseudonym
@@ -346,3 +346,26 @@ def test_senders_claiming_at_once_split_the_rows_without_overlap(
     every = [row_id for ids in claimed.values() for row_id in ids]
     assert len(every) == len(set(every)) == 120
     assert sum(1 for ids in claimed.values() if ids) >= 2  # they really raced
+
+
+def test_a_purged_session_sends_only_pseudonyms(service: Any, clock: Clock) -> None:
+    from practicum.server.privacy import purge_expired
+
+    session_id, _code = service.create_session("harbor")
+    for learner_id in ("l_a", "l_b"):
+        actor = engine.Actor(engine.LEARNER, learner_id)
+        command = engine.Command("join_session", actor, {"learner_id": learner_id, "name": "N"})
+        extra = {"learnerId": learner_id, "lms": {**LMS, "subject": f"sub-{learner_id}"}}
+        assert service.apply(session_id, command, f"lti:{learner_id}", extra=extra).ack["ok"]
+    end = engine.Command("end_session", engine.Actor(engine.FACILITATOR), {})
+    assert service.apply(session_id, end, "end").ack["ok"]
+    assert any("sub-l_a" in r["statement"] for r in rows(service))
+
+    clock.now += 10
+    assert purge_expired({"practicum": service}, 0.0, clock.now) == [session_id]
+    text = json.dumps(rows(service))
+    assert "sub-l_a" not in text and "sub-l_b" not in text and LMS["name"] not in text
+    assert len(rows(service)) == 4  # joined twice, completed twice: nothing lost
+    with service.store.engine.connect() as conn:
+        answers = conn.execute(select(actions_table.c.result)).scalars().all()
+    assert all("lms" not in json.loads(a) for a in answers)
