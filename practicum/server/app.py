@@ -22,6 +22,7 @@ from practicum.server.presence import Presence
 from practicum.server.service import Practicum
 from practicum.server.sockets import Broadcaster, bind_routes
 from practicum.server.store import EventStore
+from practicum.xapi.wiring import init_xapi, run_sender
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # Versions and boards kept for a session this process no longer (or newly) owns would
         # answer clients from a stale copy: start afresh.
         service.on_owner_change = broadcaster.forget_session
+    # xAPI statements to an LRS when PRACTICUM_LRS_URL is set (docs/xapi.md).
+    init_xapi(app, service, store)
     if config["REDIS_URL"]:
         from practicum.server.relay import BoardRelay
 
@@ -128,6 +131,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             socketio.start_background_task(broadcaster.relay.listen, app)
         if float(config["RETENTION_DAYS"]) > 0:
             socketio.start_background_task(run_retention, app)
+        if "practicum.xapi_sender" in app.extensions:
+            socketio.start_background_task(run_sender, app, socketio.sleep)
     else:
         service.rebuild()
     return app

@@ -72,6 +72,21 @@ DEFAULTS: dict[str, Any] = {
     "CLUSTER": False,
     "REDIS_URL": "",
     "LEASE_SECONDS": 6.0,
+    # The public URL learners open (no trailing slash): the root of xAPI activity ids and the
+    # homePage of learners' pseudonymous accounts. Unset: http://HOST:PORT.
+    "BASE_URL": "",
+    # xAPI statements to a learning record store (docs/xapi.md): the LRS's xAPI endpoint
+    # (".../statements" is added) and its basic-auth key and secret; unset URL: none are made.
+    # Batches of XAPI_BATCH_SIZE, polled every XAPI_POLL_SECONDS, each request given
+    # XAPI_TIMEOUT_SECONDS; a failed batch is retried after a backoff doubling from 1 s up to
+    # XAPI_RETRY_MAX_SECONDS, with jitter.
+    "LRS_URL": "",
+    "LRS_USERNAME": "",
+    "LRS_PASSWORD": "",
+    "XAPI_BATCH_SIZE": 50,
+    "XAPI_POLL_SECONDS": 1.0,
+    "XAPI_TIMEOUT_SECONDS": 10.0,
+    "XAPI_RETRY_MAX_SECONDS": 300.0,
 }
 
 

@@ -19,6 +19,8 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from practicum.xapi.outbox import forget_join_identities
+
 ERASED_NAME = "Erased learner"
 ERASED_CHAT = "(erased on request)"
 DAY = 86_400.0
@@ -38,7 +40,8 @@ def erase_learner_rewrite(learner_id: str) -> Callable[[str, dict[str, Any]], di
 
     def rewrite(type_: str, data: dict[str, Any]) -> dict[str, Any]:
         if type_ == "learner_joined" and data.get("learner_id") == learner_id:
-            return {**data, "name": ERASED_NAME}
+            # The LMS identity (docs/xapi.md) goes with the name: later statements are pseudonymous.
+            return {**{k: v for k, v in data.items() if k != "lms"}, "name": ERASED_NAME}
         if type_ == "chat_posted" and data.get("learner_id") == learner_id:
             return {**data, "name": ERASED_NAME, "text": ERASED_CHAT}
         if type_ == "diagnostic_run" and data.get("learner_id") == learner_id:
@@ -53,7 +56,8 @@ def erase_learner_rewrite(learner_id: str) -> Callable[[str, dict[str, Any]], di
 def purge_rewrite(type_: str, data: dict[str, Any]) -> dict[str, Any]:
     """Rewrite one event of an expired session: pseudonyms, no chat, no free text."""
     if type_ == "learner_joined":
-        return {**data, "name": pseudonym(data.get("learner_id", ""))}
+        kept = {k: v for k, v in data.items() if k != "lms"}
+        return {**kept, "name": pseudonym(data.get("learner_id", ""))}
     if type_ == "team_created":
         return {**data, "name": "Team " + hashlib.blake2b(
             str(data.get("team_id", "")).encode(), digest_size=2).hexdigest()}
@@ -84,11 +88,17 @@ def erase_learner(app_ext: dict[str, Any], session_id: str, learner_id: str) -> 
     _scenario, state = service.snapshot(session_id)
     if learner_id not in state.learners:
         raise LookupError(learner_id)
-    return service.rewrite_log(
+    changed = service.rewrite_log(
         session_id,
         erase_learner_rewrite(learner_id),
         {"learner": learner_id, "scope": "learner"},
     )
+    # The LMS identity an LTI launch kept on the join's answer goes too (docs/xapi.md), and
+    # xAPI statements not yet sent lose it.
+    forget_join_identities(service.store, session_id, learner_id)
+    if service.outbox is not None:
+        service.outbox.erased(session_id, learner_id)
+    return changed
 
 
 def purge_expired(app_ext: dict[str, Any], days: float, now: float) -> list[str]:
@@ -98,6 +108,9 @@ def purge_expired(app_ext: dict[str, Any], days: float, now: float) -> list[str]
     for row in service.store.sessions(status="closed"):
         if row.created_at <= now - days * DAY:
             service.rewrite_log(row.id, purge_rewrite, {"learner": None, "scope": "session"})
+            forget_join_identities(service.store, row.id, None)
+            if service.outbox is not None:
+                service.outbox.erased(row.id, None)
             service.store.set_status(row.id, "purged")
             purged.append(row.id)
     return purged

@@ -149,6 +149,9 @@ class Practicum:
         # Called with a session id whose ownership this process gained or gave up, so caches
         # kept beside the service (the broadcaster's versions) start afresh.
         self.on_owner_change: Callable[[str], None] = lambda _session_id: None
+        # The xAPI outbox (practicum/xapi/outbox.py) when an LRS is configured: its rows are
+        # appended in the same transaction as the events they describe.
+        self.outbox: Any = None
 
     # --- ownership --------------------------------------------------------------------------
 
@@ -516,13 +519,21 @@ class Practicum:
         """Append events and fold them; False when another writer won the seq race."""
         status = "closed" if any(e.type == "session_closed" for e in events) else None
         state = live.state
+        steps = []  # (state before, event): what the xAPI mapping reads
         for event in events:
+            if self.outbox is not None:
+                steps.append((state, event))
             state = engine.evolve(live.scenario, state, event)
         summary = _summary(state)
         columns = None
         if summary != live.summary or now - live.summary_at >= SUMMARY_EVERY_SECONDS:
             columns = dict(zip(SUMMARY_COLUMNS, summary, strict=True))
             columns["updated_at"] = now
+        statements = None
+        if steps:
+            statements = self.outbox.rows_for(
+                session_id, live.scenario, steps, live.seq, now, ack
+            )
         try:
             seq = self.store.append(
                 session_id,
@@ -533,6 +544,7 @@ class Practicum:
                 ack,
                 status=status,
                 summary=columns,
+                outbox=statements,
             )
         except SeqConflict:
             return False

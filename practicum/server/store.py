@@ -132,11 +132,30 @@ session_owners_table = Table(
     Column("wanted_by", String(40), nullable=True),
 )
 
+# xAPI statements waiting for the learning record store (practicum/xapi/outbox.py): written in
+# the same transaction as the events they describe, deleted once the LRS has them. `id` is the
+# statement's own UUID, so a resend after a crash is the same statement (LRSs dedupe by id).
+xapi_outbox_table = Table(
+    "xapi_outbox",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("session_id", String(40), nullable=False, index=True),
+    Column("learner_id", String(64), nullable=True),
+    Column("statement", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0, server_default="0"),
+    Column("next_try_at", Float, nullable=False, index=True),
+    Column("claimed_by", String(40), nullable=True),
+    Column("claimed_until", Float, nullable=True),
+    Column("last_error", Text, nullable=True),
+)
+
 
 # Built once: a statement built per call (`insert(table).values(...)`) is compiled and hashed
 # for the statement cache on every append, which cost about a third of an append's CPU.
 INSERT_EVENTS = insert(events_table)
 INSERT_ACTION = insert(actions_table)
+INSERT_OUTBOX = insert(xapi_outbox_table)
 # The columns an append writes, in the order of the row tuples the SQLite fast path passes.
 EVENT_COLUMNS = ("session_id", "seq", "type", "team", "data", "at", "action_id")
 ACTION_COLUMNS = ("session_id", "action_id", "seq", "result")
@@ -401,18 +420,20 @@ class EventStore:
         result: dict[str, Any] | None = None,
         status: str | None = None,
         summary: dict[str, Any] | None = None,
+        outbox: list[dict[str, Any]] | None = None,
     ) -> int:
         """Append events after expected_seq atomically with the action's result; return last seq.
 
-        `status` and `summary` (session columns: phase, teams, learners, updated_at, deadline) are
-        written in the same transaction.
+        `status` and `summary` (session columns: phase, teams, learners, updated_at, deadline)
+        and `outbox` (xapi_outbox rows: the statements these events make) are written in the
+        same transaction.
 
         Raises SeqConflict when another writer got there first, DuplicateAction when the
         action id was already handled.
         """
         if not self._sqlite:
             return self._append_core(
-                session_id, expected_seq, events, at, action_id, result, status, summary
+                session_id, expected_seq, events, at, action_id, result, status, summary, outbox
             )
         at = float(at)  # what the Float column's bind processor does on the Core path
         rows = [
@@ -434,6 +455,8 @@ class EventStore:
                 if status is not None or summary:
                     values = {**(summary or {}), **({"status": status} if status else {})}
                     conn.execute(_set_summary(session_id, values))
+                if outbox:
+                    conn.execute(INSERT_OUTBOX, outbox)
         except IntegrityError as exc:
             self._raise_conflict(session_id, action_id, exc)
         return last_seq
@@ -448,6 +471,7 @@ class EventStore:
         result: dict[str, Any] | None,
         status: str | None,
         summary: dict[str, Any] | None = None,
+        outbox: list[dict[str, Any]] | None = None,
     ) -> int:
         """`append` for databases other than SQLite: Core statements on a pooled connection."""
         rows = self._event_rows(session_id, expected_seq, events, at, action_id)
@@ -469,6 +493,8 @@ class EventStore:
                 if status is not None or summary:
                     values = {**(summary or {}), **({"status": status} if status else {})}
                     conn.execute(_set_summary(session_id, values))
+                if outbox:
+                    conn.execute(INSERT_OUTBOX, outbox)
         except IntegrityError as exc:
             self._raise_conflict(session_id, action_id, exc)
         return last_seq
