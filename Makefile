@@ -11,7 +11,7 @@ PORT ?= 5000
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip==25.3
-	$(BIN)/python -m pip install --quiet -e '.[dev,gevent,postgres,redis]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,gevent,postgres,redis,lti]'
 	touch $(STAMP)
 
 run: $(STAMP)

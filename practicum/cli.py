@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_schema(subparsers)
     _add_play(subparsers)
     _add_user(subparsers)
+    _add_lti(subparsers)
     # `practicum serve` belongs to the server layer: add `_add_serve(subparsers)` here, defined
     # like the others (set `func=` to a `Command` that starts the app).
     return parser
@@ -60,6 +61,12 @@ def _add_user(subparsers: Any) -> None:
     from practicum.server.user_cli import add_user_command
 
     add_user_command(subparsers)
+
+
+def _add_lti(subparsers: Any) -> None:
+    from practicum.server.lti_cli import add_lti_command
+
+    add_lti_command(subparsers)
 
 
 # --- validate ------------------------------------------------------------------------------------

@@ -96,6 +96,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api)
     _register_pages(app)
     init_auth(app)
+    _register_lti(app)
 
     @app.get("/healthz")
     def healthz() -> Any:
@@ -163,6 +164,14 @@ def _register_pages(app: Flask) -> None:
     except ImportError:  # the pages module is optional for API-only deployments
         return
     init_pages(app)
+
+
+def _register_lti(app: Flask) -> None:
+    try:
+        from practicum.server.lti_launch import init_lti
+    except ImportError:  # the `lti` extra (pylti1p3next) is not installed
+        return
+    init_lti(app)
 
 
 def sweep(app: Flask) -> int:
