@@ -112,8 +112,8 @@ def _grade_body(row: Any, completed: bool) -> Any:
 def post_grade(app_ext: dict[str, Any], row: Any, seat: Seat) -> None:
     """Post one grade to the seat's line item (raises on any failure)."""
     from pylti1p3.assignments_grades import AssignmentsGradesService
+    from pylti1p3.contrib.flask import FlaskServiceConnector
     from pylti1p3.lineitem import LineItem
-    from pylti1p3.service_connector import ServiceConnector
 
     tool = app_ext["practicum.lti_tool"].tool()
     registration = tool.conf.find_registration_by_params(seat.issuer, seat.client_id)
@@ -122,7 +122,7 @@ def post_grade(app_ext: dict[str, Any], row: Any, seat: Seat) -> None:
     ags = seat.ags
     if SCORE_SCOPE not in (ags.get("scope") or []):
         raise PermissionError("the launch gave no score scope (the activity takes no grade)")
-    service = AssignmentsGradesService(ServiceConnector(registration, TimedSession()), ags)
+    service = AssignmentsGradesService(FlaskServiceConnector(registration, TimedSession()), ags)
     store = app_ext["practicum.store"]
     status = store.session(row.session_id)
     grade = _grade_body(row, completed=status is not None and status.status != "live")
@@ -156,6 +156,8 @@ def send_due(app_ext: dict[str, Any]) -> tuple[int, int]:
             attempts = row.attempts + 1
             retry_in = min(MAX_BACKOFF_SECONDS, 2.0 * 2 ** min(attempts, 10))
             detail = _describe(exc)
+            if "401" in detail:
+                _forget_access_tokens()  # a token the platform no longer takes: ask anew
             log.warning(
                 "LTI grade %s (session %s, learner %s) not posted, attempt %d, retry in %.0f s: %s",
                 row.id, row.session_id, row.learner_id, attempts, retry_in, detail,
@@ -166,6 +168,12 @@ def send_due(app_ext: dict[str, Any]) -> tuple[int, int]:
         store.grade_sent(row.id)
         sent += 1
     return sent, failed
+
+
+def _forget_access_tokens() -> None:
+    from pylti1p3.contrib.flask import FlaskServiceConnector
+
+    FlaskServiceConnector.access_tokens.clear()
 
 
 def _describe(exc: Exception) -> str:
