@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -234,8 +235,9 @@ def _account_for(data: dict[str, Any]) -> Account:
             return account
     # A user name no one types: the account signs in through the LMS only (its password is
     # random and never shown). The digest keeps the name stable and unique per LMS user.
-    digest = hashlib.sha256(f"{issuer}\n{subject}".encode()).hexdigest()[:12]
-    name = f"lti-{digest}"
+    digest = hashlib.sha256(f"{issuer}\n{subject}".encode()).hexdigest()[:6]
+    slug = re.sub(r"[^a-z0-9]+", "-", lms_name(data).lower()).strip("-")[:40] or "lti"
+    name = f"{slug}-{digest}"
     account = auth.accounts.get(name)
     if account is None:
         try:
