@@ -14,7 +14,10 @@ from typing import Any
 import pytest
 import requests
 import socketio
+from sqlalchemy import create_engine, select
 
+from practicum.server.lti_store import LtiStore, lms_identity
+from practicum.server.store import actions_table, events_table
 from tests.live.conftest import Client, LiveServer
 from tests.live.test_live_server import TEAM_ACTIONS
 from tests.lti.platform import SCOPES, Browser, Reply, launch, sign_in, start_launch
@@ -36,6 +39,11 @@ class CookieClient(Client):
         self.sio.connect(server.url, namespaces=[namespace], headers={"Cookie": cookie},
                          transports=["websocket"], wait_timeout=10)
         self.session_id = None
+
+
+def _lti_store(server: LiveServer) -> LtiStore:
+    """Open the server's database (SQLite in its instance directory) for reading."""
+    return LtiStore(create_engine(f"sqlite:///{server.workdir / 'practicum.db'}"), time.time)
 
 
 def _csrf(page: str) -> str:
@@ -95,6 +103,15 @@ def test_instructor_and_learners_launch_play_and_the_grade_is_posted(lti_pair, c
         assert ack["sessionId"] == session_id
         assert ack["view"]["me"]["name"] == name
         learners[user] = client
+        # The LMS identity is kept for the learner (xAPI names the learner by it): on the seat
+        # and on the stored answer to the join, never in the engine's events.
+        lms = {"issuer": platform.issuer, "subject": user, "name": name}
+        assert lms_identity(_lti_store(server), session_id, ack["learnerId"]) == lms
+        with _lti_store(server).engine.connect() as conn:
+            acks = [json.loads(r.result) for r in conn.execute(select(actions_table))]
+            events = [r.data for r in conn.execute(select(events_table))]
+        assert any(a.get("learnerId") == ack["learnerId"] and a.get("lms") == lms for a in acks)
+        assert not any(user in str(data) for data in events)
         # Launching again keeps the same seat.
         assert _seat_token(launch(browser, platform, user)) == token
 
