@@ -45,6 +45,8 @@ lti = Blueprint("lti", __name__, url_prefix="/lti")
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 LINK_KEY = "lti_link"
+DEEP_LINK_KEY = "lti_deep_link"
+DEEP_LINK_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 NAME_MAX = 40  # the engine's limit on a learner's name
 # A launch page talks to no one else; the LMS may frame it, so frame-ancestors stays open here
 # and the pages it leads to (room, console) carry the site's own policy.
@@ -169,8 +171,6 @@ def launch() -> Any:
     # token is refused here, in the database every process shares.
     if not _store().use_nonce(issuer, nonce):
         raise LaunchRefusal(403, "lti/replayed")
-    if not message.is_resource_launch():
-        raise LaunchRefusal(400, "lti/unsupported_message")
     subject = str(data.get("sub") or "")
     if not subject:
         raise LaunchRefusal(400, "lti/anonymous")
@@ -178,6 +178,14 @@ def launch() -> Any:
         message.check_teacher_access() or message.check_teaching_assistant_access()
         or message.check_designer_access() or message.check_staff_access()
     )
+    if message.is_deep_link_launch():
+        if not teaches:
+            raise LaunchRefusal(403, "lti/deep_link_instructors")
+        _sign_in_instructor(data)
+        session[DEEP_LINK_KEY] = message.get_launch_id()
+        return redirect(url_for("lti.choose_deep_link"))
+    if not message.is_resource_launch():
+        raise LaunchRefusal(400, "lti/unsupported_message")
     link = _link_key(data)
     session_id = _session_for(data, link)
     if teaches:
@@ -253,14 +261,19 @@ def _account_for(data: dict[str, Any]) -> Account:
     return account
 
 
-def _instructor(data: dict[str, Any], link: tuple[str, str, str, str], session_id: str | None
-                ) -> Any:
+def _sign_in_instructor(data: dict[str, Any]) -> Account:
+    """Sign the browser in as the instructor's account (a fresh session, as a sign-in does)."""
     auth = current_app.extensions["practicum.auth"]
     account = _account_for(data)
     opened = auth.accounts.open_login(account, float(current_app.config["LOGIN_HOURS"]))
-    # A fresh browser session, as after a password sign-in.
     session.clear()
     session["login"] = opened.id
+    return account
+
+
+def _instructor(data: dict[str, Any], link: tuple[str, str, str, str], session_id: str | None
+                ) -> Any:
+    account = _sign_in_instructor(data)
     title = (data.get(CLAIM + "resource_link") or {}).get("title") or ""
     session[LINK_KEY] = {"key": list(link), "title": str(title)[:200]}
     if session_id is None:
@@ -277,13 +290,8 @@ def _grant(account: Account, session_id: str) -> None:
         accounts.share(session_id, account.name, FACILITATOR)
 
 
-@lti.get("/link")
-@signed_in_page
-def choose_link() -> Any:
-    """Let an instructor link this LMS activity to a session (new or existing)."""
-    pending = session.get(LINK_KEY)
-    if not pending:
-        abort(404)
+def _choices(mode: str, activity: str) -> str:
+    """Render the page where an instructor picks a session they run or a scenario."""
     service = current_app.extensions["practicum"]
     accounts = current_app.extensions["practicum.auth"].accounts
     account = g.login.account
@@ -294,21 +302,16 @@ def choose_link() -> Any:
     scenarios = sorted(service.catalog.values(), key=lambda s: (s.difficulty, s.title))
     return render_template(
         "lti_link.html",
-        activity=pending.get("title") or "",
+        mode=mode,
+        action=url_for("lti.save_link" if mode == "link" else "lti.save_deep_link"),
+        activity=activity,
         sessions=sessions,
         scenarios=scenarios if account.role in CREATES_SESSIONS else [],
     )
 
 
-@lti.post("/link")
-@signed_in_page
-def save_link() -> Any:
-    """Link the pending LMS activity to the chosen session, or to a new one, and open it."""
-    from practicum.server.pages import _csrf_ok
-
-    pending = session.get(LINK_KEY)
-    if not pending or not _csrf_ok():
-        raise LaunchRefusal(400, "lti/link_expired")
+def _chosen_session() -> str | None:
+    """Return the session the instructor's form picked (creating it from a scenario)."""
     service = current_app.extensions["practicum"]
     account = g.login.account
     scenario_id = request.form.get("scenario")
@@ -320,17 +323,94 @@ def save_link() -> Any:
                 scenario_id, owner=(account.id, account.name)
             )
         except UnknownScenario:
-            return redirect(url_for("lti.choose_link"))
-    else:
-        session_id = request.form.get("session", "")
-        role = current_app.extensions["practicum.auth"].accounts.session_role(
-            account, session_id
-        )
-        if role is None or "run" not in ABILITIES[role]:
-            abort(404)
-    _store().link(tuple(pending["key"]), session_id, account.name)
+            return None
+        return session_id
+    session_id = request.form.get("session", "")
+    role = current_app.extensions["practicum.auth"].accounts.session_role(account, session_id)
+    if role is None or "run" not in ABILITIES[role]:
+        abort(404)
+    return session_id
+
+
+@lti.get("/link")
+@signed_in_page
+def choose_link() -> Any:
+    """Let an instructor link this LMS activity to a session (new or existing)."""
+    pending = session.get(LINK_KEY)
+    if not pending:
+        abort(404)
+    return _choices("link", pending.get("title") or "")
+
+
+@lti.post("/link")
+@signed_in_page
+def save_link() -> Any:
+    """Link the pending LMS activity to the chosen session, or to a new one, and open it."""
+    from practicum.server.pages import _csrf_ok
+
+    pending = session.get(LINK_KEY)
+    if not pending or not _csrf_ok():
+        raise LaunchRefusal(400, "lti/link_expired")
+    session_id = _chosen_session()
+    if session_id is None:
+        return redirect(url_for("lti.choose_link"))
+    _store().link(tuple(pending["key"]), session_id, g.login.account.name)
     session.pop(LINK_KEY, None)
     return redirect(url_for("pages.console", session_id=session_id))
+
+
+# --- deep linking: the LMS's "add content" dialog --------------------------------------------
+
+
+@lti.get("/deep-link")
+@signed_in_page
+def choose_deep_link() -> Any:
+    """Let an instructor pick the session a new LMS activity will open."""
+    if not session.get(DEEP_LINK_KEY):
+        abort(404)
+    return _choices("deep", "")
+
+
+@lti.post("/deep-link")
+@signed_in_page
+def save_deep_link() -> Any:
+    """Answer the LMS with an activity (a resource link) that opens the chosen session."""
+    from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskRequest
+    from pylti1p3.deep_link_resource import DeepLinkResource
+    from pylti1p3.lineitem import LineItem
+
+    from practicum.server.pages import _csrf_ok
+
+    launch_id = session.get(DEEP_LINK_KEY)
+    if not launch_id or not _csrf_ok():
+        raise LaunchRefusal(400, "lti/link_expired")
+    try:
+        message = FlaskMessageLaunch.from_cache(
+            launch_id, FlaskRequest(), _tool().conf, launch_data_storage=_storage()
+        )
+    except Exception as exc:  # noqa: BLE001 - launch data gone (expired): launch again
+        raise LaunchRefusal(400, "lti/link_expired", str(exc)) from exc
+    session_id = _chosen_session()
+    if session_id is None:
+        return redirect(url_for("lti.choose_deep_link"))
+    scenario, state = current_app.extensions["practicum"].snapshot(session_id)
+    resource = (
+        DeepLinkResource()
+        .set_url(url_for("lti.launch", _external=True))
+        .set_title(scenario.title)
+        # The activity carries the session's join code: every launch of it opens the session.
+        .set_custom_params({"session": state.join_code})
+        .set_lineitem(LineItem().set_score_maximum(100).set_label(scenario.title))
+    )
+    deep_link = message.get_deep_link()
+    settings = message.get_launch_data()[DEEP_LINK_SETTINGS]
+    session.pop(DEEP_LINK_KEY, None)
+    return render_template(
+        "lti_deep_link.html",
+        return_url=settings["deep_link_return_url"],
+        jwt=deep_link.get_response_jwt([resource]),
+        title=scenario.title,
+    )
 
 
 # --- learners --------------------------------------------------------------------------------

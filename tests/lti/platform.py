@@ -120,6 +120,7 @@ class Platform:
             "PLATFORM_CLAIMS": str(self.claims_file),
             "TOOL_JWKS_URL": f"{self.tool_url}/lti/jwks.json",
             "PLATFORM_TOKEN_URL": f"{self.url}/token",
+            "PLATFORM_ISSUER": self.issuer,
         }
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(

@@ -29,7 +29,7 @@ TOOL_JWKS_URL = os.environ["TOOL_JWKS_URL"]
 TOKEN_URL = os.environ["PLATFORM_TOKEN_URL"]
 CLIENT_ID = "lti-provider-mock"  # what the mock sends as client_id and aud
 
-LOG: dict[str, list[Any]] = {"tokens": [], "scores": [], "refused": []}
+LOG: dict[str, list[Any]] = {"tokens": [], "scores": [], "refused": [], "deep_links": []}
 TOKENS: dict[str, dict[str, Any]] = {}
 
 
@@ -60,6 +60,11 @@ class ClaimedJWT(JWT):
 mock.JWT = ClaimedJWT  # the mock looks JWT up in its module when it signs a launch
 
 
+def _tool_keys() -> JWKSet:
+    with urllib.request.urlopen(TOOL_JWKS_URL, timeout=5) as reply:
+        return JWKSet.from_json(reply.read().decode())
+
+
 def _refuse(status: int, why: str) -> JSONResponse:
     LOG["refused"].append(why)
     return JSONResponse({"error": why}, status_code=status)
@@ -77,8 +82,7 @@ def token(
         return _refuse(400, "unsupported_grant_type")
     if client_assertion_type != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer":
         return _refuse(400, "bad assertion type")
-    with urllib.request.urlopen(TOOL_JWKS_URL, timeout=5) as reply:
-        keys = JWKSet.from_json(reply.read().decode())
+    keys = _tool_keys()
     try:
         checked = JWT(
             jwt=client_assertion, key=keys, algs=["RS256"],
@@ -128,6 +132,21 @@ async def scores(context: str, item: str, request: Request,
         return JSONResponse({"error": "try later"}, status_code=503)
     LOG["scores"].append({"context": context, "item": item, "body": body})
     return {}
+
+
+@app.post("/deep-link-return")
+def deep_link_return(JWT_: str = Form(..., alias="JWT")) -> Any:  # noqa: N803 - the form's name
+    """Take a deep-linking answer: the tool's signed JWT, checked against its JWKS."""
+    try:
+        checked = JWT(jwt=JWT_, key=_tool_keys(), algs=["RS256"],
+                      check_claims={"iss": CLIENT_ID, "exp": None})
+    except Exception as exc:  # noqa: BLE001 - a bad answer is refused
+        return _refuse(400, f"deep link refused: {type(exc).__name__}: {exc}")
+    claims = json.loads(checked.claims)
+    if os.environ["PLATFORM_ISSUER"] not in claims.get("aud", []):
+        return _refuse(400, "deep link for another platform")
+    LOG["deep_links"].append(claims)
+    return {"ok": True}
 
 
 @app.get("/test/log")

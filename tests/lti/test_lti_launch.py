@@ -20,7 +20,15 @@ from practicum.server.lti_store import LtiStore, lms_identity
 from practicum.server.store import actions_table, events_table
 from tests.live.conftest import Client, LiveServer
 from tests.live.test_live_server import TEAM_ACTIONS
-from tests.lti.platform import SCOPES, Browser, Reply, launch, sign_in, start_launch
+from tests.lti.platform import (
+    SCOPES,
+    Browser,
+    Reply,
+    form_fields,
+    launch,
+    sign_in,
+    start_launch,
+)
 
 pytestmark = pytest.mark.live
 SCORE_SCOPE = SCOPES[2]
@@ -233,3 +241,46 @@ def test_custom_session_parameter_links_the_activity(lti_pair, clients):
     token = _seat_token(launch(Browser(), platform, "learner-2"))
     ack = clients(server, "/play").call("hello", token=token)
     assert ack["ok"] and ack["sessionId"] == session["sessionId"]
+
+
+def test_deep_linking_adds_an_activity_that_opens_a_new_session(lti_pair, clients):
+    server, platform = lti_pair
+    platform.set_claims({"subs": {"teacher-1": {
+        "https://purl.imsglobal.org/spec/lti/claim/message_type": "LtiDeepLinkingRequest",
+        "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings": {
+            "deep_link_return_url": f"{platform.url}/deep-link-return",
+            "accept_types": ["ltiResourceLink"],
+            "accept_presentation_document_targets": ["window"],
+            "data": "opaque-platform-data",
+        },
+    }}})
+    teacher = Browser()
+    reply = launch(teacher, platform, "teacher-1")
+    assert reply.status_code == 302 and reply.headers["Location"].endswith("/lti/deep-link")
+    page = teacher.get(f"{server.url}/lti/deep-link")
+    assert "Add a session to your course" in page.text
+    answer = teacher.post(f"{server.url}/lti/deep-link",
+                          {"csrf_token": _csrf(page.text), "scenario": "harbor"})
+    assert answer.status_code == 200, answer.text
+    action, fields = form_fields(answer.text)
+    assert action == f"{platform.url}/deep-link-return"
+    assert teacher.post(action, fields).ok  # the platform checks the tool's signature
+    (claims,) = platform.seen()["deep_links"]
+    assert claims["https://purl.imsglobal.org/spec/lti/claim/message_type"] == (
+        "LtiDeepLinkingResponse")
+    assert claims["https://purl.imsglobal.org/spec/lti-dl/claim/data"] == "opaque-platform-data"
+    (item,) = claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
+    assert item["type"] == "ltiResourceLink" and item["url"] == f"{server.url}/lti/launch"
+    assert item["lineItem"]["scoreMaximum"] == 100
+    code = item["custom"]["session"]
+    # The platform launches the new activity with its custom parameter: the learner lands in
+    # the session that deep linking made.
+    custom = "https://purl.imsglobal.org/spec/lti/claim/custom"
+    platform.set_claims({"all": {custom: item["custom"]}})
+    token = _seat_token(launch(Browser(), platform, "learner-1"))
+    ack = clients(server, "/play").call("hello", token=token)
+    assert ack["ok"], ack
+    sessions = requests.get(f"{server.url}/api/sessions", timeout=5,
+                            headers={"Authorization": f"Bearer {server.token()}"}).json()
+    made = [s for s in sessions["sessions"] if s["joinCode"] == code]
+    assert made and made[0]["id"] == ack["sessionId"]
