@@ -53,6 +53,8 @@ def queue_session(app_ext: dict[str, Any], session_id: str, state: Any) -> int:
     store: LtiStore = app_ext["practicum.lti"]
     queued = 0
     for seat in store.seats(session_id):
+        if SCORE_SCOPE not in (seat.ags.get("scope") or []):
+            continue  # the LMS takes no grade for this activity: nothing to retry forever
         result = team_fraction(state, seat.learner_id)
         if result is None:
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -61,6 +62,13 @@ def test_grades_are_queued_once_and_only_the_newest_is_sent(app: Flask):
     row = due[0]
     assert store.claim_grade(row, 60)
     assert not LtiStore(store.engine, store.clock).claim_grade(row, 60)
+
+
+def test_an_activity_without_grades_queues_none(app: Flask):
+    store: LtiStore = app.extensions["practicum.lti"]
+    store.save_seat(replace(_seat("l1", "ana"), ags={}))
+    assert queue_session(app.extensions, "s1", _state({"r1"})) == 0
+    assert store.grades("s1") == []
 
 
 def _register(app: Flask, token_url: str) -> None:
