@@ -14,24 +14,38 @@ EXIT_OK, EXIT_PROBLEMS = 0, 1
 def add_lti_command(subparsers: Any) -> None:
     """Register `practicum lti` and its subcommands."""
     command = subparsers.add_parser(
-        "lti", help="LTI 1.3: tool keys, URLs and platform registrations",
+        "lti",
+        help="LTI 1.3: tool keys, URLs and platform registrations",
         description="Manage the LTI 1.3 tool: its key pair, the URLs a platform needs, and the "
         "platforms (LMSs) registered with it.",
     )
     actions = command.add_subparsers(dest="action", metavar="ACTION", required=True)
     keys = actions.add_parser("keys", help="make the tool's private key (if there is none)")
-    keys.add_argument("--rotate", action="store_true",
-                      help="replace an existing key (platforms must fetch the new JWKS)")
+    keys.add_argument(
+        "--rotate",
+        action="store_true",
+        help="replace an existing key (platforms must fetch the new JWKS)",
+    )
     actions.add_parser("jwks", help="print the tool's public keys (JWKS)")
     urls = actions.add_parser("urls", help="print the URLs to enter in a platform")
-    urls.add_argument("--base", required=True, metavar="URL",
-                      help="the public address of this server, e.g. https://practicum.example.org")
+    urls.add_argument(
+        "--base",
+        required=True,
+        metavar="URL",
+        help="the public address of this server, e.g. https://practicum.example.org",
+    )
     add = actions.add_parser("add-platform", help="register a platform (or replace one)")
     add.add_argument("--name", default="", help="a label, e.g. 'Moodle'")
     add.add_argument("--issuer", required=True, help="the platform's issuer (iss)")
     add.add_argument("--client-id", required=True, help="the client ID the platform gave")
-    add.add_argument("--deployment-id", required=True, action="append", dest="deployment_ids",
-                     metavar="ID", help="a deployment ID (repeat for several)")
+    add.add_argument(
+        "--deployment-id",
+        required=True,
+        action="append",
+        dest="deployment_ids",
+        metavar="ID",
+        help="a deployment ID (repeat for several)",
+    )
     add.add_argument("--login-url", required=True, help="the platform's OIDC authentication URL")
     add.add_argument("--token-url", required=True, help="the platform's access token URL")
     add.add_argument("--jwks-url", required=True, help="the platform's public keyset URL")
@@ -83,14 +97,21 @@ def run_lti(args: argparse.Namespace, out: TextIO) -> int:
                 f"Public keyset (JWKS) URL:   {base}/lti/jwks.json\n"
             )
         elif args.action == "add-platform":
-            entry = check_registration({
-                "name": args.name, "issuer": args.issuer, "client_id": args.client_id,
-                "deployment_ids": args.deployment_ids, "auth_login_url": args.login_url,
-                "auth_token_url": args.token_url, "key_set_url": args.jwks_url,
-                **({"auth_audience": args.audience} if args.audience else {}),
-            })
+            entry = check_registration(
+                {
+                    "name": args.name,
+                    "issuer": args.issuer,
+                    "client_id": args.client_id,
+                    "deployment_ids": args.deployment_ids,
+                    "auth_login_url": args.login_url,
+                    "auth_token_url": args.token_url,
+                    "key_set_url": args.jwks_url,
+                    **({"auth_audience": args.audience} if args.audience else {}),
+                }
+            )
             platforms = [
-                p for p in read_registrations(path)
+                p
+                for p in read_registrations(path)
                 if (p["issuer"], p["client_id"]) != (args.issuer, args.client_id)
             ]
             write_registrations(path, [*platforms, entry])
@@ -107,7 +128,8 @@ def run_lti(args: argparse.Namespace, out: TextIO) -> int:
         elif args.action == "remove":
             platforms = read_registrations(path)
             kept = [
-                p for p in platforms
+                p
+                for p in platforms
                 if (p["issuer"], p["client_id"]) != (args.issuer, args.client_id)
             ]
             if len(kept) == len(platforms):

@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import Any
 
 REGISTRATION_FIELDS = (
-    "issuer", "client_id", "deployment_ids", "auth_login_url", "auth_token_url", "key_set_url",
+    "issuer",
+    "client_id",
+    "deployment_ids",
+    "auth_login_url",
+    "auth_token_url",
+    "key_set_url",
 )
 KEY_FILE = "lti_private_key.pem"
 CONFIG_FILE = "lti.json"
@@ -108,7 +113,7 @@ def read_registrations(path: Path) -> list[dict[str, Any]]:
         raise LtiConfigError(f"{path}: not readable JSON ({exc})") from exc
     platforms = data.get("platforms", []) if isinstance(data, dict) else None
     if not isinstance(platforms, list):
-        raise LtiConfigError(f"{path}: expected {{\"platforms\": [...]}}")
+        raise LtiConfigError(f'{path}: expected {{"platforms": [...]}}')
     return [check_registration(p) for p in platforms]
 
 

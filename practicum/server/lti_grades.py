@@ -162,7 +162,12 @@ def send_due(app_ext: dict[str, Any]) -> tuple[int, int]:
                 _forget_access_tokens()  # a token the platform no longer takes: ask anew
             log.warning(
                 "LTI grade %s (session %s, learner %s) not posted, attempt %d, retry in %.0f s: %s",
-                row.id, row.session_id, row.learner_id, attempts, retry_in, detail,
+                row.id,
+                row.session_id,
+                row.learner_id,
+                attempts,
+                retry_in,
+                detail,
             )
             store.grade_failed(row.id, attempts, retry_in, detail)
             failed += 1

@@ -65,8 +65,9 @@ class LaunchRefusal(Exception):
 def init_lti(app: Flask) -> None:
     """Attach the LTI tool (keys, registrations, tables) and its pages."""
     service = app.extensions["practicum"]
-    app.extensions["practicum.lti"] = LtiStore(app.extensions["practicum.store"].engine,
-                                               service.clock)
+    app.extensions["practicum.lti"] = LtiStore(
+        app.extensions["practicum.store"].engine, service.clock
+    )
     app.extensions["practicum.lti_tool"] = ToolSource(app.config)
     app.register_blueprint(lti)
     if app.config["RUN_TIMERS"]:
@@ -175,8 +176,10 @@ def launch() -> Any:
     if not subject:
         raise LaunchRefusal(400, "lti/anonymous")
     teaches = (
-        message.check_teacher_access() or message.check_teaching_assistant_access()
-        or message.check_designer_access() or message.check_staff_access()
+        message.check_teacher_access()
+        or message.check_teaching_assistant_access()
+        or message.check_designer_access()
+        or message.check_staff_access()
     )
     if message.is_deep_link_launch():
         if not teaches:
@@ -197,8 +200,10 @@ def _link_key(data: dict[str, Any]) -> tuple[str, str, str, str]:
     context = data.get(CLAIM + "context") or {}
     resource = data.get(CLAIM + "resource_link") or {}
     return (
-        str(data["iss"]), str(data.get(CLAIM + "deployment_id", "")),
-        str(context.get("id", "")), str(resource.get("id", "")),
+        str(data["iss"]),
+        str(data.get(CLAIM + "deployment_id", "")),
+        str(context.get("id", "")),
+        str(resource.get("id", "")),
     )
 
 
@@ -212,9 +217,10 @@ def _session_for(data: dict[str, Any], link: tuple[str, str, str, str]) -> str |
             raise LaunchRefusal(404, "lti/unknown_session", normalise_join_code(code))
         return session_id
     session_id = _store().linked_session(link)
-    if session_id is not None and current_app.extensions["practicum"].store.session(
-        session_id
-    ) is None:
+    if (
+        session_id is not None
+        and current_app.extensions["practicum"].store.session(session_id) is None
+    ):
         return None
     return session_id
 
@@ -271,8 +277,9 @@ def _sign_in_instructor(data: dict[str, Any]) -> Account:
     return account
 
 
-def _instructor(data: dict[str, Any], link: tuple[str, str, str, str], session_id: str | None
-                ) -> Any:
+def _instructor(
+    data: dict[str, Any], link: tuple[str, str, str, str], session_id: str | None
+) -> Any:
     account = _sign_in_instructor(data)
     title = (data.get(CLAIM + "resource_link") or {}).get("title") or ""
     session[LINK_KEY] = {"key": list(link), "title": str(title)[:200]}
@@ -296,7 +303,8 @@ def _choices(mode: str, activity: str) -> str:
     accounts = current_app.extensions["practicum.auth"].accounts
     account = g.login.account
     sessions = [
-        s for s in service.list_sessions(accounts.visible_sessions(account))
+        s
+        for s in service.list_sessions(accounts.visible_sessions(account))
         if s["status"] not in ("closed", "purged", "archived")
     ]
     scenarios = sorted(service.catalog.values(), key=lambda s: (s.difficulty, s.title))
@@ -416,8 +424,7 @@ def save_deep_link() -> Any:
 # --- learners --------------------------------------------------------------------------------
 
 
-def _learner(data: dict[str, Any], link: tuple[str, str, str, str], session_id: str | None
-             ) -> Any:
+def _learner(data: dict[str, Any], link: tuple[str, str, str, str], session_id: str | None) -> Any:
     if session_id is None:
         raise LaunchRefusal(409, "lti/not_linked")
     service = current_app.extensions["practicum"]
@@ -437,13 +444,23 @@ def _learner(data: dict[str, Any], link: tuple[str, str, str, str], session_id: 
     ags = data.get(AGS_CLAIM)
     _store().save_seat(
         Seat(
-            session_id, issuer, subject, learner_id, name, client_id, link[1], link[3],
+            session_id,
+            issuer,
+            subject,
+            learner_id,
+            name,
+            client_id,
+            link[1],
+            link[3],
             ags if isinstance(ags, dict) else {},
         )
     )
     token = current_app.extensions["practicum.tokens"].learner_token(session_id, learner_id)
     return render_template(
-        "lti_seat.html", session_id=session_id, learner_id=learner_id, token=token,
+        "lti_seat.html",
+        session_id=session_id,
+        learner_id=learner_id,
+        token=token,
         room_url=url_for("pages.team_room", session_id=session_id),
     )
 
@@ -461,7 +478,9 @@ def _join(session_id: str, name: str, lms: dict[str, str], issuer: str, subject:
     action = "lti:" + hashlib.sha256(f"{session_id}\n{issuer}\n{subject}".encode()).hexdigest()
     try:
         applied = service.apply(
-            session_id, command, action[:64],
+            session_id,
+            command,
+            action[:64],
             # The LMS identity rides on the join's answer (stored with the action), never in
             # the engine's event: xAPI statements read it there or from the seat.
             extra={"sessionId": session_id, "learnerId": learner_id, "lms": lms},

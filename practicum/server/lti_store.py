@@ -122,8 +122,15 @@ class Seat:
 
 def _seat(row: Any) -> Seat:
     return Seat(
-        row.session_id, row.issuer, row.subject, row.learner_id, row.name, row.client_id,
-        row.deployment_id, row.resource_link_id, json.loads(row.ags or "{}"),
+        row.session_id,
+        row.issuer,
+        row.subject,
+        row.learner_id,
+        row.name,
+        row.client_id,
+        row.deployment_id,
+        row.resource_link_id,
+        json.loads(row.ags or "{}"),
     )
 
 
@@ -201,7 +208,9 @@ class LtiStore:
         """Return the session a resource link (issuer, deployment, context, link) opens."""
         t = lti_links_table
         query = select(t.c.session_id).where(
-            t.c.issuer == key[0], t.c.deployment_id == key[1], t.c.context_id == key[2],
+            t.c.issuer == key[0],
+            t.c.deployment_id == key[1],
+            t.c.context_id == key[2],
             t.c.resource_link_id == key[3],
         )
         with self.engine.connect() as conn:
@@ -213,14 +222,20 @@ class LtiStore:
         with self.engine.begin() as conn:
             conn.execute(
                 delete(t).where(
-                    t.c.issuer == key[0], t.c.deployment_id == key[1],
-                    t.c.context_id == key[2], t.c.resource_link_id == key[3],
+                    t.c.issuer == key[0],
+                    t.c.deployment_id == key[1],
+                    t.c.context_id == key[2],
+                    t.c.resource_link_id == key[3],
                 )
             )
             conn.execute(
                 insert(t).values(
-                    issuer=key[0], deployment_id=key[1], context_id=key[2],
-                    resource_link_id=key[3], session_id=session_id, created_at=self.clock(),
+                    issuer=key[0],
+                    deployment_id=key[1],
+                    context_id=key[2],
+                    resource_link_id=key[3],
+                    session_id=session_id,
+                    created_at=self.clock(),
                     created_by=by,
                 )
             )
@@ -249,19 +264,26 @@ class LtiStore:
         """Create or refresh a seat (the AGS claim and the name follow the newest launch)."""
         t = lti_seats_table
         values = {
-            "learner_id": seat.learner_id, "name": seat.name[:200], "client_id": seat.client_id,
-            "deployment_id": seat.deployment_id, "resource_link_id": seat.resource_link_id,
-            "ags": json.dumps(seat.ags), "updated_at": self.clock(),
+            "learner_id": seat.learner_id,
+            "name": seat.name[:200],
+            "client_id": seat.client_id,
+            "deployment_id": seat.deployment_id,
+            "resource_link_id": seat.resource_link_id,
+            "ags": json.dumps(seat.ags),
+            "updated_at": self.clock(),
         }
         where = (
-            t.c.session_id == seat.session_id, t.c.issuer == seat.issuer,
+            t.c.session_id == seat.session_id,
+            t.c.issuer == seat.issuer,
             t.c.subject == seat.subject,
         )
         with self.engine.begin() as conn:
             if conn.execute(update(t).where(*where).values(**values)).rowcount == 0:
                 conn.execute(
                     insert(t).values(
-                        session_id=seat.session_id, issuer=seat.issuer, subject=seat.subject,
+                        session_id=seat.session_id,
+                        issuer=seat.issuer,
+                        subject=seat.subject,
                         **values,
                     )
                 )
@@ -281,19 +303,24 @@ class LtiStore:
 
     # --- the grade outbox -------------------------------------------------------------------
 
-    def enqueue_grade(
-        self, seat: Seat, fingerprint: str, given: float, maximum: float
-    ) -> bool:
+    def enqueue_grade(self, seat: Seat, fingerprint: str, given: float, maximum: float) -> bool:
         """Add a grade to send; False when the same grade was queued before."""
         now = self.clock()
         try:
             with self.engine.begin() as conn:
                 conn.execute(
                     insert(lti_grades_table).values(
-                        session_id=seat.session_id, learner_id=seat.learner_id,
-                        issuer=seat.issuer, subject=seat.subject, fingerprint=fingerprint[:255],
-                        score_given=given, score_maximum=maximum, status="pending",
-                        attempts=0, next_at=now, created_at=now,
+                        session_id=seat.session_id,
+                        learner_id=seat.learner_id,
+                        issuer=seat.issuer,
+                        subject=seat.subject,
+                        fingerprint=fingerprint[:255],
+                        score_given=given,
+                        score_maximum=maximum,
+                        status="pending",
+                        attempts=0,
+                        next_at=now,
+                        created_at=now,
                     )
                 )
         except IntegrityError:
@@ -308,15 +335,14 @@ class LtiStore:
         """
         t = lti_grades_table
         with self.engine.begin() as conn:
-            rows = list(
-                conn.execute(select(t).where(t.c.status == "pending").order_by(t.c.id))
-            )
+            rows = list(conn.execute(select(t).where(t.c.status == "pending").order_by(t.c.id)))
             newest: dict[tuple[str, str], Any] = {}
             for row in rows:
                 older = newest.get((row.session_id, row.learner_id))
                 if older is not None:
                     conn.execute(
-                        update(t).where(t.c.id == older.id, t.c.status == "pending")
+                        update(t)
+                        .where(t.c.id == older.id, t.c.status == "pending")
                         .values(status="superseded")
                     )
                 newest[(row.session_id, row.learner_id)] = row
@@ -340,7 +366,8 @@ class LtiStore:
         t = lti_grades_table
         with self.engine.begin() as conn:
             conn.execute(
-                update(t).where(t.c.id == grade_id)
+                update(t)
+                .where(t.c.id == grade_id)
                 .values(status="sent", sent_at=self.clock(), last_error=None)
             )
 
@@ -349,9 +376,9 @@ class LtiStore:
         t = lti_grades_table
         with self.engine.begin() as conn:
             conn.execute(
-                update(t).where(t.c.id == grade_id).values(
-                    attempts=attempts, next_at=self.clock() + retry_in, last_error=error[:2000]
-                )
+                update(t)
+                .where(t.c.id == grade_id)
+                .values(attempts=attempts, next_at=self.clock() + retry_in, last_error=error[:2000])
             )
 
     def grades(self, session_id: str | None = None) -> list[dict[str, Any]]:

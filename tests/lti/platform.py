@@ -51,10 +51,18 @@ def platform_python() -> Path:
     if python.exists() and stamp.exists() and stamp.read_text() == wanted:
         return python
     try:
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True,
-                       capture_output=True, timeout=120)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "-r",
-                        str(REQUIREMENTS)], check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [sys.executable, "-m", "venv", "--clear", str(VENV)],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "-r", str(REQUIREMENTS)],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     except (subprocess.SubprocessError, OSError) as exc:
         detail = getattr(exc, "stderr", b"") or b""
         unavailable(f"cannot make {VENV} for the LTI platform: {exc} {detail[-500:]!r}")
@@ -81,9 +89,13 @@ class Platform:
     def registration(self) -> dict[str, Any]:
         """Return the tool-side registration of this platform (an lti.json entry)."""
         return {
-            "name": "lti-provider-mock", "issuer": self.issuer, "client_id": "lti-provider-mock",
-            "deployment_ids": ["1"], "auth_login_url": f"{self.url}/authorize",
-            "auth_token_url": f"{self.url}/token", "key_set_url": f"{self.url}/jwks",
+            "name": "lti-provider-mock",
+            "issuer": self.issuer,
+            "client_id": "lti-provider-mock",
+            "deployment_ids": ["1"],
+            "auth_login_url": f"{self.url}/authorize",
+            "auth_token_url": f"{self.url}/token",
+            "key_set_url": f"{self.url}/jwks",
         }
 
     def set_claims(self, claims: dict[str, Any]) -> None:
@@ -113,10 +125,13 @@ class Platform:
             **os.environ,
             "LTI_PROVIDER_MOCK__USERS": json.dumps(USERS),
             "LTI_PROVIDER_MOCK__COURSES": json.dumps([{"id": "course-1", "name": "Course 1"}]),
-            "LTI_PROVIDER_MOCK__LTI": json.dumps({
-                "iss": self.issuer, "login_url": f"{self.tool_url}/lti/login",
-                "launch_url": f"{self.tool_url}/lti/launch",
-            }),
+            "LTI_PROVIDER_MOCK__LTI": json.dumps(
+                {
+                    "iss": self.issuer,
+                    "login_url": f"{self.tool_url}/lti/login",
+                    "launch_url": f"{self.tool_url}/lti/launch",
+                }
+            ),
             "PLATFORM_CLAIMS": str(self.claims_file),
             "TOOL_JWKS_URL": f"{self.tool_url}/lti/jwks.json",
             "PLATFORM_TOKEN_URL": f"{self.url}/token",
@@ -124,9 +139,24 @@ class Platform:
         }
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [str(python), "-m", "uvicorn", "platform_app:app", "--app-dir", str(HERE),
-                 "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
-                env=env, cwd=self.log.parent, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    str(python),
+                    "-m",
+                    "uvicorn",
+                    "platform_app:app",
+                    "--app-dir",
+                    str(HERE),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--log-level",
+                    "warning",
+                ],
+                env=env,
+                cwd=self.log.parent,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         deadline = time.monotonic() + 30
@@ -197,8 +227,9 @@ class Browser:
         self._follow = urllib.request.build_opener(cookies)
         self._stay = urllib.request.build_opener(cookies, _Stay())
 
-    def request(self, method: str, url: str, data: dict[str, str] | None = None,
-                follow: bool = True) -> Reply:
+    def request(
+        self, method: str, url: str, data: dict[str, str] | None = None, follow: bool = True
+    ) -> Reply:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         request = urllib.request.Request(url, data=body, method=method)
         opener = self._follow if follow else self._stay

@@ -47,9 +47,11 @@ class ClaimedJWT(JWT):
     def __init__(self, *args: Any, claims: Any = None, **kwargs: Any) -> None:
         if isinstance(claims, dict):
             extra = _claims()
-            claims = {**claims, **extra.get("all", {}), **extra.get("subs", {}).get(
-                claims.get("sub"), {}
-            )}
+            claims = {
+                **claims,
+                **extra.get("all", {}),
+                **extra.get("subs", {}).get(claims.get("sub"), {}),
+            }
             if "exp_offset" in claims:
                 now = int(time.time())
                 offset = int(claims.pop("exp_offset"))
@@ -85,7 +87,9 @@ def token(
     keys = _tool_keys()
     try:
         checked = JWT(
-            jwt=client_assertion, key=keys, algs=["RS256"],
+            jwt=client_assertion,
+            key=keys,
+            algs=["RS256"],
             check_claims={"iss": CLIENT_ID, "sub": CLIENT_ID, "aud": TOKEN_URL, "exp": None},
         )
     except Exception as exc:  # noqa: BLE001 - any failure is an invalid client
@@ -106,19 +110,28 @@ def _bearer(authorization: str | None, needed: str) -> bool:
 
 
 @app.get("/ags/{context}/lineitems/{item}")
-def lineitem(context: str, item: str, request: Request,
-             authorization: str | None = Header(None)) -> Any:
+def lineitem(
+    context: str, item: str, request: Request, authorization: str | None = Header(None)
+) -> Any:
     """Answer a line item."""
     if not _bearer(authorization, "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"):
         return _refuse(401, "lineitem without token")
-    return {"id": str(request.url), "scoreMaximum": 100, "label": "Practicum",
-            "resourceLinkId": "1"}
+    return {
+        "id": str(request.url),
+        "scoreMaximum": 100,
+        "label": "Practicum",
+        "resourceLinkId": "1",
+    }
 
 
 @app.post("/ags/{context}/lineitems/{item}/scores")
-async def scores(context: str, item: str, request: Request,
-                 authorization: str | None = Header(None),
-                 content_type: str | None = Header(None)) -> Any:
+async def scores(
+    context: str,
+    item: str,
+    request: Request,
+    authorization: str | None = Header(None),
+    content_type: str | None = Header(None),
+) -> Any:
     """Take a score; fail the first `fail_scores` posts (from the claims file) with 503."""
     if not _bearer(authorization, "https://purl.imsglobal.org/spec/lti-ags/scope/score"):
         return _refuse(401, "score without a token of the score scope")
@@ -138,8 +151,9 @@ async def scores(context: str, item: str, request: Request,
 def deep_link_return(JWT_: str = Form(..., alias="JWT")) -> Any:  # noqa: N803 - the form's name
     """Take a deep-linking answer: the tool's signed JWT, checked against its JWKS."""
     try:
-        checked = JWT(jwt=JWT_, key=_tool_keys(), algs=["RS256"],
-                      check_claims={"iss": CLIENT_ID, "exp": None})
+        checked = JWT(
+            jwt=JWT_, key=_tool_keys(), algs=["RS256"], check_claims={"iss": CLIENT_ID, "exp": None}
+        )
     except Exception as exc:  # noqa: BLE001 - a bad answer is refused
         return _refuse(400, f"deep link refused: {type(exc).__name__}: {exc}")
     claims = json.loads(checked.claims)

@@ -17,8 +17,13 @@ from tests.lti.platform import ROOT
 pytestmark = pytest.mark.browser
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -76,9 +81,7 @@ def test_instructor_and_learner_land_in_console_and_room(chromium, lti_pair):
     teacher.wait_for_url(re.compile(r"/lti/link$"))
     expect(teacher.locator("h1")).to_have_text("Link this activity to a session")
     _shot(teacher, "lti-link")
-    teacher.locator("form", has=teacher.locator("input[value=harbor]")).locator(
-        "button"
-    ).click()
+    teacher.locator("form", has=teacher.locator("input[value=harbor]")).locator("button").click()
     teacher.wait_for_url(re.compile(r"/facilitator/sessions/s_[A-Za-z0-9_-]+$"))
     join_code = teacher.locator("#join-code")
     expect(join_code).not_to_be_empty()

@@ -32,6 +32,7 @@ from tests.lti.platform import (
 
 pytestmark = pytest.mark.live
 SCORE_SCOPE = SCOPES[2]
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 
 
 class CookieClient(Client):
@@ -44,8 +45,13 @@ class CookieClient(Client):
         self.team = self.board = None
         self.changed = threading.Condition()
         self.sio.on("*", self._record, namespace=namespace)
-        self.sio.connect(server.url, namespaces=[namespace], headers={"Cookie": cookie},
-                         transports=["websocket"], wait_timeout=10)
+        self.sio.connect(
+            server.url,
+            namespaces=[namespace],
+            headers={"Cookie": cookie},
+            transports=["websocket"],
+            wait_timeout=10,
+        )
         self.session_id = None
 
 
@@ -90,8 +96,11 @@ def test_instructor_and_learners_launch_play_and_the_grade_is_posted(lti_pair, c
     assert first.headers["Location"].endswith("/lti/link")
     page = teacher.get(f"{server.url}/lti/link")
     assert "Link this activity to a session" in page.text
-    made = teacher.post(f"{server.url}/lti/link",
-                        {"csrf_token": _csrf(page.text), "scenario": "harbor"}, follow=False)
+    made = teacher.post(
+        f"{server.url}/lti/link",
+        {"csrf_token": _csrf(page.text), "scenario": "harbor"},
+        follow=False,
+    )
     assert made.status_code == 302, made.text
     console_path = made.headers["Location"]
     session_id = console_path.rstrip("/").rsplit("/", 1)[-1]
@@ -135,8 +144,9 @@ def test_instructor_and_learners_launch_play_and_the_grade_is_posted(lti_pair, c
         for event, payload in TEAM_ACTIONS["r_contract"]:
             assert lena.call(event, **payload)["ok"], event
         assert omar.call("submit_round")["ok"]
-        scored = facilitator.call("score_round", team=team_id, round="r_contract", levels={},
-                                  comment="", overrides={})
+        scored = facilitator.call(
+            "score_round", team=team_id, round="r_contract", levels={}, comment="", overrides={}
+        )
         assert scored["ok"], scored
         # The LMS is down for the first post: the grade is retried, not lost.
         platform.set_claims({"fail_scores": 1})
@@ -201,8 +211,12 @@ def test_bad_launches_are_refused_on_a_clear_page(lti_pair):
     _refused(browser.post(launch_url, bad), "lti/bad_signature")
     # A token claiming an issuer that is not registered.
     form = start_launch(browser, platform)
-    stranger = {**form, "id_token": _tamper(
-        form["id_token"], lambda c: c.update(iss="https://lms.elsewhere.example"))}
+    stranger = {
+        **form,
+        "id_token": _tamper(
+            form["id_token"], lambda c: c.update(iss="https://lms.elsewhere.example")
+        ),
+    }
     _refused(browser.post(launch_url, stranger), "lti/unknown_platform")
 
     # A valid launch is accepted once (here: not linked to a session yet) and refused when
@@ -219,21 +233,26 @@ def test_bad_launches_are_refused_on_a_clear_page(lti_pair):
 
     # An expired token, and a deployment that is not registered, both signed by the platform.
     platform.set_claims({"subs": {"learner-1": {"exp_offset": -120}}})
-    _refused(browser.post(launch_url, start_launch(browser, platform)),
-             "lti/expired")
-    platform.set_claims({"subs": {"learner-1": {
-        "https://purl.imsglobal.org/spec/lti/claim/deployment_id": "99"}}})
-    _refused(browser.post(launch_url, start_launch(browser, platform)),
-             "lti/unknown_deployment")
+    _refused(browser.post(launch_url, start_launch(browser, platform)), "lti/expired")
+    platform.set_claims(
+        {"subs": {"learner-1": {"https://purl.imsglobal.org/spec/lti/claim/deployment_id": "99"}}}
+    )
+    _refused(browser.post(launch_url, start_launch(browser, platform)), "lti/unknown_deployment")
     assert "Traceback" not in (server.log.read_text())
 
 
 def test_custom_session_parameter_links_the_activity(lti_pair, clients):
     server, platform = lti_pair
     session = server.create_session("harbor")
-    platform.set_claims({"all": {
-        "https://purl.imsglobal.org/spec/lti/claim/custom": {"session": session["joinCode"]},
-    }})
+    platform.set_claims(
+        {
+            "all": {
+                "https://purl.imsglobal.org/spec/lti/claim/custom": {
+                    "session": session["joinCode"]
+                },
+            }
+        }
+    )
     teacher = Browser()
     reply = launch(teacher, platform, "teacher-1")
     assert reply.status_code == 302
@@ -245,29 +264,32 @@ def test_custom_session_parameter_links_the_activity(lti_pair, clients):
 
 def test_deep_linking_adds_an_activity_that_opens_a_new_session(lti_pair, clients):
     server, platform = lti_pair
-    platform.set_claims({"subs": {"teacher-1": {
-        "https://purl.imsglobal.org/spec/lti/claim/message_type": "LtiDeepLinkingRequest",
+    request = {
+        CLAIM + "message_type": "LtiDeepLinkingRequest",
         "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings": {
             "deep_link_return_url": f"{platform.url}/deep-link-return",
             "accept_types": ["ltiResourceLink"],
             "accept_presentation_document_targets": ["window"],
             "data": "opaque-platform-data",
         },
-    }}})
+    }
+    platform.set_claims({"subs": {"teacher-1": request}})
     teacher = Browser()
     reply = launch(teacher, platform, "teacher-1")
     assert reply.status_code == 302 and reply.headers["Location"].endswith("/lti/deep-link")
     page = teacher.get(f"{server.url}/lti/deep-link")
     assert "Add a session to your course" in page.text
-    answer = teacher.post(f"{server.url}/lti/deep-link",
-                          {"csrf_token": _csrf(page.text), "scenario": "harbor"})
+    answer = teacher.post(
+        f"{server.url}/lti/deep-link", {"csrf_token": _csrf(page.text), "scenario": "harbor"}
+    )
     assert answer.status_code == 200, answer.text
     action, fields = form_fields(answer.text)
     assert action == f"{platform.url}/deep-link-return"
     assert teacher.post(action, fields).ok  # the platform checks the tool's signature
     (claims,) = platform.seen()["deep_links"]
     assert claims["https://purl.imsglobal.org/spec/lti/claim/message_type"] == (
-        "LtiDeepLinkingResponse")
+        "LtiDeepLinkingResponse"
+    )
     assert claims["https://purl.imsglobal.org/spec/lti-dl/claim/data"] == "opaque-platform-data"
     (item,) = claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
     assert item["type"] == "ltiResourceLink" and item["url"] == f"{server.url}/lti/launch"
@@ -280,7 +302,10 @@ def test_deep_linking_adds_an_activity_that_opens_a_new_session(lti_pair, client
     token = _seat_token(launch(Browser(), platform, "learner-1"))
     ack = clients(server, "/play").call("hello", token=token)
     assert ack["ok"], ack
-    sessions = requests.get(f"{server.url}/api/sessions", timeout=5,
-                            headers={"Authorization": f"Bearer {server.token()}"}).json()
+    sessions = requests.get(
+        f"{server.url}/api/sessions",
+        timeout=5,
+        headers={"Authorization": f"Bearer {server.token()}"},
+    ).json()
     made = [s for s in sessions["sessions"] if s["joinCode"] == code]
     assert made and made[0]["id"] == ack["sessionId"]

@@ -55,7 +55,9 @@ def test_grades_are_queued_once_and_only_the_newest_is_sent(app: Flask):
     assert queue_session(app.extensions, "s1", _state({"r1", "r2"})) == 2
     due = store.due_grades()
     assert sorted((row.learner_id, row.score_given, row.score_maximum) for row in due) == [
-        ("l1", 9.5, 20.0), ("l2", 9.5, 20.0)]
+        ("l1", 9.5, 20.0),
+        ("l2", 9.5, 20.0),
+    ]
     statuses = [(g["learner_id"], g["status"]) for g in store.grades("s1")]
     assert statuses.count(("l1", "superseded")) == 1 and statuses.count(("l1", "pending")) == 1
     # One process takes a grade; another process asking at once does not get it.
@@ -74,11 +76,22 @@ def test_an_activity_without_grades_queues_none(app: Flask):
 def _register(app: Flask, token_url: str) -> None:
     path = Path(app.config["INSTANCE_DIR"]) / "lti.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"platforms": [{
-        "issuer": ISSUER, "client_id": "tool", "deployment_ids": ["1"],
-        "auth_login_url": f"{ISSUER}/auth", "auth_token_url": token_url,
-        "key_set_url": f"{ISSUER}/jwks",
-    }]}))
+    path.write_text(
+        json.dumps(
+            {
+                "platforms": [
+                    {
+                        "issuer": ISSUER,
+                        "client_id": "tool",
+                        "deployment_ids": ["1"],
+                        "auth_login_url": f"{ISSUER}/auth",
+                        "auth_token_url": token_url,
+                        "key_set_url": f"{ISSUER}/jwks",
+                    }
+                ]
+            }
+        )
+    )
 
 
 def test_a_failed_post_is_kept_and_retried_with_backoff(app: Flask, clock):
@@ -164,9 +177,22 @@ def test_the_lti_command_manages_keys_and_platforms(tmp_path, monkeypatch):
     code, text = _cli("urls", "--base", "https://practicum.example.org/")
     assert "Initiate login URL:         https://practicum.example.org/lti/login" in text
     assert "https://practicum.example.org/lti/jwks.json" in text
-    args = ["--issuer", ISSUER, "--client-id", "abc", "--deployment-id", "1",
-            "--deployment-id", "2", "--login-url", f"{ISSUER}/auth",
-            "--token-url", f"{ISSUER}/token", "--jwks-url", f"{ISSUER}/jwks"]
+    args = [
+        "--issuer",
+        ISSUER,
+        "--client-id",
+        "abc",
+        "--deployment-id",
+        "1",
+        "--deployment-id",
+        "2",
+        "--login-url",
+        f"{ISSUER}/auth",
+        "--token-url",
+        f"{ISSUER}/token",
+        "--jwks-url",
+        f"{ISSUER}/jwks",
+    ]
     assert _cli("add-platform", "--name", "Moodle", *args)[0] == 0
     assert _cli("add-platform", "--name", "Moodle again", *args)[0] == 0  # replaces
     code, text = _cli("list")
