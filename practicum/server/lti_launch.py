@@ -46,6 +46,7 @@ CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 LINK_KEY = "lti_link"
 DEEP_LINK_KEY = "lti_deep_link"
+SEAT_KEY = "lti_seat"
 DEEP_LINK_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 NAME_MAX = 40  # the engine's limit on a learner's name
 # A launch page talks to no one else; the LMS may frame it, so frame-ancestors stays open here
@@ -425,11 +426,38 @@ def save_deep_link() -> Any:
 
 
 def _learner(data: dict[str, Any], link: tuple[str, str, str, str], session_id: str | None) -> Any:
+    """Keep the launched learner's seat request and send the browser to take it.
+
+    The seat is taken by a second request that names the session in its URL, as every request
+    of a session does: behind the cluster's proxy it reaches the process that owns the session.
+    The request rides in the signed browser session, so it cannot be forged.
+    """
     if session_id is None:
         raise LaunchRefusal(409, "lti/not_linked")
+    aud = data.get("aud")
+    ags = data.get(AGS_CLAIM)
+    session[SEAT_KEY] = {
+        "session": session_id,
+        "issuer": str(data["iss"]),
+        "subject": str(data["sub"]),
+        "name": lms_name(data),
+        "client_id": aud[0] if isinstance(aud, list) else str(aud or ""),
+        "deployment_id": link[1],
+        "resource_link_id": link[3],
+        "ags": ags if isinstance(ags, dict) else {},
+    }
+    return redirect(url_for("lti.take_seat", session=session_id))
+
+
+@lti.get("/seat")
+def take_seat() -> Any:
+    """Seat the launched learner (joining the session on a first launch) and open the room."""
+    pending = session.get(SEAT_KEY)
+    session_id = request.args.get("session", "")
+    if not isinstance(pending, dict) or pending.get("session") != session_id:
+        raise LaunchRefusal(400, "lti/seat_expired")
     service = current_app.extensions["practicum"]
-    issuer, subject = str(data["iss"]), str(data["sub"])
-    name = lms_name(data)
+    issuer, subject, name = pending["issuer"], pending["subject"], pending["name"]
     lms = {"issuer": issuer, "subject": subject, "name": name}
     seat = _store().seat(session_id, issuer, subject)
     try:
@@ -439,9 +467,6 @@ def _learner(data: dict[str, Any], link: tuple[str, str, str, str], session_id: 
     learner_id = seat.learner_id if seat is not None else None
     if learner_id is None or learner_id not in state.learners:
         learner_id = _join(session_id, name, lms, issuer, subject)
-    aud = data.get("aud")
-    client_id = aud[0] if isinstance(aud, list) else str(aud or "")
-    ags = data.get(AGS_CLAIM)
     _store().save_seat(
         Seat(
             session_id,
@@ -449,10 +474,10 @@ def _learner(data: dict[str, Any], link: tuple[str, str, str, str], session_id: 
             subject,
             learner_id,
             name,
-            client_id,
-            link[1],
-            link[3],
-            ags if isinstance(ags, dict) else {},
+            pending["client_id"],
+            pending["deployment_id"],
+            pending["resource_link_id"],
+            pending["ags"],
         )
     )
     token = current_app.extensions["practicum.tokens"].learner_token(session_id, learner_id)

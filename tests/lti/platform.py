@@ -280,3 +280,11 @@ def launch(browser: Browser, platform: Platform, user: str) -> Reply:
     sign_in(browser, platform, user)
     form = start_launch(browser, platform)
     return browser.post(f"{platform.tool_url}/lti/launch", form, follow=False)
+
+
+def learner_launch(browser: Browser, platform: Platform, user: str) -> Reply:
+    """Launch as a learner and follow the tool to the seat page (the room's threshold)."""
+    reply = launch(browser, platform, user)
+    assert reply.status_code == 302, reply.text
+    assert "/lti/seat?session=" in reply.headers["Location"]
+    return browser.get(urllib.parse.urljoin(platform.tool_url, reply.headers["Location"]))

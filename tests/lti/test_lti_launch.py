@@ -26,6 +26,7 @@ from tests.lti.platform import (
     Reply,
     form_fields,
     launch,
+    learner_launch,
     sign_in,
     start_launch,
 )
@@ -113,7 +114,7 @@ def test_instructor_and_learners_launch_play_and_the_grade_is_posted(lti_pair, c
     learners = {}
     for user, name in (("learner-1", "Lena Learner"), ("learner-2", "Omar Okafor")):
         browser = Browser()
-        token = _seat_token(launch(browser, platform, user))
+        token = _seat_token(learner_launch(browser, platform, user))
         client = clients(server, "/play")
         ack = client.call("hello", token=token)
         assert ack["ok"], ack
@@ -130,7 +131,7 @@ def test_instructor_and_learners_launch_play_and_the_grade_is_posted(lti_pair, c
         assert any(a.get("learnerId") == ack["learnerId"] and a.get("lms") == lms for a in acks)
         assert not any(user in str(data) for data in events)
         # Launching again keeps the same seat.
-        assert _seat_token(launch(browser, platform, user)) == token
+        assert _seat_token(learner_launch(browser, platform, user)) == token
 
     cookie = f"session={teacher.cookie('session')}"
     facilitator = CookieClient(server, "/facilitate", cookie)
@@ -238,6 +239,8 @@ def test_bad_launches_are_refused_on_a_clear_page(lti_pair):
         {"subs": {"learner-1": {"https://purl.imsglobal.org/spec/lti/claim/deployment_id": "99"}}}
     )
     _refused(browser.post(launch_url, start_launch(browser, platform)), "lti/unknown_deployment")
+    # The seat page without the launch that leads to it.
+    _refused(Browser().get(f"{server.url}/lti/seat?session=s_nothing"), "lti/seat_expired")
     assert "Traceback" not in (server.log.read_text())
 
 
@@ -257,7 +260,7 @@ def test_custom_session_parameter_links_the_activity(lti_pair, clients):
     reply = launch(teacher, platform, "teacher-1")
     assert reply.status_code == 302
     assert reply.headers["Location"].endswith(f"/facilitator/sessions/{session['sessionId']}")
-    token = _seat_token(launch(Browser(), platform, "learner-2"))
+    token = _seat_token(learner_launch(Browser(), platform, "learner-2"))
     ack = clients(server, "/play").call("hello", token=token)
     assert ack["ok"] and ack["sessionId"] == session["sessionId"]
 
@@ -299,7 +302,7 @@ def test_deep_linking_adds_an_activity_that_opens_a_new_session(lti_pair, client
     # the session that deep linking made.
     custom = "https://purl.imsglobal.org/spec/lti/claim/custom"
     platform.set_claims({"all": {custom: item["custom"]}})
-    token = _seat_token(launch(Browser(), platform, "learner-1"))
+    token = _seat_token(learner_launch(Browser(), platform, "learner-1"))
     ack = clients(server, "/play").call("hello", token=token)
     assert ack["ok"], ack
     sessions = requests.get(
