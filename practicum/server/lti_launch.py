@@ -49,9 +49,16 @@ DEEP_LINK_KEY = "lti_deep_link"
 SEAT_KEY = "lti_seat"
 DEEP_LINK_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 NAME_MAX = 40  # the engine's limit on a learner's name
-# A launch page talks to no one else; the LMS may frame it, so frame-ancestors stays open here
-# and the pages it leads to (room, console) carry the site's own policy.
-LAUNCH_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:"
+# The tool's pages: scripts and styles from this origin only, never framed (the link and
+# deep-link pages hold buttons a framing site could trick an instructor into pressing). Forms
+# may post to the LMS (the deep-linking answer goes there).
+TOOL_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'self'"
+)
+# A refusal page may show inside the LMS's frame, where a launch set to embed would land: better
+# a readable page there than a blank frame.
+REFUSAL_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; base-uri 'self'"
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,7 @@ def _storage() -> DbLaunchStorage:
 
 @lti.after_request
 def _headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", LAUNCH_CSP)
+    response.headers.setdefault("Content-Security-Policy", TOOL_CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Cache-Control", "no-store")
@@ -98,7 +105,8 @@ def _headers(response: Response) -> Response:
 @lti.errorhandler(LaunchRefusal)
 def _refused(refusal: LaunchRefusal) -> Any:
     log.info("LTI launch refused: %s %s", refusal.code, refusal.detail)
-    return render_template("lti_error.html", code=refusal.code), refusal.status
+    page = render_template("lti_error.html", code=refusal.code)
+    return page, refusal.status, {"Content-Security-Policy": REFUSAL_CSP}
 
 
 # --- the tool's public endpoints -------------------------------------------------------------

@@ -202,3 +202,14 @@ def test_the_lti_command_manages_keys_and_platforms(tmp_path, monkeypatch):
     (tmp_path / "lti.json").write_text("{not json")
     code, text = _cli("list")
     assert code == 1 and "not readable JSON" in text
+
+
+def test_pages_without_a_platform_say_so_and_refusals_may_be_framed(app: Flask):
+    client = app.test_client()
+    refused = client.post("/lti/launch", data={"id_token": "a.b.c", "state": "x"})
+    assert refused.status_code == 400
+    assert b'<code id="lti-code">lti/not_configured</code>' in refused.data
+    assert "frame-ancestors" not in refused.headers["Content-Security-Policy"]
+    served = client.get("/lti/jwks.json")
+    assert "frame-ancestors 'none'" in served.headers["Content-Security-Policy"]
+    assert client.get("/lti/link").status_code == 302  # signed-in instructors only
