@@ -25,6 +25,8 @@ SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 CLAIM_SECONDS = 60.0  # how long a sender holds a grade it is posting
 MAX_BACKOFF_SECONDS = 900.0
 NONCE_DAYS = 2
+# Ended sessions this recent are read again at start-up in case their grades were not queued.
+CATCH_UP_DAYS = 2
 POST_TIMEOUT_SECONDS = 20.0
 
 
@@ -70,12 +72,40 @@ class GradeQueue:
 
     def __init__(self) -> None:
         self._seen: dict[str, Any] = {}
+        self._caught_up = False
+
+    def catch_up(self, app_ext: dict[str, Any]) -> int:
+        """Queue the grades of recent LTI sessions not in memory (once, at start-up).
+
+        A process that died between a publication and its next sweep queued nothing for it;
+        the sessions it leaves in memory after a restart are only the live ones, so the recently
+        ended ones are read from the log here. Queueing is idempotent: nothing is sent twice.
+        """
+        service = app_ext["practicum"]
+        store: LtiStore = app_ext["practicum.lti"]
+        since = service.clock() - CATCH_UP_DAYS * 86400
+        queued = 0
+        for session_id in sorted(store.seat_sessions() - set(service.live_session_ids())):
+            row = service.store.session(session_id)
+            if row is None or row.status == "purged":
+                continue
+            if (row.updated_at or row.created_at) < since or not service.owns(session_id, False):
+                continue
+            try:
+                _scenario, state = service.snapshot(session_id)
+            except Exception:  # noqa: BLE001 - one unreadable session must not stop the rest
+                log.exception("LTI grades: session %s could not be read", session_id)
+                continue
+            queued += queue_session(app_ext, session_id, state)
+            self._seen[session_id] = state
+        self._caught_up = True
+        return queued
 
     def sweep(self, app_ext: dict[str, Any]) -> int:
         """Look at every LTI session this process holds; return how many grades were queued."""
         service = app_ext["practicum"]
         store: LtiStore = app_ext["practicum.lti"]
-        queued = 0
+        queued = 0 if self._caught_up else self.catch_up(app_ext)
         live = set(service.live_session_ids())
         for session_id in sorted(store.seat_sessions() & live):
             _scenario, state = service.cached(session_id)

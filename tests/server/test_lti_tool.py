@@ -213,3 +213,29 @@ def test_pages_without_a_platform_say_so_and_refusals_may_be_framed(app: Flask):
     served = client.get("/lti/jwks.json")
     assert "frame-ancestors 'none'" in served.headers["Content-Security-Policy"]
     assert client.get("/lti/link").status_code == 302  # signed-in instructors only
+
+
+def test_after_a_restart_recent_lti_sessions_are_read_for_grades(app: Flask, clock, monkeypatch):
+    from practicum.server import lti_grades
+
+    service = app.extensions["practicum"]
+    store: LtiStore = app.extensions["practicum.lti"]
+    session_id, _code = service.create_session("harbor")
+    store.save_seat(replace(_seat("l1", "ana"), session_id=session_id))
+    service.evict_idle(0, busy=lambda _sid: False)  # as after a restart: not in memory
+    assert session_id not in service.live_session_ids()
+    read: list[str] = []
+    monkeypatch.setattr(
+        lti_grades, "queue_session", lambda _ext, sid, _state: read.append(sid) or 0
+    )
+    queue = lti_grades.GradeQueue()
+    with app.app_context():
+        queue.sweep(app.extensions)
+        queue.sweep(app.extensions)  # once, at start-up; then only what changes in memory
+    assert read == [session_id]
+    service.evict_idle(0, busy=lambda _sid: False)
+    clock.advance(3 * 86400)
+    read.clear()
+    with app.app_context():
+        lti_grades.GradeQueue().sweep(app.extensions)
+    assert read == []  # ended long ago: not read again
