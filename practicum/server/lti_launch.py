@@ -133,14 +133,15 @@ def _tool() -> Any:
 def login() -> Any:
     """Start a launch (OIDC third-party login): send the browser to the platform's authorize."""
     from pylti1p3.contrib.flask import FlaskOIDCLogin, FlaskRequest
-    from pylti1p3.exception import LtiException
+    from pylti1p3.exception import LtiException, OIDCException, ToolConfException
 
     tool = _tool()
     target = request.values.get("target_link_uri") or url_for("lti.launch", _external=True)
     try:
         oidc = FlaskOIDCLogin(FlaskRequest(), tool.conf, launch_data_storage=_storage())
         return oidc.redirect(target)
-    except LtiException as exc:
+    except (LtiException, OIDCException, ToolConfException) as exc:
+        # No issuer or login hint, or an issuer / client id that is not registered.
         raise LaunchRefusal(400, "lti/unknown_platform", str(exc)) from exc
 
 
@@ -171,8 +172,9 @@ def launch() -> Any:
     from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskRequest
 
     tool = _tool()
-    message = FlaskMessageLaunch(FlaskRequest(), tool.conf, launch_data_storage=_storage())
     try:
+        # Over HTTPS the constructor already wants the login step's cookie: inside the try.
+        message = FlaskMessageLaunch(FlaskRequest(), tool.conf, launch_data_storage=_storage())
         data = message.get_launch_data()
     except Exception as exc:  # noqa: BLE001 - any failed check is a refused launch, not a 500
         raise classify(exc) from exc

@@ -239,3 +239,17 @@ def test_after_a_restart_recent_lti_sessions_are_read_for_grades(app: Flask, clo
     with app.app_context():
         lti_grades.GradeQueue().sweep(app.extensions)
     assert read == []  # ended long ago: not read again
+
+
+def test_a_login_from_an_unregistered_platform_gets_the_page(app: Flask):
+    _register(app, f"{ISSUER}/token")
+    client = app.test_client()
+    for form in ({}, {"iss": "https://stranger.example", "login_hint": "x"}):
+        reply = client.post("/lti/login", data=form)
+        assert reply.status_code == 400, reply.data[-300:]
+        assert b'<code id="lti-code">lti/unknown_platform</code>' in reply.data
+    known = client.post(
+        "/lti/login",
+        data={"iss": ISSUER, "login_hint": "u1", "client_id": "tool", "target_link_uri": "x"},
+    )
+    assert known.status_code == 302 and known.headers["Location"].startswith(f"{ISSUER}/auth?")
