@@ -10,6 +10,7 @@ parameters, or an `exp` in the past. Settings of the mock come from LTI_PROVIDER
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import secrets
@@ -132,12 +133,14 @@ async def scores(
     authorization: str | None = Header(None),
     content_type: str | None = Header(None),
 ) -> Any:
-    """Take a score; fail the first `fail_scores` posts (from the claims file) with 503."""
+    """Take a score, after `slow_scores` seconds; fail the first `fail_scores` posts with 503."""
     if not _bearer(authorization, "https://purl.imsglobal.org/spec/lti-ags/scope/score"):
         return _refuse(401, "score without a token of the score scope")
     if content_type != "application/vnd.ims.lis.v1.score+json":
         return _refuse(415, f"score content type {content_type}")
     body = json.loads(await request.body())
+    # A slow LMS: the tool must not make the facilitator wait for it.
+    await asyncio.sleep(float(_claims().get("slow_scores", 0)))
     failing = int(_claims().get("fail_scores", 0))
     attempts = sum(1 for s in LOG["scores"] if s.get("failed")) + 1
     if attempts <= failing:

@@ -149,8 +149,9 @@ def test_instructor_and_learners_launch_play_and_the_grade_is_posted(lti_pair, c
             "score_round", team=team_id, round="r_contract", levels={}, comment="", overrides={}
         )
         assert scored["ok"], scored
-        # The LMS is down for the first post: the grade is retried, not lost.
-        platform.set_claims({"fail_scores": 1})
+        # The LMS is slow (3 s an answer) and refuses the first post: the facilitator's ack
+        # does not wait for it, and the grade is retried, not lost.
+        platform.set_claims({"fail_scores": 1, "slow_scores": 3})
         started = time.monotonic()
         published = facilitator.call("publish_scores", round="r_contract")
         assert published["ok"], published
