@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import time
 from typing import Any
@@ -167,10 +168,10 @@ def _register_pages(app: Flask) -> None:
 
 
 def _register_lti(app: Flask) -> None:
-    try:
-        from practicum.server.lti_launch import init_lti
-    except ImportError:  # the `lti` extra (pylti1p3next) is not installed
+    if importlib.util.find_spec("pylti1p3") is None:  # the `lti` extra is not installed
         return
+    from practicum.server.lti_launch import init_lti
+
     init_lti(app)
 
 
