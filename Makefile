@@ -11,7 +11,7 @@ PORT ?= 5000
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip==25.3
-	$(BIN)/python -m pip install --quiet -e '.[dev,gevent,postgres,redis]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,gevent,postgres,redis,lti]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -45,4 +45,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(LRS_VENV) .pytest_cache
+	rm -rf $(VENV) $(LRS_VENV) .venv-lti .pytest_cache

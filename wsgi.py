@@ -1,5 +1,6 @@
 """Start Practicum: `python wsgi.py` (what `make run` does), or import `app` into a WSGI server."""
 
+import importlib.util
 import os
 import sys
 import warnings
@@ -9,8 +10,11 @@ import warnings
 # installed. Only the dev extras install them (the bench and the tests drive the server with
 # them); a production install has neither. Hiding them keeps this process as lean as a
 # production one: they were 0.3 s of a restart. PRACTICUM_CLIENT_LIBS=1 keeps them importable.
+# The LTI tool (the `lti` extra) does post grades with requests, through pylti1p3: it stays
+# importable where that extra is installed.
 if os.environ.get("PRACTICUM_CLIENT_LIBS", "") not in ("1", "true", "yes"):
-    for _client_only in ("aiohttp", "requests"):
+    _lti = importlib.util.find_spec("pylti1p3") is not None
+    for _client_only in ("aiohttp",) if _lti else ("aiohttp", "requests"):
         sys.modules.setdefault(_client_only, None)  # type: ignore[assignment]
 
 # Monkey-patching must happen before anything else imports socket or threading.

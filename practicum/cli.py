@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_play(subparsers)
     _add_user(subparsers)
     _add_studio(subparsers)
+    _add_lti(subparsers)
     # `practicum serve` belongs to the server layer: add `_add_serve(subparsers)` here, defined
     # like the others (set `func=` to a `Command` that starts the app).
     return parser
@@ -93,6 +94,12 @@ def _add_studio(subparsers: Any) -> None:
     from practicum.server.studio_local import add_studio_command
 
     add_studio_command(subparsers)
+
+
+def _add_lti(subparsers: Any) -> None:
+    from practicum.server.lti_cli import add_lti_command
+
+    add_lti_command(subparsers)
 
 
 # --- validate ------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import time
 from typing import Any
@@ -102,6 +103,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from practicum.server.studio import studio  # the authoring workbench (/studio)
 
     app.register_blueprint(studio)
+    _register_lti(app)
 
     @app.get("/healthz")
     def healthz() -> Any:
@@ -178,6 +180,14 @@ def _register_pages(app: Flask) -> None:
     except ImportError:  # the pages module is optional for API-only deployments
         return
     init_pages(app)
+
+
+def _register_lti(app: Flask) -> None:
+    if importlib.util.find_spec("pylti1p3") is None:  # the `lti` extra is not installed
+        return
+    from practicum.server.lti_launch import init_lti
+
+    init_lti(app)
 
 
 def sweep(app: Flask) -> int:

@@ -87,6 +87,12 @@ DEFAULTS: dict[str, Any] = {
     "XAPI_POLL_SECONDS": 1.0,
     "XAPI_TIMEOUT_SECONDS": 10.0,
     "XAPI_RETRY_MAX_SECONDS": 300.0,
+    # LTI 1.3 (docs/lti.md): the platform registrations file (default INSTANCE_DIR/lti.json),
+    # the tool's private key as PEM (default: INSTANCE_DIR/lti_private_key.pem, made at first
+    # use), and seconds between sweeps that queue and post grades.
+    "LTI_CONFIG": None,
+    "LTI_PRIVATE_KEY": None,
+    "LTI_GRADE_SECONDS": 1.0,
 }
 
 
