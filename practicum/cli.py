@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_lint(subparsers)
     _add_schema(subparsers)
     _add_play(subparsers)
+    _add_migrate(subparsers)
     _add_user(subparsers)
     # `practicum serve` belongs to the server layer: add `_add_serve(subparsers)` here, defined
     # like the others (set `func=` to a `Command` that starts the app).
@@ -53,6 +54,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         out.write(f"practicum {args.command}: internal error ({type(error).__name__}: {error}); "
                   "please report it with the file you used\n")
         return EXIT_PROBLEMS
+
+
+def _add_migrate(subparsers: Any) -> None:
+    from practicum.scenario.migrate import add_migrate_command
+
+    add_migrate_command(subparsers)
 
 
 def _add_user(subparsers: Any) -> None:

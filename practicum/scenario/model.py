@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # the newest format; files of every version in SCHEMA_VERSIONS load
+SCHEMA_VERSIONS = (1, 2)
+# Marks a field only format v2 may set (see practicum/scenario/versions.py); v1 keeps the default.
+V2: dict[str, Any] = {"since": 2}
 
 # --- closed vocabularies -------------------------------------------------------------------
 
@@ -222,6 +225,9 @@ class RootCause:
     drift: float  # growth of the cause per quarter if untreated (0.05 = 5% worse a quarter)
     loadings: dict[str, float]  # KPI id -> how strongly the cause acts on it (1 = full share)
     debrief: str
+    # v2: KPI id -> share of that KPI's gap the cause explains (-1..1), instead of
+    # gap_share * loading; may exceed gap_share, and a negative share holds the KPI up.
+    kpi_shares: dict[str, float] = field(default_factory=dict, metadata=V2)
 
 
 @dataclass(frozen=True)
@@ -250,6 +256,14 @@ class StanceEffect:
 
 
 @dataclass(frozen=True)
+class Reaction:
+    """v2: what a stakeholder says to the team when it selects an intervention."""
+
+    stakeholder: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     """A data-gathering action a team can buy."""
 
@@ -266,6 +280,9 @@ class Diagnostic:
     unlocks: tuple[str, ...] = ()  # diagnostic ids this one unlocks
     red_herring: bool = False
     stance_effects: tuple[StanceEffect, ...] = ()
+    # v2: a question put to one stakeholder; the finding is their answer.
+    stakeholder: str | None = field(default=None, metadata=V2)
+    question: str = field(default="", metadata=V2)
 
 
 @dataclass(frozen=True)
@@ -282,6 +299,7 @@ class CauseEffect:
 
     cause: str
     removes: float
+    halts_drift: bool = field(default=False, metadata=V2)  # v2: stops the cause worsening
 
 
 @dataclass(frozen=True)
@@ -290,6 +308,8 @@ class SideEffect:
 
     kpi: str
     delta: float
+    # v2: weeks the side effect lasts once the intervention takes effect; None = while it runs.
+    weeks: int | None = field(default=None, metadata=V2)
 
 
 @dataclass(frozen=True)
@@ -324,6 +344,7 @@ class Intervention:
     reaction: float = 0.0  # expected level-1 reaction score (1..5) for training; 0 if none
     learning: float = 0.0  # expected level-2 knowledge gain (0..1) for training
     trap: bool = False  # a deliberately poor choice the lint dominance check tolerates
+    reactions: tuple[Reaction, ...] = field(default=(), metadata=V2)  # v2: shown on selection
 
 
 @dataclass(frozen=True)
@@ -461,6 +482,7 @@ class Component:
     levels: tuple[Level, ...] = ()  # for facilitator: four descriptors
     standards: tuple[str, ...] = ()
     description: str = ""
+    objectives: tuple[str, ...] = field(default=(), metadata=V2)  # v2: learning objective ids
 
 
 @dataclass(frozen=True)
@@ -540,6 +562,14 @@ class Budget:
 
 
 @dataclass(frozen=True)
+class Objective:
+    """v2: a learning objective; rubric components name the objectives they assess."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A complete practicum scenario."""
 
@@ -569,6 +599,9 @@ class Scenario:
     simulation: Simulation = Simulation()
     sponsor_plan: Plan | None = None  # what the sponsor asked for, shown at debrief
     debrief_notes: str = ""
+    # v2: share of the residual gap that recovers by itself each quarter (0..1).
+    residual_recovery: float = field(default=0.0, metadata=V2)
+    objectives: tuple[Objective, ...] = field(default=(), metadata=V2)
     source_file: str = ""  # set by the loader, not read from JSON
 
     # Lookups by id: the loader guarantees ids are unique and references resolve.
@@ -619,6 +652,10 @@ class Scenario:
     def component(self, component_id: str) -> Component:
         """Return the rubric component with this id."""
         return _by_id(self.rubric, component_id)
+
+    def objective(self, objective_id: str) -> Objective:
+        """Return the learning objective with this id."""
+        return _by_id(self.objectives, objective_id)
 
 
 def _by_id(items: tuple[Any, ...], item_id: str) -> Any:

@@ -1,0 +1,67 @@
+"""Format versions: which keys need format v2, and the check that a v1 file uses none of them.
+
+A v1 file is read by the same schemas as a v2 file; every key only v2 may set carries
+``since: 2`` in its schema field's metadata (and in the model field's), and keeps its default in
+a v1 file. So a v1 scenario is exactly the v2 scenario with those defaults, and the outcome
+model, given the defaults, computes what it computed for v1.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from marshmallow import Schema, fields
+
+from practicum.scenario.model import Scenario
+from practicum.scenario.schema import ScenarioSchema, json_key, model_default, path_join
+
+Located = tuple[str, str]
+
+
+def since(schema_field: fields.Field) -> int:
+    """Return the first format version in which a schema field may be set."""
+    return int(schema_field.metadata.get("since", 1))
+
+
+def version_problems(scenario: Scenario) -> list[Located]:
+    """Return (path, message) for every v2-only key a scenario of an older version sets."""
+    if scenario.schema_version >= 2:
+        return []
+    return [
+        (
+            path,
+            f'this key needs "schemaVersion": 2 (the file says '
+            f"{scenario.schema_version}); run `practicum migrate FILE` to convert it",
+        )
+        for path in v2_paths(ScenarioSchema, scenario, "")
+    ]
+
+
+def v2_paths(schema_class: type[Schema], obj: Any, path: str) -> list[str]:
+    """Return the JSON paths of v2-only keys set to something other than their default."""
+    found: list[str] = []
+    for name, schema_field in schema_class._declared_fields.items():
+        if not hasattr(obj, name):
+            continue
+        value = getattr(obj, name)
+        where = path_join(path, json_key(schema_field, name))
+        if since(schema_field) >= 2:
+            if value != model_default(schema_class, name):  # type: ignore[arg-type]
+                found.append(where)
+            continue
+        found += _nested_paths(schema_field, value, where)
+    return found
+
+
+def _nested_paths(schema_field: fields.Field, value: Any, path: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(schema_field, fields.Nested) and dataclasses.is_dataclass(value):
+        return v2_paths(schema_field.nested, value, path)  # type: ignore[arg-type]
+    if isinstance(schema_field, fields.List) and isinstance(schema_field.inner, fields.Nested):
+        found: list[str] = []
+        for position, item in enumerate(value):
+            found += _nested_paths(schema_field.inner, item, path_join(path, position))
+        return found
+    return []
