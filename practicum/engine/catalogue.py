@@ -85,6 +85,8 @@ def scenario_public(scenario: Scenario) -> dict[str, Any]:
                 "cost": {"points": d.cost.points, "cash": d.cost.cash, "days": d.cost.days},
                 "opensIn": d.opens_in,
                 "locked": d.locked,
+                # v2: a question put to a stakeholder (the room lists it under the person).
+                **({"stakeholder": d.stakeholder, "question": d.question} if d.stakeholder else {}),
             }
             for d in s.diagnostics
         ],
@@ -172,9 +174,15 @@ def scenario_public(scenario: Scenario) -> dict[str, Any]:
                 "description": c.description,
                 "standards": list(c.standards),
                 "levels": [{"level": lv.level, "descriptor": lv.descriptor} for lv in c.levels],
+                **({"objectives": list(c.objectives)} if c.objectives else {}),
             }
             for c in s.rubric
         ],
+        **(
+            {"objectives": [{"id": o.id, "text": o.text} for o in s.objectives]}
+            if s.objectives
+            else {}
+        ),
         "budget": {"points": s.budget.points, "cash": s.budget.cash, "days": s.budget.days},
         "teamSize": {"min": s.team_size.min, "max": s.team_size.max},
         "simulation": {

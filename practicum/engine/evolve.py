@@ -20,6 +20,7 @@ from practicum.engine.state import (
     ChatMessage,
     DiagnosticRun,
     FiredInject,
+    HeardReaction,
     Learner,
     Resources,
     SessionState,
@@ -512,12 +513,17 @@ def _intervention_selected(scenario: Scenario, state: SessionState, event: Event
         text = f"{who} moved {name} to week {chosen.start_week}"
     else:
         text = f"{who} added {name} to the plan (from week {chosen.start_week})"
+    heard = tuple(
+        HeardReaction(r["stakeholder"], chosen.id, r["text"], at or 0.0)
+        for r in event.data.get("reactions", ())
+    )
     return _with_team(
         state,
         team.id,
         interventions={**team.interventions, chosen.id: chosen},
         stamps=_stamped(team, stamp_key("intervention", chosen.id), by, at),
         activity=feed.noted(state, team, "intervention_added", by, text, at),
+        reactions=(*team.reactions, *heard),
     )
 
 

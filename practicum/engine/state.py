@@ -100,6 +100,16 @@ class DiagnosticRun:
 
 
 @dataclass(frozen=True)
+class HeardReaction:
+    """What a stakeholder said when the team put an intervention in its plan (format v2)."""
+
+    stakeholder: str
+    intervention: str
+    text: str
+    at: float
+
+
+@dataclass(frozen=True)
 class FiredInject:
     """An inject a team received."""
 
@@ -245,6 +255,7 @@ class Team:
     reopened: frozenset[str]  # rounds the facilitator reopened for this team (beats a lock)
     scores: Mapping[str, Mapping[str, Any]]  # round id -> stored score breakdown
     outcome: Mapping[str, Any] | None  # debrief outcome, stored when the debrief opens
+    reactions: tuple[HeardReaction, ...] = ()  # v2: stakeholders' words on the team's choices
 
     def ran(self, diagnostic_id: str) -> bool:
         """Return whether the team has run this diagnostic."""

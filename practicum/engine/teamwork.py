@@ -244,11 +244,26 @@ def select_intervention(ctx: Ctx) -> None:
     )
     if short:
         raise RuleViolation("budget/insufficient", short="; ".join(short))
+    # A first selection is a choice people hear about; moving the start week is not.
+    reactions = (
+        [{"stakeholder": r.stakeholder, "text": r.text} for r in intervention.reactions]
+        if intervention.id not in team.interventions
+        else []
+    )
+    extra = {"reactions": reactions} if reactions else {}
     ctx.emit(
         "intervention_selected",
-        {"intervention": intervention.id, "start_week": start_week, "cost": cost, **ctx.by()},
+        {
+            "intervention": intervention.id,
+            "start_week": start_week,
+            "cost": cost,
+            **extra,
+            **ctx.by(),
+        },
         team.id,
     )
+    if reactions:
+        ctx.result["reactions"] = reactions
 
 
 @handles("deselect_intervention")

@@ -332,6 +332,7 @@ SCORE_COLUMNS = [
     "team_id",
     "round_id",
     "component_id",
+    "objectives",  # format v2: the learning objectives the component assesses
 ]
 
 
@@ -386,6 +387,7 @@ def scores_csv(scenario: Scenario, rows: list[dict[str, Any]]) -> str:
                     team.id,
                     component.round,
                     component.id,
+                    "; ".join(scenario.objective(o).text for o in component.objectives),
                 ]
             )
     return to_csv(SCORE_COLUMNS, out)

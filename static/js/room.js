@@ -148,7 +148,8 @@ function renderAll() {
   if (!app.scenario || !app.pub) return;
   section("brief", [app.scenario.id], renderBrief);
   section("kpis", [app.scenario.id], renderKpis);
-  section("stakeholders", [app.team && app.team.stances], renderStakeholders);
+  const t0 = app.team;
+  section("stakeholders", [t0 && t0.stances, t0 && t0.diagnostics.map((d) => d.diagnostic), t0 && t0.budget.left, t0 && t0.allowed, app.pub.phase, app.pub.round && app.pub.round.index, app.pub.paused], renderStakeholders);
   section("round", [app.pub.phase, app.pub.round, app.pub.paused, app.team && app.team.draft, app.team && app.team.submissions, app.team && app.team.rounds], renderRound);
   const hasTeam = Boolean(app.team);
   document.querySelector(".grid-room").classList.toggle("wide-center", app.pub.phase === "debrief" || app.pub.phase === "closed");
@@ -177,6 +178,7 @@ function renderTeam() {
   section("causes", [gate, t.causes, t.ruledOut, t.ruledOutBy || null], renderCauses);
   section("interventions", [gate, t.interventions], renderInterventions);
   section("plan-total", [t.budget, t.interventions], renderPlanTotal);
+  section("reactions", [t.reactions || []], renderReactions);
   section("metrics", [gate, t.metrics], renderMetrics);
   section("isolation", [gate, t.isolation], renderIsolation);
   section("deliverable", [t.id, app.pub.phase, currentRound() && currentRound().id, editable(), allowed("write_rationale")], renderDeliverable);
@@ -230,8 +232,51 @@ function renderStakeholders() {
         ? h("div", { class: "small" }, "Believes the cause is: ", h("em", {}, app.ix.causes[p.believes].label)) : null,
       p.bio || p.wonOverBy ? h("details", { class: "small" }, h("summary", {}, "More about ", p.name),
         p.bio ? h("p", {}, p.bio) : null,
-        p.wonOverBy ? h("p", { class: "muted" }, "What wins them over: ", p.wonOverBy) : null) : null);
+        p.wonOverBy ? h("p", { class: "muted" }, "What wins them over: ", p.wonOverBy) : null) : null,
+      questionsFor(p));
   }));
+}
+
+/** Format v2: questions a team can put to this person (diagnostics that name the stakeholder). */
+function questionsFor(person) {
+  const questions = app.scenario.diagnostics.filter((d) => d.stakeholder === person.id);
+  if (!questions.length || !app.team) return null;
+  const t = app.team;
+  const roundIndex = app.pub.round ? app.pub.round.index : -1;
+  const ran = new Map(t.diagnostics.map((d) => [d.diagnostic, d]));
+  const can = allowed("run_diagnostic");
+  return h("ul", { class: "questions small", "data-questions": person.id, "aria-label": `Questions for ${person.name}` },
+    questions.map((q) => {
+      const opensAt = app.scenario.rounds.findIndex((r) => r.id === q.opensIn);
+      const locked = q.locked && !t.unlocked.includes(q.id);
+      const run = ran.get(q.id);
+      const left = t.budget.left;
+      const short = q.cost.points > left.points || q.cost.cash > left.cash || q.cost.days > left.days;
+      let action;
+      if (run) action = h("p", { class: "answer pre" }, h("strong", {}, `${person.name}: `), run.finding);
+      else if (locked) action = h("span", { class: "badge" }, "🔒 Locked");
+      else if (opensAt > roundIndex) action = h("span", { class: "badge" }, `Opens in round ${opensAt + 1}`);
+      else {
+        action = h("button", {
+          type: "button", class: "small primary", "data-focus-key": `ask-${q.id}`,
+          disabled: !can || short, "aria-label": `Ask ${person.name}: '${q.question || q.name}' (${costText(q.cost)})`,
+          onclick: (e) => askStakeholder(q, e.currentTarget),
+        }, `Ask (${costText(q.cost)})`);
+      }
+      const why = !run && !locked && opensAt <= roundIndex && (!can ? notAllowedHint("run_diagnostic") : short ? "Not enough budget left." : "");
+      return h("li", { "data-question": q.id }, h("div", {}, "“", q.question || q.name, "”"), action,
+        why ? h("div", { class: "muted" }, why) : null);
+    }));
+}
+
+async function askStakeholder(question, button) {
+  button.disabled = true;
+  button.textContent = "Asking…";
+  const ack = await act("run_diagnostic", { diagnostic: question.id });
+  if (!ack.ok) {
+    button.disabled = false;
+    button.textContent = `Ask (${costText(question.cost)})`;
+  }
 }
 
 // --- round header, countdown ----------------------------------------------------------------------
@@ -352,7 +397,8 @@ function renderDiagnostics() {
   const ran = new Map(t.diagnostics.map((d) => [d.diagnostic, d]));
   const can = allowed("run_diagnostic");
   const hint = notAllowedHint("run_diagnostic");
-  const items = app.scenario.diagnostics.map((d) => {
+  // Questions to a stakeholder (format v2) are asked from the stakeholder list instead.
+  const items = app.scenario.diagnostics.filter((d) => !d.stakeholder).map((d) => {
     const opensAt = app.scenario.rounds.findIndex((r) => r.id === d.opensIn);
     const open = opensAt <= roundIndex;
     const locked = d.locked && !t.unlocked.includes(d.id);
@@ -547,6 +593,23 @@ function renderInterventions() {
         iv.requires.length ? h("div", { class: "small muted" }, "Needs: ", iv.requires.map((r) => `${stakeholderName(r.stakeholder)} at least ${(STANCES[String(r.minStance)] || {}).label || r.minStance}`).join("; ")) : null),
       h("div", { class: "controls" }, controls));
   }));
+}
+
+/** Format v2: what stakeholders said when the team chose an intervention, newest first. */
+function renderReactions() {
+  const list = app.team.reactions || [];
+  const box = byId("reactions");
+  box.hidden = !list.length;
+  fill(box, list.length ? [h("h3", {}, "What people said about your choices"),
+    h("ul", { class: "list" }, [...list].reverse().map((r) => {
+      const person = app.ix.stakeholders[r.stakeholder];
+      const iv = app.scenario.interventions.find((i) => i.id === r.intervention);
+      return h("li", { "data-reaction": `${r.stakeholder}:${r.intervention}` },
+        h("div", {}, h("strong", {}, person ? person.name : r.stakeholder),
+          person ? h("span", { class: "small muted" }, ` · ${person.role}`) : null,
+          h("span", { class: "small muted" }, ` on ${iv ? iv.name : r.intervention}`)),
+        h("p", { class: "pre" }, "“", r.text, "”"));
+    }))] : []);
 }
 
 function renderPlanTotal() {
@@ -850,8 +913,24 @@ function renderDebrief() {
     parts.push(h("p", { class: "empty" }, "The outcome is being computed."));
   }
   parts.push(causeTable(d));
+  if (d.objectives && d.objectives.length) parts.push(objectivesTable(d.objectives));
   if (d.notes) parts.push(h("h3", {}, "Facilitator notes"), h("p", { class: "pre" }, d.notes));
   fill(box, parts);
+}
+
+/** Format v2: each learning objective with the rubric components that assess it and the points. */
+function objectivesTable(objectives) {
+  const scores = app.team.scores || {};
+  const points = (c) => {
+    const entry = scores[c.round] && scores[c.round].components && scores[c.round].components[c.id];
+    return entry ? `${num(entry.points)} / ${num(c.weight)}` : `– / ${num(c.weight)}`;
+  };
+  return h("section", { "data-debrief": "objectives" }, h("h3", {}, "Learning objectives"),
+    h("ul", { class: "list" }, objectives.map((o) => h("li", { "data-objective": o.id },
+      h("strong", {}, o.text),
+      h("div", { class: "small muted" }, o.components.length
+        ? o.components.map((c) => `${c.name}: ${points(c)}`).join(" · ")
+        : "No rubric component assesses this objective.")))));
 }
 
 function causeTable(d) {
