@@ -354,9 +354,27 @@ def plan_cost(scenario: Scenario, plan: Plan) -> float:
 
 
 def cash_spent(scenario: Scenario, plan: Plan) -> float:
-    """Return what the plan draws on the team's cash budget: diagnostics and interventions."""
+    """Return what the plan draws on the team's cash budget: diagnostics and interventions.
+
+    With v2 separate budgets (``budget.analysisCash``) diagnostics draw on the analysis cash
+    instead (see `analysis_spent`).
+    """
+    if scenario.budget.analysis_cash is not None:
+        return intervention_cost(scenario, plan)
     diagnostics = sum(scenario.diagnostic(d).cost.cash for d in dict.fromkeys(plan.diagnostics))
     return diagnostics + intervention_cost(scenario, plan)
+
+
+def analysis_spent(scenario: Scenario, plan: Plan) -> float:
+    """Return the diagnostics' cash: what the plan draws on a v2 separate analysis budget."""
+    return sum(scenario.diagnostic(d).cost.cash for d in dict.fromkeys(plan.diagnostics))
+
+
+def analysis_available(scenario: Scenario) -> float | None:
+    """Return a v2 separate analysis budget plus round grants, or None with one shared pool."""
+    if scenario.budget.analysis_cash is None:
+        return None
+    return scenario.budget.analysis_cash + sum(r.budget.analysis_cash for r in scenario.rounds)
 
 
 def cash_available(scenario: Scenario, plan: Plan) -> float:

@@ -154,7 +154,12 @@ def scenario_public(scenario: Scenario) -> dict[str, Any]:
                     }
                     for f in r.deliverable
                 ],
-                "budget": {"points": r.budget.points, "cash": r.budget.cash, "days": r.budget.days},
+                "budget": {
+                    "points": r.budget.points,
+                    "cash": r.budget.cash,
+                    "days": r.budget.days,
+                    **({"analysisCash": r.budget.analysis_cash} if r.budget.analysis_cash else {}),
+                },
                 "limits": {
                     "maxCauses": r.limits.max_causes,
                     "maxInterventions": r.limits.max_interventions,
@@ -183,7 +188,17 @@ def scenario_public(scenario: Scenario) -> dict[str, Any]:
             if s.objectives
             else {}
         ),
-        "budget": {"points": s.budget.points, "cash": s.budget.cash, "days": s.budget.days},
+        "budget": {
+            "points": s.budget.points,
+            "cash": s.budget.cash,
+            "days": s.budget.days,
+            # v2 separate budgets: diagnostics' cash comes from here, not from `cash`.
+            **(
+                {"analysisCash": s.budget.analysis_cash}
+                if s.budget.analysis_cash is not None
+                else {}
+            ),
+        },
         "teamSize": {"min": s.team_size.min, "max": s.team_size.max},
         "simulation": {
             "quarters": s.simulation.quarters,

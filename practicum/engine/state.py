@@ -47,33 +47,46 @@ def updated(obj: T, **changes: Any) -> T:
 
 @dataclass(frozen=True)
 class Resources:
-    """Analysis points, cash and calendar days."""
+    """Analysis points, cash and calendar days (and, format v2, a separate analysis cash)."""
 
     points: float = 0
     cash: float = 0.0
     days: float = 0
+    # v2 scenarios with separate budgets: cash for diagnostics, apart from intervention cash.
+    analysis: float = 0.0
 
     def plus(self, other: Resources) -> Resources:
         """Return the sum of two amounts."""
         return Resources(
-            self.points + other.points, self.cash + other.cash, self.days + other.days
+            self.points + other.points,
+            self.cash + other.cash,
+            self.days + other.days,
+            self.analysis + other.analysis,
         )
 
     def minus(self, other: Resources) -> Resources:
         """Return this amount less another."""
         return Resources(
-            self.points - other.points, self.cash - other.cash, self.days - other.days
+            self.points - other.points,
+            self.cash - other.cash,
+            self.days - other.days,
+            self.analysis - other.analysis,
         )
 
     def to_dict(self) -> dict[str, float]:
-        """Return the amounts as JSON-able data."""
-        return {"points": self.points, "cash": self.cash, "days": self.days}
+        """Return the amounts as JSON-able data (``analysis`` only when there is any)."""
+        amounts = {"points": self.points, "cash": self.cash, "days": self.days}
+        if self.analysis:
+            amounts["analysis"] = self.analysis
+        return amounts
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any] | None) -> Resources:
         """Build from ``to_dict`` output; missing keys are zero."""
         raw = raw or {}
-        return cls(raw.get("points", 0), raw.get("cash", 0.0), raw.get("days", 0))
+        return cls(
+            raw.get("points", 0), raw.get("cash", 0.0), raw.get("days", 0), raw.get("analysis", 0.0)
+        )
 
 
 @dataclass(frozen=True)

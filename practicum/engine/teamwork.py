@@ -130,7 +130,7 @@ def run_diagnostic(ctx: Ctx) -> None:
         raise RuleViolation("diagnostic/locked", name=diagnostic.name)
     if team.ran(diagnostic.id):
         raise RuleViolation("diagnostic/already_run", name=diagnostic.name)
-    cost = Resources(diagnostic.cost.points, diagnostic.cost.cash, diagnostic.cost.days)
+    cost = budget.diagnostic_cost(ctx.scenario, diagnostic.cost)
     short = budget.shortfall(
         budget.left(ctx.scenario, team), cost, ctx.scenario.economics.currency
     )

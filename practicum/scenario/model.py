@@ -384,6 +384,7 @@ class RoundBudget:
     points: int = 0
     cash: float = 0.0
     days: int = 0
+    analysis_cash: float = field(default=0.0, metadata=V2)  # v2: with separate budgets
 
 
 @dataclass(frozen=True)
@@ -559,6 +560,8 @@ class Budget:
     points: int
     cash: float  # covers diagnostics' cash cost and interventions' one-off plus running cost
     days: int  # calendar days for diagnostics
+    # v2: cash for diagnostics alone; then ``cash`` pays for interventions only. None: one pool.
+    analysis_cash: float | None = field(default=None, metadata=V2)
 
 
 @dataclass(frozen=True)

@@ -690,6 +690,8 @@ class RoundBudgetSchema(ModelSchema):
     points = whole("Analysis points granted.", at_least(0))
     cash = number("Money granted.", at_least(0))
     days = whole("Calendar days granted.", at_least(0))
+    analysis_cash = v2(number("Analysis money granted (with separate budgets, see "
+                              "`budget.analysisCash`).", at_least(0)))
 
 
 @binds(model.DeliverableField)
@@ -1004,8 +1006,11 @@ class BudgetSchema(ModelSchema):
     """Each team's resources at the start of the practicum."""
 
     points = whole("Analysis points.", at_least(0))
-    cash = number("Money for diagnostics and interventions.", at_least(0))
+    cash = number("Money for diagnostics and interventions (interventions only when "
+                  "`analysisCash` is set).", at_least(0))
     days = whole("Calendar days for diagnostics.", at_least(0))
+    analysis_cash = v2(number("Separate money for diagnostics; then `cash` pays for "
+                              "interventions only. Omit it for one shared pool.", at_least(0)))
 
 
 @binds(model.Scenario, optional=("taxonomy",), extra=("json_schema",))

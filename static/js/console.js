@@ -344,7 +344,7 @@ function renderDetail() {
       h("button", { type: "button", class: "small", onclick: () => act("lock_team", { team: t.id, locked: !t.locked }) }, t.locked ? "Unlock team" : "Lock team"),
       reopenControl(t, reopenable, lockedRound && !t.submissions[round.id] ? round : null)),
     h("h3", {}, "Budget"),
-    h("p", { class: "small" }, `Cash left ${money(t.budget.left.cash, cur)} of ${money(t.budget.granted.cash, cur)} · ${num(t.budget.left.points, 0)} of ${num(t.budget.granted.points, 0)} points · ${num(t.budget.left.days, 0)} of ${num(t.budget.granted.days, 0)} days`),
+    h("p", { class: "small" }, `Cash left ${money(t.budget.left.cash, cur)} of ${money(t.budget.granted.cash, cur)} · ${num(t.budget.left.points, 0)} of ${num(t.budget.granted.points, 0)} points · ${num(t.budget.left.days, 0)} of ${num(t.budget.granted.days, 0)} days${t.budget.granted.analysis ? ` · analysis cash ${money(t.budget.left.analysis || 0, cur)} of ${money(t.budget.granted.analysis, cur)}` : ""}`),
     h("h3", {}, `Diagnostics (${t.diagnostics.length})`),
     h("ul", { class: "list small" }, t.diagnostics.length ? t.diagnostics.map((d) => h("li", {}, h("strong", {}, d.name), ` · ${methodLabel(d.method)} · by `, d.ranBy.name, ` at ${timeOfDay(d.at)}`)) : h("li", { class: "empty" }, "None yet")),
     h("h3", {}, "Causes declared"),

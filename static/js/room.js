@@ -251,7 +251,7 @@ function questionsFor(person) {
       const locked = q.locked && !t.unlocked.includes(q.id);
       const run = ran.get(q.id);
       const left = t.budget.left;
-      const short = q.cost.points > left.points || q.cost.cash > left.cash || q.cost.days > left.days;
+      const short = costShort(q.cost, left);
       let action;
       if (run) action = h("p", { class: "answer pre" }, h("strong", {}, `${person.name}: `), run.finding);
       else if (locked) action = h("span", { class: "badge" }, "🔒 Locked");
@@ -376,10 +376,23 @@ function renderBudget() {
     h("div", { class: "small muted" }, label),
     h("div", { class: "value" }, fmt(left)),
     h("div", { class: "small muted" }, `of ${fmt(granted)}`));
+  const separate = separateBudgets();
   fill(byId("budget"),
     cell("Analysis points left", b.left.points, b.granted.points, (v) => num(v, 0)),
-    cell("Cash left", b.left.cash, b.granted.cash, (v) => money(v, cur)),
+    separate ? cell("Analysis cash left", b.left.analysis || 0, b.granted.analysis || 0, (v) => money(v, cur)) : null,
+    cell(separate ? "Intervention cash left" : "Cash left", b.left.cash, b.granted.cash, (v) => money(v, cur)),
     cell("Days left", b.left.days, b.granted.days, (v) => num(v, 0)));
+}
+
+/** Format v2: diagnostics pay from their own analysis cash when the scenario sets one. */
+function separateBudgets() {
+  return app.scenario.budget.analysisCash !== undefined && app.scenario.budget.analysisCash !== null;
+}
+
+/** Whether a diagnostic's cost exceeds what is left, from the pool it draws on. */
+function costShort(cost, left) {
+  const cash = separateBudgets() ? left.analysis || 0 : left.cash;
+  return cost.points > left.points || cost.cash > cash || cost.days > left.days;
 }
 
 function costText(cost) {
@@ -404,7 +417,7 @@ function renderDiagnostics() {
     const locked = d.locked && !t.unlocked.includes(d.id);
     const run = ran.get(d.id);
     const left = t.budget.left;
-    const short = d.cost.points > left.points || d.cost.cash > left.cash || d.cost.days > left.days;
+    const short = costShort(d.cost, left);
     let action;
     if (run) action = h("span", { class: "badge ok" }, "✓ Run by ", run.ranBy.name || "a teammate");
     else if (locked) action = h("span", { class: "badge" }, "🔒 Locked");

@@ -32,9 +32,11 @@ def v2_harbor() -> dict[str, Any]:
     data = json.loads((ROOT / "scenarios" / "harbor.json").read_text(encoding="utf-8"))
     data["schemaVersion"] = 2
     data["id"] = "harbor-v2"
+    data["budget"]["analysisCash"] = 10_000  # separate budgets: diagnostics pay from this
     for diagnostic in data["diagnostics"]:
         if diagnostic["id"] == "d_kb_owner_interview":
             diagnostic.update(stakeholder="st_kb", question=QUESTION, finding=ANSWER)
+            diagnostic["cost"]["cash"] = 2_500
     for intervention in data["interventions"]:
         if intervention["id"] == "i_search_fix":
             intervention["reactions"] = [{"stakeholder": "st_sponsor", "text": REACTION}]
@@ -89,10 +91,19 @@ def test_a_learner_asks_a_stakeholder_and_hears_a_reaction(
         expect(ada.locator("#diagnostics [data-diagnostic=d_kb_owner_interview]")).to_have_count(0)
         ask = questions.get_by_role("button", name="Ask")
         expect(ask).to_be_enabled()
-        points = ada.locator("#budget").inner_text()
+        budget = ada.locator("#budget")
+        expect(budget).to_contain_text("Analysis cash left")
+        expect(budget).to_contain_text("EUR 10,000")
+        expect(budget).to_contain_text("Intervention cash left")
         ask.click()
         expect(questions.locator(".answer")).to_contain_text(ANSWER)
-        expect(ada.locator("#budget")).not_to_have_text(points)  # the question cost budget
+        # The question's EUR 2,500 came off the analysis cash; intervention cash is untouched.
+        analysis = budget.locator(".cell", has_text="Analysis cash left")
+        expect(analysis.locator(".value")).to_have_text("EUR 7,500")
+        interventions = budget.locator(".cell", has_text="Intervention cash left")
+        expect(interventions.locator(".value")).to_have_text("EUR 200,000")
+        budget.scroll_into_view_if_needed()
+        shot(ada, "formatv2-separate-budgets")
         questions.scroll_into_view_if_needed()
         shot(ada, "formatv2-question-answered")
 

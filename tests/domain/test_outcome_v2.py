@@ -194,3 +194,17 @@ def test_a_limited_side_effect_is_the_unlimited_one_cut_off(plan, weeks):
     for q in QUARTERS:
         # Lower handle time is better and the side effect raises it: never worse when limited.
         assert a[q] <= b[q] + 1e-12
+
+
+def test_separate_budgets_keep_diagnostics_off_the_intervention_cash() -> None:
+    from practicum.domain.outcome import analysis_available, analysis_spent, cash_spent
+    from practicum.scenario.model import Budget
+
+    plan = replace(KB_FIX, diagnostics=tuple(d.id for d in BASE.diagnostics))
+    diagnostics = sum(d.cost.cash for d in BASE.diagnostics)
+    assert diagnostics > 0
+    shared = cash_spent(BASE, plan)
+    separate = v2(budget=Budget(points=12, cash=200000.0, days=30, analysis_cash=5000.0))
+    assert cash_spent(separate, plan) == shared - diagnostics
+    assert analysis_spent(separate, plan) == diagnostics
+    assert analysis_available(separate) == 5000.0 and analysis_available(BASE) is None

@@ -125,3 +125,65 @@ def test_objectives_list_the_components_that_assess_them_at_the_debrief() -> Non
     public = scenario_public(V2)
     assert [o["id"] for o in public["objectives"]] == ["obj_cause", "obj_unused"]
     assert "objectives" not in scenario_public(SCENARIO)  # v1 catalogues unchanged
+
+
+# --- separate analysis and intervention budgets ------------------------------------------------
+
+
+def _separate(analysis: float = 1_500.0):
+    from practicum.scenario.model import Budget
+
+    rounds = tuple(
+        replace(r, budget=replace(r.budget, analysis_cash=500.0)) if r.id == "r_two" else r
+        for r in SCENARIO.rounds
+    )
+    return replace(
+        SCENARIO,
+        schema_version=2,
+        rounds=rounds,
+        budget=Budget(points=4, cash=100_000.0, days=8, analysis_cash=analysis),
+    )
+
+
+def test_diagnostics_pay_from_the_analysis_budget_and_interventions_from_the_rest() -> None:
+    scenario = _separate()
+    g = Game(scenario)
+    a1, *_ = g.started()
+    start = g.team("t_a").granted
+    assert (start.cash, start.analysis) == (100_000.0, 1_500.0)
+    g.ok("run_diagnostic", a1, diagnostic="d_survey")  # EUR 1,000 cash
+    team = g.team("t_a")
+    assert (team.spent.cash, team.spent.analysis) == (0.0, 1_000.0)
+    view = learner_view(scenario, g.state, "a1")["team"]["budget"]
+    assert view["left"]["analysis"] == 500.0 and view["left"]["cash"] == 100_000.0
+    assert scenario_public(scenario)["budget"]["analysisCash"] == 1_500.0
+    assert "analysisCash" not in scenario_public(SCENARIO)["budget"]
+
+
+def test_a_diagnostic_the_analysis_budget_cannot_cover_is_refused_with_cash_to_spare() -> None:
+    scenario = _separate(analysis=800.0)
+    g = Game(scenario)
+    a1, *_ = g.started()
+    refused = g.no("budget/insufficient", "run_diagnostic", a1, diagnostic="d_survey")
+    assert "analysis budget needed" in refused.message
+    assert g.team("t_a").granted.cash == 100_000.0  # plenty of intervention cash, unused
+
+
+def test_round_grants_add_analysis_cash_and_a_late_team_gets_them_too() -> None:
+    scenario = _separate()
+    g = Game(scenario)
+    g.started()
+    g.ok("advance", FAC)  # r_two grants EUR 500 of analysis cash
+    assert g.team("t_a").granted.analysis == 2_000.0
+    late = g.join("c1")
+    g.ok("create_team", late, team_id="t_c", name="Charlie")
+    assert g.team("t_c").granted.analysis == 2_000.0
+
+
+def test_one_shared_pool_is_unchanged() -> None:
+    g = Game(SCENARIO)
+    a1, *_ = g.started()
+    g.ok("run_diagnostic", a1, diagnostic="d_survey")
+    team = g.team("t_a")
+    assert (team.spent.cash, team.spent.analysis) == (1_000.0, 0.0)
+    assert "analysis" not in learner_view(SCENARIO, g.state, "a1")["team"]["budget"]["left"]

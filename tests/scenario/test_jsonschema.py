@@ -111,7 +111,7 @@ def test_ranges_ids_and_defaults_are_carried_over() -> None:
     assert defs["Kpi"]["properties"]["id"]["pattern"] == "^k_[A-Za-z0-9_]+$"
     assert defs["Kpi"]["properties"]["owner"]["type"] == ["string", "null"]
     assert defs["Round"]["properties"]["budget"]["default"] == {"points": 0, "cash": 0.0,
-                                                                "days": 0}
+                                                                "days": 0, "analysisCash": 0.0}
     assert GENERATED["properties"]["schemaVersion"]["enum"] == list(model.SCHEMA_VERSIONS)
     assert GENERATED["properties"]["sponsorPlan"]["anyOf"] == [
         {"$ref": "#/$defs/Plan"}, {"type": "null"}]
