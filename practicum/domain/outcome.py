@@ -171,6 +171,11 @@ def _simulate(scenario: Scenario, plan: Plan, *, with_noise: bool) -> Trajectory
     return Trajectory(kpis=kpis, strength=strength, removed=removed)
 
 
+def expected(scenario: Scenario, plan: Plan) -> Trajectory:
+    """Return the trajectory without noise: what the plan does on average."""
+    return _simulate(scenario, plan, with_noise=False)
+
+
 def kpi_share(cause: RootCause, kpi_id: str) -> float:
     """Return the share of a KPI's gap a cause explains: its v2 ``kpiShares`` entry if any,
     else ``gap_share * loading``."""

@@ -106,6 +106,22 @@ def scenario_public(scenario: Scenario) -> dict[str, Any]:
                     {"stakeholder": r.stakeholder, "minStance": r.min_stance, "reason": r.reason}
                     for r in i.requires
                 ],
+                # v2: where and for how long it can be piloted (the result stays hidden).
+                **(
+                    {
+                        "pilot": {
+                            "site": i.pilot.site,
+                            "quarters": i.pilot.quarters,
+                            "cost": {
+                                "points": i.pilot.cost.points,
+                                "cash": i.pilot.cost.cash,
+                                "days": i.pilot.cost.days,
+                            },
+                        }
+                    }
+                    if i.pilot
+                    else {}
+                ),
             }
             for i in s.interventions
         ],

@@ -22,6 +22,7 @@ from practicum.engine.state import (
     FiredInject,
     HeardReaction,
     Learner,
+    PilotRun,
     Resources,
     SessionState,
     Stamp,
@@ -401,6 +402,36 @@ def _diagnostic_run(scenario: Scenario, state: SessionState, event: Event) -> Se
         spent=team.spent.plus(cost),
         unlocked=team.unlocked | frozenset(d.get("unlocks", ())),
         stances=_shift_stances(team.stances, effects) if effects else team.stances,
+    )
+
+
+@_on("pilot_run")
+def _pilot_run(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    team = _team(state, event)
+    if team is None:
+        return state
+    d = event.data
+    cost = Resources.from_dict(d.get("cost"))
+    run = PilotRun(
+        intervention=d["intervention"],
+        measures=dict(d.get("measures", {})),
+        report=d["report"],
+        learner_id=d.get("learner_id"),
+        learner_name=d.get("learner_name", ""),
+        round=d["round"],
+        at=d["at"],
+        cost=cost,
+    )
+    name = feed.label(scenario.interventions, run.intervention)
+    price = feed.cost_text(cost, scenario.economics.currency)
+    text = f"{run.learner_name or feed.SOMEONE} piloted {name}" + (f" ({price})" if price else "")
+    entry = ActivityEntry("pilot", run.learner_id, run.learner_name, text, run.at)
+    return _with_team(
+        state,
+        team.id,
+        activity=team.activity.append(entry),
+        pilots=(*team.pilots, run),
+        spent=team.spent.plus(cost),
     )
 
 

@@ -113,6 +113,20 @@ class DiagnosticRun:
 
 
 @dataclass(frozen=True)
+class PilotRun:
+    """An intervention a team piloted on one site (format v2) and what it measured there."""
+
+    intervention: str
+    measures: Mapping[str, float]  # KPI id -> change against the sites without it
+    report: str
+    learner_id: str | None
+    learner_name: str
+    round: str
+    at: float
+    cost: Resources
+
+
+@dataclass(frozen=True)
 class HeardReaction:
     """What a stakeholder said when the team put an intervention in its plan (format v2)."""
 
@@ -269,6 +283,11 @@ class Team:
     scores: Mapping[str, Mapping[str, Any]]  # round id -> stored score breakdown
     outcome: Mapping[str, Any] | None  # debrief outcome, stored when the debrief opens
     reactions: tuple[HeardReaction, ...] = ()  # v2: stakeholders' words on the team's choices
+    pilots: tuple[PilotRun, ...] = ()  # v2: interventions piloted on one site
+
+    def piloted(self, intervention_id: str) -> bool:
+        """Return whether the team has piloted this intervention."""
+        return any(run.intervention == intervention_id for run in self.pilots)
 
     def ran(self, diagnostic_id: str) -> bool:
         """Return whether the team has run this diagnostic."""

@@ -330,6 +330,18 @@ def _team_body(
             }
             for run in team.diagnostics
         ],
+        "pilots": [
+            {
+                "intervention": run.intervention,
+                "measures": dict(run.measures),
+                "report": run.report,
+                "ranBy": {"learnerId": run.learner_id, "name": run.learner_name},
+                "round": run.round,
+                "at": run.at,
+                "cost": _resources(run.cost),
+            }
+            for run in team.pilots
+        ],
         "unlocked": sorted(team.unlocked),
         "evidence": [
             {

@@ -74,6 +74,7 @@ ACTIONS = (
     "set_isolation",
     "write_rationale",
     "chat",
+    "run_pilot",  # v2
 )
 # Deliverable field kinds: what part of the team's draft a deliverable field shows.
 FIELD_KINDS = ("text", "causes", "ruled_out", "interventions", "metrics", "isolation", "evidence")
@@ -324,6 +325,16 @@ class Requirement:
 
 
 @dataclass(frozen=True)
+class Pilot:
+    """v2: running an intervention on one site first, to measure it before rolling it out."""
+
+    site: str  # e.g. "Port Ardell"
+    cost: Cost  # paid like a diagnostic (points, cash, days)
+    quarters: int = 1  # how long it runs before its result is read
+    note: str = ""  # shown with the measured result
+
+
+@dataclass(frozen=True)
 class Intervention:
     """A training or non-training fix a team can select."""
 
@@ -345,6 +356,7 @@ class Intervention:
     learning: float = 0.0  # expected level-2 knowledge gain (0..1) for training
     trap: bool = False  # a deliberately poor choice the lint dominance check tolerates
     reactions: tuple[Reaction, ...] = field(default=(), metadata=V2)  # v2: shown on selection
+    pilot: Pilot | None = field(default=None, metadata=V2)  # v2: can be piloted on one site
 
 
 @dataclass(frozen=True)

@@ -626,6 +626,17 @@ class RequirementSchema(ModelSchema):
     reason = string("Why the support matters (shown in the debrief).", blank=True)
 
 
+@binds(model.Pilot)
+class PilotSchema(ModelSchema):
+    """Running an intervention on one site first, to measure it before rolling it out."""
+
+    site = string("Where the pilot runs, e.g. \"Port Ardell\".")
+    cost = nested(CostSchema, "What running the pilot costs (paid like a diagnostic).")
+    quarters = whole("Quarters the pilot runs before its result is read.", between(1, 8))
+    note = string("Shown with the measured result, e.g. what else differed on that site.",
+                  blank=True)
+
+
 @binds(model.Intervention)
 class InterventionSchema(ModelSchema):
     """A training or non-training fix a team can select."""
@@ -650,6 +661,8 @@ class InterventionSchema(ModelSchema):
     learning = number("Expected level-2 knowledge gain 0..1 for training.", between(0, 1))
     trap = flag("A deliberately poor choice; the lint dominance check tolerates it.")
     reactions = v2(many(ReactionSchema, "What stakeholders say when a team selects it."))
+    pilot = v2(nested(PilotSchema, "Lets a team pilot it on one site (action `run_pilot`) and "
+                      "read the measured effect before rolling it out."))
 
 
 @binds(model.Metric)

@@ -17,6 +17,7 @@ from practicum.scenario.model import Scenario
 from practicum.scenario.schema import ScenarioSchema, json_key, model_default, path_join
 
 Located = tuple[str, str]
+V2_ACTIONS = ("run_pilot",)  # round actions only format v2 may list
 
 
 def since(schema_field: fields.Field) -> int:
@@ -28,7 +29,7 @@ def version_problems(scenario: Scenario) -> list[Located]:
     """Return (path, message) for every v2-only key a scenario of an older version sets."""
     if scenario.schema_version >= 2:
         return []
-    return [
+    found = [
         (
             path,
             f'this key needs "schemaVersion": 2 (the file says '
@@ -36,6 +37,15 @@ def version_problems(scenario: Scenario) -> list[Located]:
         )
         for path in v2_paths(ScenarioSchema, scenario, "")
     ]
+    for index, round_ in enumerate(scenario.rounds):
+        for position, action in enumerate(round_.actions):
+            if action in V2_ACTIONS:
+                found.append((
+                    f"rounds[{index}].actions[{position}]",
+                    f"the action '{action}' needs \"schemaVersion\": 2 (the file says "
+                    f"{scenario.schema_version})",
+                ))
+    return found
 
 
 def v2_paths(schema_class: type[Schema], obj: Any, path: str) -> list[str]:

@@ -468,6 +468,7 @@ LEARNER_ROUTES: tuple[Route, ...] = (
     Route("auto_assign", Empty, "auto_assign", "be placed in the emptiest open team"),
     Route("leave_team", Empty, "leave_team", "leave the team"),
     Route("run_diagnostic", RunDiagnostic, "run_diagnostic", "buy a diagnostic"),
+    Route("run_pilot", InterventionRef, "run_pilot", "pilot an intervention on one site (v2)"),
     Route("mark_evidence", MarkEvidence, "mark_evidence", "link a finding to a cause"),
     Route("declare_cause", DeclareCause, "declare_cause", "declare a root cause"),
     Route("withdraw_cause", CauseRef, "withdraw_cause", "withdraw a declared cause"),

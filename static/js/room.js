@@ -176,7 +176,7 @@ function renderTeam() {
   section("evidence", [gate, t.diagnostics.map((d) => d.diagnostic), t.evidence, t.ruledOut], renderEvidence);
   section("bem", [t.causes, t.evidence], renderBem);
   section("causes", [gate, t.causes, t.ruledOut, t.ruledOutBy || null], renderCauses);
-  section("interventions", [gate, t.interventions], renderInterventions);
+  section("interventions", [gate, t.interventions, t.pilots || [], t.budget.left], renderInterventions);
   section("plan-total", [t.budget, t.interventions], renderPlanTotal);
   section("reactions", [t.reactions || []], renderReactions);
   section("metrics", [gate, t.metrics], renderMetrics);
@@ -603,9 +603,44 @@ function renderInterventions() {
         h("div", { class: "small muted" },
           `${money(iv.cost.oneOff, cur)} one-off`, iv.cost.perQuarter ? ` + ${money(iv.cost.perQuarter, cur)} a quarter` : "",
           ` · effect after ${iv.leadWeeks} wk, full after ${iv.leadWeeks + iv.rampWeeks} wk · targets: ${cells}`),
-        iv.requires.length ? h("div", { class: "small muted" }, "Needs: ", iv.requires.map((r) => `${stakeholderName(r.stakeholder)} at least ${(STANCES[String(r.minStance)] || {}).label || r.minStance}`).join("; ")) : null),
+        iv.requires.length ? h("div", { class: "small muted" }, "Needs: ", iv.requires.map((r) => `${stakeholderName(r.stakeholder)} at least ${(STANCES[String(r.minStance)] || {}).label || r.minStance}`).join("; ")) : null,
+        pilotOf(iv)),
       h("div", { class: "controls" }, controls));
   }));
+}
+
+/** Format v2: pilot an intervention on one site (a cost) and read its measured result. */
+function pilotOf(iv) {
+  if (!iv.pilot) return null;
+  const t = app.team;
+  const run = (t.pilots || []).find((p) => p.intervention === iv.id);
+  if (run) {
+    return h("div", { class: "pilot-result", "data-pilot": iv.id },
+      h("p", { class: "pre" }, run.report),
+      h("div", { class: "by small muted" }, "Piloted by ", run.ranBy.name || "a teammate", ` at ${timeOfDay(run.at)}`));
+  }
+  const quarters = `${iv.pilot.quarters} quarter${iv.pilot.quarters === 1 ? "" : "s"}`;
+  if (!allowed("run_pilot")) {
+    return h("div", { class: "small muted", "data-pilot": iv.id }, `Can be piloted at ${iv.pilot.site} (${quarters}, ${costText(iv.pilot.cost)}) `, notAllowedHint("run_pilot"));
+  }
+  const short = costShort(iv.pilot.cost, t.budget.left);
+  const label = `Pilot at ${iv.pilot.site} (${quarters}, ${costText(iv.pilot.cost)})`;
+  return h("div", { "data-pilot": iv.id },
+    h("button", {
+      type: "button", class: "small", "data-focus-key": `pilot-${iv.id}`, disabled: short,
+      "aria-label": `Pilot '${iv.name}' at ${iv.pilot.site} first (${costText(iv.pilot.cost)})`,
+      onclick: async (e) => {
+        const button = e.currentTarget;
+        button.disabled = true;
+        button.textContent = "Piloting…";
+        const ack = await act("run_pilot", { intervention: iv.id });
+        if (!ack.ok) {
+          button.disabled = false;
+          button.textContent = label;
+        }
+      },
+    }, label),
+    short ? h("span", { class: "small muted" }, " Not enough budget left.") : null);
 }
 
 /** Format v2: what stakeholders said when the team chose an intervention, newest first. */

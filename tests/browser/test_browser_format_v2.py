@@ -40,6 +40,13 @@ def v2_harbor() -> dict[str, Any]:
     for intervention in data["interventions"]:
         if intervention["id"] == "i_search_fix":
             intervention["reactions"] = [{"stakeholder": "st_sponsor", "text": REACTION}]
+            intervention["pilot"] = {
+                "site": "Kelso Bay",
+                "cost": {"points": 1, "cash": 3_000, "days": 2},
+                "quarters": 1,
+                "note": "Kelso Bay also had a quieter storm season.",
+            }
+    data["rounds"][1]["actions"].append("run_pilot")  # cause analysis: pilot before choosing
     return data
 
 
@@ -107,10 +114,21 @@ def test_a_learner_asks_a_stakeholder_and_hears_a_reaction(
         questions.scroll_into_view_if_needed()
         shot(ada, "formatv2-question-answered")
 
-        # Round 3 (design): choosing the search fix draws the sponsor's reaction.
-        command(fac, "advance")
+        # Round 2 (causes): pilot the search fix on one site and read the measured result.
         command(fac, "advance")
         ada.click("#tab-plan")
+        pilot = ada.locator("[data-pilot=i_search_fix]")
+        pilot.get_by_role("button", name="Pilot 'Fix knowledge-base search' at Kelso Bay").click()
+        expect(pilot).to_contain_text("Pilot of Fix knowledge-base search at Kelso Bay")
+        expect(pilot).to_contain_text("First-contact resolution +")
+        expect(pilot).to_contain_text("quieter storm season")
+        analysis = ada.locator("#budget .cell", has_text="Analysis cash left")
+        expect(analysis.locator(".value")).to_have_text("EUR 4,500")  # 10,000 - 2,500 - 3,000
+        pilot.scroll_into_view_if_needed()
+        shot(ada, "formatv2-pilot")
+
+        # Round 3 (design): choosing the search fix draws the sponsor's reaction.
+        command(fac, "advance")
         reactions = ada.locator("#reactions")
         expect(reactions).to_be_hidden()
         ada.locator("[data-intervention=i_search_fix]").get_by_role("button", name="Add").click()

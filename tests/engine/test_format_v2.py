@@ -187,3 +187,75 @@ def test_one_shared_pool_is_unchanged() -> None:
     team = g.team("t_a")
     assert (team.spent.cash, team.spent.analysis) == (1_000.0, 0.0)
     assert "analysis" not in learner_view(SCENARIO, g.state, "a1")["team"]["budget"]["left"]
+
+
+# --- pilots -----------------------------------------------------------------------------------
+
+
+def _piloting():
+    from practicum.scenario.model import Cost, Pilot
+
+    rounds = tuple(
+        replace(r, actions=(*r.actions, "run_pilot")) if r.id == "r_two" else r
+        for r in SCENARIO.rounds
+    )
+    interventions = tuple(
+        replace(
+            i,
+            pilot=Pilot(
+                "North depot",
+                Cost(points=1, cash=2_000.0),
+                quarters=2,
+                note="North had the newest vans.",
+            ),
+        )
+        if i.id == "i_route_fix"
+        else i
+        for i in SCENARIO.interventions
+    )
+    return replace(SCENARIO, schema_version=2, rounds=rounds, interventions=interventions)
+
+
+def test_a_pilot_costs_and_reports_the_measured_effect_to_that_team_only() -> None:
+    from practicum.domain.pilot import pilot_measures
+
+    scenario = _piloting()
+    g = Game(scenario)
+    a1, _, b1, _ = g.started()
+    g.no("action/not_allowed", "run_pilot", a1, intervention="i_route_fix")  # not in r_one
+    g.ok("advance", FAC)
+    g.no("pilot/none", "run_pilot", a1, intervention="i_bonus")
+    assert "run_pilot" in learner_view(scenario, g.state, "a1")["team"]["allowed"]
+    done = g.ok("run_pilot", a1, intervention="i_route_fix")
+    report = done.result["report"]
+    assert report.startswith("Pilot of Fix the planner at North depot, read after 2 quarters")
+    assert report.endswith("North had the newest vans.")
+    team = g.team("t_a")
+    assert team.spent.cash == 2_000.0 and team.spent.points == 1
+    expected = pilot_measures(scenario, scenario.intervention("i_route_fix"), team.stances)
+    assert dict(team.pilots[0].measures) == expected
+    assert any(value != 0 for value in expected.values())
+    mine = learner_view(scenario, g.state, "a1")["team"]["pilots"]
+    assert [p["report"] for p in mine] == [report]
+    assert learner_view(scenario, g.state, "b1")["team"]["pilots"] == []
+    assert report not in json.dumps(learner_view(scenario, g.state, "b1"))
+    g.no("pilot/already_run", "run_pilot", a1, intervention="i_route_fix")
+    public = next(i for i in scenario_public(scenario)["interventions"] if i["id"] == "i_route_fix")
+    assert public["pilot"] == {
+        "site": "North depot",
+        "quarters": 2,
+        "cost": {"points": 1, "cash": 2_000.0, "days": 0},
+    }
+    assert b1
+
+
+def test_a_pilot_replays_from_the_log() -> None:
+    from practicum.engine import replay
+
+    scenario = _piloting()
+    g = Game(scenario)
+    a1, *_ = g.started()
+    g.ok("advance", FAC)
+    g.ok("run_pilot", a1, intervention="i_route_fix")
+    stored = [Event.from_dict(json.loads(json.dumps(e.to_dict()))) for e in g.events]
+    assert replay(scenario, stored).teams["t_a"] == g.team("t_a")

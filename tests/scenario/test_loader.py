@@ -192,7 +192,7 @@ SCHEMA_CASES: list[tuple[str, Mutation, str]] = [
     ("enumeration inside an array", lambda d: d["rounds"][0]["actions"].append("buy"),
      "rounds[0].actions[5]: 'buy' is not allowed here; use one of: run_diagnostic, "
      "mark_evidence, declare_cause, rule_out_cause, select_intervention, select_metric, "
-     "set_isolation, write_rationale, chat"),
+     "set_isolation, write_rationale, chat, run_pilot"),
     ("share above 1", lambda d: d["causes"][0].update(gapShare=1.2),
      "causes[0].gapShare: must be between 0 and 1, got 1.2"),
     ("stance out of range", lambda d: d["stakeholders"][0].update(stance=3),

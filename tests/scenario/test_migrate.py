@@ -94,3 +94,13 @@ def test_v2_references_are_checked() -> None:
         "variant.json: rubric[0].objectives[0]: unknown learning objective 'obj_casue'; "
         "did you mean 'obj_cause'? (known: obj_cause)"
     ]
+
+
+def test_a_v1_round_may_not_list_the_v2_pilot_action() -> None:
+    data = variant(lambda d: d["rounds"][0]["actions"].append("run_pilot"))
+    assert problems_of(data) == [
+        "variant.json: rounds[0].actions[5]: the action 'run_pilot' needs \"schemaVersion\": 2 "
+        "(the file says 1)"
+    ]
+    data["schemaVersion"] = 2
+    assert "run_pilot" in load_scenario_text(json.dumps(data)).rounds[0].actions
