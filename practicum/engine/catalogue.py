@@ -182,6 +182,17 @@ def scenario_public(scenario: Scenario) -> dict[str, Any]:
                     "maxMetrics": r.limits.max_metrics,
                 },
                 "onTimeout": r.on_timeout,
+                **(
+                    {
+                        "presentation": {
+                            "pitchMinutes": r.presentation.pitch_minutes,
+                            "qaMinutes": r.presentation.qa_minutes,
+                            "brief": r.presentation.brief,
+                        }
+                    }
+                    if r.presentation
+                    else {}
+                ),
             }
             for r in s.rounds
         ],
@@ -196,6 +207,7 @@ def scenario_public(scenario: Scenario) -> dict[str, Any]:
                 "standards": list(c.standards),
                 "levels": [{"level": lv.level, "descriptor": lv.descriptor} for lv in c.levels],
                 **({"objectives": list(c.objectives)} if c.objectives else {}),
+                **({"qa": True} if c.qa else {}),
             }
             for c in s.rubric
         ],

@@ -421,6 +421,15 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Presentation:
+    """v2: a round in which each team pitches its deliverable and takes questions."""
+
+    pitch_minutes: int
+    qa_minutes: int
+    brief: str = ""  # what the pitch should cover and what the Q&A will probe (shown to all)
+
+
+@dataclass(frozen=True)
 class Round:
     """One timed round of the practicum."""
 
@@ -434,6 +443,7 @@ class Round:
     budget: RoundBudget = RoundBudget()
     limits: Limits = Limits()
     on_timeout: str = "advance"  # advance | lock
+    presentation: Presentation | None = field(default=None, metadata=V2)  # v2: a pitch round
 
 
 @dataclass(frozen=True)
@@ -496,6 +506,7 @@ class Component:
     standards: tuple[str, ...] = ()
     description: str = ""
     objectives: tuple[str, ...] = field(default=(), metadata=V2)  # v2: learning objective ids
+    qa: bool = field(default=False, metadata=V2)  # v2: judged on a pitch's Q&A, with notes
 
 
 @dataclass(frozen=True)

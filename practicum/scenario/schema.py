@@ -729,6 +729,16 @@ class LimitsSchema(ModelSchema):
     max_metrics = whole("Most metrics a team may select.", at_least(1))
 
 
+@binds(model.Presentation)
+class PresentationSchema(ModelSchema):
+    """A pitch round: each team presents its deliverable and takes questions."""
+
+    pitch_minutes = whole("Minutes each team pitches.", between(1, 60))
+    qa_minutes = whole("Minutes of questions after each pitch.", between(0, 60))
+    brief = string("What the pitch should cover and what the Q&A will probe (teams see it).",
+                   blank=True)
+
+
 @binds(model.Round)
 class RoundSchema(ModelSchema):
     """One timed round of the practicum."""
@@ -744,6 +754,8 @@ class RoundSchema(ModelSchema):
     budget = nested(RoundBudgetSchema, "Resources granted to each team when the round opens.")
     limits = nested(LimitsSchema, "Caps on the deliverable.")
     on_timeout = choice(TIMEOUT_POLICIES, "What happens when time runs out.")
+    presentation = v2(nested(PresentationSchema, "Makes this a pitch round: each team presents "
+                             "its deliverable and takes questions the facilitator scores."))
 
     @validates_schema
     def field_ids_unique(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -879,6 +891,8 @@ class ComponentSchema(ModelSchema):
                       metadata={"description": "Professional standards the component exercises."})
     description = string("What the component rewards.", blank=True)
     objectives = v2(refs("objective", "Learning objective ids this component assesses."))
+    qa = v2(flag("A facilitator component judged on a pitch round's Q&A: the facilitator "
+                 "writes Q&A notes with the level, and the team reads them."))
 
     json_schema_extra: ClassVar[dict[str, Any]] = {
         "allOf": [
@@ -904,6 +918,10 @@ class ComponentSchema(ModelSchema):
                     "only facilitator components have levels; remove them or set kind to "
                     "'facilitator'"
                 ]})
+        if data.get("qa") and kind != "facilitator":
+            raise ValidationError({"qa": [
+                "only facilitator components judge a Q&A; set kind to 'facilitator'"
+            ]})
         if kind == "facilitator":
             if data.get("rule") is not None:
                 raise ValidationError({"rule": [

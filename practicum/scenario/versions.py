@@ -37,6 +37,26 @@ def version_problems(scenario: Scenario) -> list[Located]:
         )
         for path in v2_paths(ScenarioSchema, scenario, "")
     ]
+    return found + _action_problems(scenario)
+
+
+def pitch_problems(scenario: Scenario) -> list[Located]:
+    """Return problems of v2 Q&A components: each must score a pitch (presentation) round."""
+    found = []
+    for index, component in enumerate(scenario.rubric):
+        rounds = {r.id: r for r in scenario.rounds}  # an unknown round is reported elsewhere
+        round_ = rounds.get(component.round)
+        if component.qa and round_ is not None and round_.presentation is None:
+            found.append((
+                f"rubric[{index}].qa",
+                f"round '{component.round}' has no presentation, so there is no Q&A to judge; "
+                "give the round a `presentation` or score the component elsewhere",
+            ))
+    return found
+
+
+def _action_problems(scenario: Scenario) -> list[Located]:
+    found = []
     for index, round_ in enumerate(scenario.rounds):
         for position, action in enumerate(round_.actions):
             if action in V2_ACTIONS:

@@ -333,6 +333,7 @@ SCORE_COLUMNS = [
     "round_id",
     "component_id",
     "objectives",  # format v2: the learning objectives the component assesses
+    "qa_notes",  # format v2: the facilitator's notes on a pitch's Q&A
 ]
 
 
@@ -388,6 +389,7 @@ def scores_csv(scenario: Scenario, rows: list[dict[str, Any]]) -> str:
                     component.round,
                     component.id,
                     "; ".join(scenario.objective(o).text for o in component.objectives),
+                    entry.get("notes", ""),
                 ]
             )
     return to_csv(SCORE_COLUMNS, out)

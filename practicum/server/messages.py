@@ -367,6 +367,12 @@ class ScoreRound(FacilitatorAction):
         required=True,
         metadata={"description": "component id -> {points, reason}"},
     )
+    notes = fields.Dict(
+        keys=fields.String(validate=ID),
+        values=fields.String(validate=validate.Length(max=COMMENT_MAX)),
+        load_default=dict,
+        metadata={"description": "format v2: component id -> the facilitator's Q&A notes"},
+    )
 
 
 class PublishScores(FacilitatorAction):

@@ -582,11 +582,17 @@ function renderScoring() {
         h("span", {}, h("strong", {}, `${lv.level} `), lv.descriptor)))) : null;
     const override = entry.override || null;
     const overrideId = `ovr-${c.id}`;
+    // Format v2: a component judged on a pitch's Q&A takes the facilitator's notes.
+    const storedNotes = stored && stored.components[c.id] ? stored.components[c.id].notes || "" : "";
+    const qaNotes = c.qa ? h("div", { class: "field" },
+      h("label", { for: `qa-${c.id}` }, "Q&A notes (questions asked, how the team answered; the team reads them)"),
+      h("textarea", { id: `qa-${c.id}`, "data-qa-notes": c.id, maxlength: LIMITS.commentMax, value: storedNotes })) : null;
     return h("section", { class: "component", "data-component": c.id },
       h("div", { class: "row spread" }, h("h3", {}, c.name, " ", h("span", { class: "badge" }, c.kind === "auto" ? "Automatic" : "Facilitator")),
         h("span", { class: "num" }, c.kind === "auto" ? `${entry.points === undefined ? "–" : num(entry.points)} / ${num(c.weight)}` : `weight ${num(c.weight)}`)),
       c.description ? h("p", { class: "small muted" }, c.description) : null,
       c.kind === "auto" ? h("p", { class: "small pre" }, entry.explanation || "Computed when you save the score.") : levelInputs,
+      qaNotes,
       h("details", { open: Boolean(override) },
         h("summary", { class: "small" }, "Override the points"),
         h("div", { class: "row" },
@@ -595,8 +601,11 @@ function renderScoring() {
           h("label", { for: `${overrideId}-why`, class: "small" }, "Reason"),
           h("input", { type: "text", id: `${overrideId}-why`, "data-override-reason": c.id, maxlength: LIMITS.reasonMax, value: override ? override.reason : "" }))));
   });
+  const pitch = round.presentation;
   fill(form,
     h("h2", {}, `${team.name} · ${round.name}`),
+    pitch ? h("p", { class: "alert info", "data-presentation": "" }, h("strong", {}, "Pitch round: "),
+      `${pitch.pitchMinutes} min pitch, then ${pitch.qaMinutes} min of questions per team.`, pitch.brief ? ` ${pitch.brief}` : "") : null,
     h("p", { class: "small muted" }, submitted ? `Submitted at ${timeOfDay(submitted.at)}${submitted.auto ? " (automatically)" : ""}.` : "Not submitted: the live draft is scored.",
       stored ? ` Saved score: ${num(stored.total)} / ${num(stored.max)}.` : ""),
     fields,
@@ -605,6 +614,10 @@ function renderScoring() {
     h("button", { type: "button", class: "primary", id: "save-score", onclick: () => saveScore(team, round, components) }, stored ? "Save changes" : "Save score"));
   fill(byId("score-preview"), stored ? scoreCard(round, stored) : h("p", { class: "empty" }, "Save a score to preview it."));
   byId("score-comment").value = stored ? stored.comment : "";
+  for (const area of form.querySelectorAll("textarea[data-qa-notes]")) {
+    const entry = stored && stored.components[area.dataset.qaNotes];
+    area.value = entry ? entry.notes || "" : "";
+  }
   if (keep) restoreScoreForm(keep);
   renderPublish(rounds);
 }
@@ -622,7 +635,11 @@ async function saveScore(team, round, components) {
     if (pts !== "") overrides[c.id] = { points: Number(pts), reason: why };
   }
   const comment = byId("score-comment").value;
-  const ack = await act("score_round", { team: team.id, round: round.id, levels, comment, overrides });
+  const notes = {};
+  for (const area of document.querySelectorAll("#score-form textarea[data-qa-notes]")) {
+    if (area.value.trim()) notes[area.dataset.qaNotes] = area.value;
+  }
+  const ack = await act("score_round", { team: team.id, round: round.id, levels, comment, overrides, notes });
   if (ack.ok) {
     scoreDirty = null;
     toast(`Saved: ${num(ack.total)} of ${num(ack.max)} points.`);

@@ -299,6 +299,7 @@ function renderRound() {
     h("p", {}, round.brief),
     h("p", { class: "small" }, h("strong", {}, "Deliverable: "),
       round.deliverable.map((f) => f.label + (f.required ? "" : " (optional)")).join(" · ")),
+    round.presentation ? presentationNote(round.presentation) : null,
   ] : pub.phase === "lobby" ? h("p", { class: "muted" }, "Form your team and read the brief while you wait.")
     : pub.phase === "debrief" ? h("p", {}, "See what your plan would have done in the Results tab.") : null);
   renderSteps(byId("round-steps"), app.scenario.rounds, pub, app.team);
@@ -309,6 +310,14 @@ function renderRound() {
 startCountdown(() => app.pub, serverClock, byId("countdown"), byId("countdown-value"));
 
 // --- team choice (lobby) ------------------------------------------------------------------------
+
+/** Format v2: a pitch round says how long each team presents and takes questions. */
+function presentationNote(p) {
+  return h("div", { class: "alert info", "data-presentation": "" },
+    h("strong", {}, "Pitch round: "),
+    `each team presents for ${p.pitchMinutes} min, then takes ${p.qaMinutes} min of questions the facilitator scores.`,
+    p.brief ? h("p", { class: "small pre" }, p.brief) : null);
+}
 
 function renderTeamChoice() {
   const teams = app.pub.teams;

@@ -20,6 +20,8 @@ SHOTS = Path("/tmp/ui-shots")
 QUESTION = "What happened to the articles in the migration?"
 ANSWER = "Half of them came over without their troubleshooting steps, and nobody owns fixing it."
 REACTION = "Search? I asked for a refresher course. Show me this moves first-contact resolution."
+PITCH = "Pitch your plan to Ingrid; the Q&A will probe how you will show the effect."
+QA_NOTES = "Asked how they would isolate the effect: named the two-site comparison."
 
 try:
     from playwright.sync_api import expect
@@ -47,6 +49,10 @@ def v2_harbor() -> dict[str, Any]:
                 "note": "Kelso Bay also had a quieter storm season.",
             }
     data["rounds"][1]["actions"].append("run_pilot")  # cause analysis: pilot before choosing
+    data["rounds"][3]["presentation"] = {"pitchMinutes": 6, "qaMinutes": 4, "brief": PITCH}
+    for component in data["rubric"]:
+        if component["id"] == "c_defend":
+            component["qa"] = True
     return data
 
 
@@ -136,6 +142,32 @@ def test_a_learner_asks_a_stakeholder_and_hears_a_reaction(
         expect(reactions).to_contain_text(REACTION)
         reactions.scroll_into_view_if_needed()
         shot(ada, "formatv2-reaction")
+
+        # Round 4 is a pitch round: teams read the format; the facilitator scores the Q&A.
+        command(fac, "advance")
+        note = ada.locator("#round-brief [data-presentation]")
+        expect(note).to_contain_text("each team presents for 6 min, then takes 4 min")
+        expect(note).to_contain_text(PITCH)
+        note.scroll_into_view_if_needed()
+        shot(ada, "formatv2-pitch-round")
+        fac.click("#tab-scoring")
+        fac.select_option("#score-team", label="Alpha")
+        fac.select_option("#score-round", value="r_evaluate")
+        form = fac.locator("#score-form")
+        expect(form.locator("[data-presentation]")).to_contain_text("6 min pitch")
+        defend = form.locator("[data-component=c_defend]")
+        defend.locator("input[value='3']").check()
+        defend.locator("textarea[data-qa-notes]").fill(QA_NOTES)
+        fac.click("#save-score")
+        expect(form).to_contain_text("Saved score")
+        expect(fac.locator("#score-preview [data-qa-notes=c_defend]")).to_contain_text(QA_NOTES)
+        defend.scroll_into_view_if_needed()
+        shot(fac, "formatv2-qa-scoring")
+        fac.locator("[data-publish-round=r_evaluate] button").click()
+        ada.click("#tab-results")
+        expect(ada.locator("#scores [data-qa-notes=c_defend]")).to_contain_text(QA_NOTES)
+        ada.locator("#scores [data-qa-notes=c_defend]").scroll_into_view_if_needed()
+        shot(ada, "formatv2-qa-notes-for-the-team")
     finally:
         for context in contexts:
             context.close()

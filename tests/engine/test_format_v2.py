@@ -259,3 +259,65 @@ def test_a_pilot_replays_from_the_log() -> None:
     g.ok("run_pilot", a1, intervention="i_route_fix")
     stored = [Event.from_dict(json.loads(json.dumps(e.to_dict()))) for e in g.events]
     assert replay(scenario, stored).teams["t_a"] == g.team("t_a")
+
+
+# --- pitch rounds with a Q&A the facilitator scores --------------------------------------------
+
+NOTES = "Asked how they would isolate the effect: named the two-site comparison, with numbers."
+
+
+def _pitching():
+    from practicum.scenario.model import Presentation
+
+    rounds = tuple(
+        replace(r, presentation=Presentation(5, 3, "Pitch the fix; expect questions on cost."))
+        if r.id == "r_one"
+        else r
+        for r in SCENARIO.rounds
+    )
+    rubric = tuple(replace(c, qa=True) if c.id == "c_contract" else c for c in SCENARIO.rubric)
+    return replace(SCENARIO, schema_version=2, rounds=rounds, rubric=rubric)
+
+
+def test_q_and_a_notes_are_stored_with_the_level_and_reach_the_team_once_published() -> None:
+    scenario = _pitching()
+    g = Game(scenario)
+    g.started()
+    g.no(
+        "score/not_facilitator",
+        "score_round",
+        FAC,
+        team="t_a",
+        round="r_one",
+        levels={},
+        notes={"c_gap": "not a Q&A"},
+    )
+    g.ok(
+        "score_round",
+        FAC,
+        team="t_a",
+        round="r_one",
+        levels={"c_contract": 3},
+        notes={"c_contract": f"  {NOTES}  "},
+    )
+    entry = g.team("t_a").scores["r_one"]["components"]["c_contract"]
+    assert entry["notes"] == NOTES and entry["level"] == 3
+    assert NOTES not in json.dumps(learner_view(scenario, g.state, "a1"))  # not published yet
+    g.ok("publish_scores", FAC, round="r_one")
+    scores = learner_view(scenario, g.state, "a1")["team"]["scores"]["r_one"]
+    assert scores["components"]["c_contract"]["notes"] == NOTES
+    assert NOTES not in json.dumps(learner_view(scenario, g.state, "b1"))
+    public = scenario_public(scenario)
+    assert public["rounds"][0]["presentation"] == {
+        "pitchMinutes": 5,
+        "qaMinutes": 3,
+        "brief": "Pitch the fix; expect questions on cost.",
+    }
+    assert next(c for c in public["rubric"] if c["id"] == "c_contract")["qa"] is True
+
+
+def test_scoring_without_notes_is_unchanged() -> None:
+    g = Game(SCENARIO)
+    g.started()
+    g.ok("score_round", FAC, team="t_a", round="r_one", levels={"c_contract": 2})
+    assert "notes" not in g.team("t_a").scores["r_one"]["components"]["c_contract"]

@@ -104,3 +104,23 @@ def test_a_v1_round_may_not_list_the_v2_pilot_action() -> None:
     ]
     data["schemaVersion"] = 2
     assert "run_pilot" in load_scenario_text(json.dumps(data)).rounds[0].actions
+
+
+def _pitch(d, qa_round: int = 0, kind: str = "facilitator"):
+    d["schemaVersion"] = 2
+    d["rounds"][0]["presentation"] = {"pitchMinutes": 5, "qaMinutes": 3}
+    component = next(c for c in d["rubric"] if c["kind"] == kind)
+    component["qa"] = True
+    component["round"] = d["rounds"][qa_round]["id"]
+    return component
+
+
+def test_a_q_and_a_component_must_be_a_facilitator_one_in_a_pitch_round() -> None:
+    assert load_scenario_text(json.dumps(variant(_pitch))).rounds[0].presentation is not None
+    problems = problems_of(variant(lambda d: _pitch(d, qa_round=1)))
+    assert len(problems) == 1 and "has no presentation, so there is no Q&A to judge" in problems[0]
+    problems = problems_of(variant(lambda d: _pitch(d, kind="auto")))
+    assert problems == [
+        "variant.json: rubric[0].qa: only facilitator components judge a Q&A; set kind to "
+        "'facilitator'"
+    ]
