@@ -50,9 +50,16 @@ def v2_harbor() -> dict[str, Any]:
             }
     data["rounds"][1]["actions"].append("run_pilot")  # cause analysis: pilot before choosing
     data["rounds"][3]["presentation"] = {"pitchMinutes": 6, "qaMinutes": 4, "brief": PITCH}
+    data["objectives"] = [
+        {"id": "obj_evidence", "text": "Defend a diagnosis with triangulated evidence."},
+        {"id": "obj_gap", "text": "State a performance gap in the sponsor's terms."},
+    ]
     for component in data["rubric"]:
         if component["id"] == "c_defend":
             component["qa"] = True
+            component["objectives"] = ["obj_evidence"]
+        if component["id"] in ("c_gap", "c_triangulation"):
+            component["objectives"] = ["obj_gap" if component["id"] == "c_gap" else "obj_evidence"]
     return data
 
 
@@ -168,6 +175,18 @@ def test_a_learner_asks_a_stakeholder_and_hears_a_reaction(
         expect(ada.locator("#scores [data-qa-notes=c_defend]")).to_contain_text(QA_NOTES)
         ada.locator("#scores [data-qa-notes=c_defend]").scroll_into_view_if_needed()
         shot(ada, "formatv2-qa-notes-for-the-team")
+
+        # The debrief lists each learning objective with the components that assess it.
+        command(fac, "advance")
+        objectives = ada.locator("[data-debrief=objectives]")
+        expect(objectives).to_be_visible()
+        evidence = objectives.locator("[data-objective=obj_evidence]")
+        expect(evidence).to_contain_text("Defend a diagnosis with triangulated evidence.")
+        expect(evidence).to_contain_text("Defending the evidence: 4.5 / 6")
+        expect(evidence).to_contain_text("Evidence and triangulation: – / 8")  # not scored
+        expect(objectives.locator("[data-objective=obj_gap]")).to_contain_text("Gap statement")
+        objectives.scroll_into_view_if_needed()
+        shot(ada, "formatv2-objectives-debrief")
     finally:
         for context in contexts:
             context.close()
