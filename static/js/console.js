@@ -357,6 +357,11 @@ function renderDetail() {
     t.ruledOut.length ? h("p", { class: "small" }, "Ruled out: ", t.ruledOut.map((id) => (app.ix.causes[id] || { label: id }).label).join("; ")) : null,
     h("h3", {}, "Interventions"),
     h("ul", { class: "list small" }, t.interventions.length ? t.interventions.map((i) => h("li", {}, h("strong", {}, i.name), ` from week ${i.startWeek} · ${money(i.cost, cur)}`)) : h("li", { class: "empty" }, "None yet")),
+    // Format v2: pilots the team ran and what stakeholders said about its choices.
+    (t.pilots || []).length ? h("h3", {}, `Pilots (${t.pilots.length})`) : null,
+    (t.pilots || []).length ? h("ul", { class: "list small", "data-detail": "pilots" }, t.pilots.map((p) => h("li", { class: "pre" }, p.report, h("span", { class: "muted" }, ` · by ${p.ranBy.name || "a teammate"} at ${timeOfDay(p.at)}`)))) : null,
+    (t.reactions || []).length ? h("h3", {}, "Reactions heard") : null,
+    (t.reactions || []).length ? h("ul", { class: "list small", "data-detail": "reactions" }, t.reactions.map((r) => h("li", {}, h("strong", {}, (app.ix.stakeholders[r.stakeholder] || { name: r.stakeholder }).name), ` on ${(app.scenario.interventions.find((i) => i.id === r.intervention) || { name: r.intervention }).name}: “${r.text}”`))) : null,
     h("h3", {}, "Metrics"),
     h("ul", { class: "list small" }, t.metrics.length ? t.metrics.map((m) => h("li", {}, h("strong", {}, m.name), ` · ${levelLabel((app.ix.metrics[m.metric] || {}).level)} · target ${m.target === null ? "none" : num(m.target, 2)}`)) : h("li", { class: "empty" }, "None yet")),
     h("p", { class: "small" }, "Isolation method: ", t.isolation ? (app.ix.isolation[t.isolation] || { name: t.isolation }).name : "not chosen"),

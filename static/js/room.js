@@ -245,7 +245,7 @@ function questionsFor(person) {
   const roundIndex = app.pub.round ? app.pub.round.index : -1;
   const ran = new Map(t.diagnostics.map((d) => [d.diagnostic, d]));
   const can = allowed("run_diagnostic");
-  return h("ul", { class: "questions small", "data-questions": person.id, "aria-label": `Questions for ${person.name}` },
+  return h("ul", { class: "questions list small", "data-questions": person.id, "aria-label": `Questions for ${person.name}` },
     questions.map((q) => {
       const opensAt = app.scenario.rounds.findIndex((r) => r.id === q.opensIn);
       const locked = q.locked && !t.unlocked.includes(q.id);

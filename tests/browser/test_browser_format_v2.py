@@ -150,6 +150,14 @@ def test_a_learner_asks_a_stakeholder_and_hears_a_reaction(
         reactions.scroll_into_view_if_needed()
         shot(ada, "formatv2-reaction")
 
+        # The facilitator's team detail shows the pilot's result and the reaction heard.
+        fac.get_by_role("button", name="Details of team Alpha").click()
+        detail = fac.locator("#detail-body")
+        expect(detail.locator("[data-detail=pilots]")).to_contain_text("at Kelso Bay")
+        expect(detail.locator("[data-detail=reactions]")).to_contain_text(REACTION)
+        detail.locator("[data-detail=pilots]").scroll_into_view_if_needed()
+        shot(fac, "formatv2-console-detail")
+
         # Round 4 is a pitch round: teams read the format; the facilitator scores the Q&A.
         command(fac, "advance")
         note = ada.locator("#round-brief [data-presentation]")
