@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_helpers import command, create_session, join, screenshot, sign_in
+from browser_helpers import (
+    check_accessibility,
+    command,
+    create_session,
+    join,
+    screenshot,
+    sign_in,
+)
 from servers import LiveServer, serving
 
 pytestmark = pytest.mark.browser
@@ -126,6 +133,7 @@ def test_a_learner_asks_a_stakeholder_and_hears_a_reaction(
         shot(ada, "formatv2-separate-budgets")
         questions.scroll_into_view_if_needed()
         shot(ada, "formatv2-question-answered")
+        check_accessibility(ada, "room with a stakeholder question answered")
 
         # Round 2 (causes): pilot the search fix on one site and read the measured result.
         command(fac, "advance")
@@ -139,6 +147,7 @@ def test_a_learner_asks_a_stakeholder_and_hears_a_reaction(
         expect(analysis.locator(".value")).to_have_text("EUR 4,500")  # 10,000 - 2,500 - 3,000
         pilot.scroll_into_view_if_needed()
         shot(ada, "formatv2-pilot")
+        check_accessibility(ada, "room with a pilot result")
 
         # Round 3 (design): choosing the search fix draws the sponsor's reaction.
         command(fac, "advance")
@@ -149,6 +158,7 @@ def test_a_learner_asks_a_stakeholder_and_hears_a_reaction(
         expect(reactions).to_contain_text(REACTION)
         reactions.scroll_into_view_if_needed()
         shot(ada, "formatv2-reaction")
+        check_accessibility(ada, "room with a reaction")
 
         # The facilitator's team detail shows the pilot's result and the reaction heard.
         fac.get_by_role("button", name="Details of team Alpha").click()
@@ -178,6 +188,7 @@ def test_a_learner_asks_a_stakeholder_and_hears_a_reaction(
         expect(fac.locator("#score-preview [data-qa-notes=c_defend]")).to_contain_text(QA_NOTES)
         defend.scroll_into_view_if_needed()
         shot(fac, "formatv2-qa-scoring")
+        check_accessibility(fac, "console scoring a Q&A")
         fac.locator("[data-publish-round=r_evaluate] button").click()
         ada.click("#tab-results")
         expect(ada.locator("#scores [data-qa-notes=c_defend]")).to_contain_text(QA_NOTES)
