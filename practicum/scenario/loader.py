@@ -29,7 +29,7 @@ from practicum.scenario.schema import (
     json_key,
     path_join,
 )
-from practicum.scenario.versions import pitch_problems, version_problems
+from practicum.scenario.versions import pitch_problems, share_problems, version_problems
 
 MAX_BYTES = 1024 * 1024  # a scenario is a few dozen KiB; anything near 1 MiB is a mistake
 INJECT_TEXT_PREFIX = "inject:"
@@ -97,7 +97,7 @@ def scenario_problems(scenario: Scenario) -> list[Located]:
     index = _Index(scenario)
     found = _duplicate_ids(scenario)
     found += _walk_references(ScenarioSchema, scenario, "", index)
-    found += version_problems(scenario) + pitch_problems(scenario)
+    found += version_problems(scenario) + pitch_problems(scenario) + share_problems(scenario)
     return found
 
 

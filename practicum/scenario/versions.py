@@ -40,6 +40,35 @@ def version_problems(scenario: Scenario) -> list[Located]:
     return found + _action_problems(scenario)
 
 
+def share_problems(scenario: Scenario) -> list[Located]:
+    """Return KPIs whose v2 ``kpiShares`` explain more than the whole gap.
+
+    For a KPI that some cause gives a ``kpiShares`` entry, the positive shares of all causes
+    (``kpiShares``, else ``gapShare x loading``) plus ``residual`` may not exceed 1: causes
+    cannot explain more of a KPI than its gap. v1 files, which have no ``kpiShares``, are left
+    to lint's ``gap-shares`` rule as before.
+    """
+    from practicum.domain.outcome import kpi_share  # the domain layer sits above this package
+
+    found = []
+    for index, kpi in enumerate(scenario.kpis):
+        if not any(kpi.id in cause.kpi_shares for cause in scenario.causes):
+            continue
+        total = scenario.residual + sum(
+            max(0.0, kpi_share(cause, kpi.id)) for cause in scenario.causes
+        )
+        if total > 1.0 + 1e-9:
+            found.append(
+                (
+                    f"kpis[{index}]",
+                    f"the causes' shares of '{kpi.id}' plus the residual add up to {total:.2f}; "
+                    "together they may explain at most the whole gap (1.00): lower a kpiShares "
+                    "entry, a gapShare or loading, or the residual",
+                )
+            )
+    return found
+
+
 def pitch_problems(scenario: Scenario) -> list[Located]:
     """Return problems of v2 Q&A components: each must score a pitch (presentation) round."""
     found = []
@@ -47,11 +76,13 @@ def pitch_problems(scenario: Scenario) -> list[Located]:
         rounds = {r.id: r for r in scenario.rounds}  # an unknown round is reported elsewhere
         round_ = rounds.get(component.round)
         if component.qa and round_ is not None and round_.presentation is None:
-            found.append((
-                f"rubric[{index}].qa",
-                f"round '{component.round}' has no presentation, so there is no Q&A to judge; "
-                "give the round a `presentation` or score the component elsewhere",
-            ))
+            found.append(
+                (
+                    f"rubric[{index}].qa",
+                    f"round '{component.round}' has no presentation, so there is no Q&A to judge; "
+                    "give the round a `presentation` or score the component elsewhere",
+                )
+            )
     return found
 
 
@@ -60,11 +91,13 @@ def _action_problems(scenario: Scenario) -> list[Located]:
     for index, round_ in enumerate(scenario.rounds):
         for position, action in enumerate(round_.actions):
             if action in V2_ACTIONS:
-                found.append((
-                    f"rounds[{index}].actions[{position}]",
-                    f"the action '{action}' needs \"schemaVersion\": 2 (the file says "
-                    f"{scenario.schema_version})",
-                ))
+                found.append(
+                    (
+                        f"rounds[{index}].actions[{position}]",
+                        f"the action '{action}' needs \"schemaVersion\": 2 (the file says "
+                        f"{scenario.schema_version})",
+                    )
+                )
     return found
 
 

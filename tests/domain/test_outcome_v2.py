@@ -41,13 +41,15 @@ RICH = v2(
                 effects=(CauseEffect("rc_kb", 0.1, halts_drift=True),),
             ),
             "rc_kb",
-            kpi_shares={"k_fcr": 0.7},
+            kpi_shares={"k_fcr": 0.6},
         ),
         "rc_skill",
-        kpi_shares={"k_aht": 0.3},
+        kpi_shares={"k_aht": 0.2},
     ),
     residual_recovery=0.1,
 )
+# Keep first-contact resolution's shares within its gap: 0.6 + 0.15 + 0.1 + residual 0.15.
+RICH = replace_cause(RICH, "rc_incentive", kpi_shares={"k_fcr": 0.15})
 
 
 def test_a_cause_may_explain_more_of_one_kpi_than_of_the_whole_gap() -> None:
@@ -118,10 +120,14 @@ def test_a_fix_can_stop_a_cause_worsening() -> None:
     assert simulate(halting, plan).kpis["k_fcr"][4] > simulate(plain, plan).kpis["k_fcr"][4]
 
 
+# RICH with a cause that holds one KPI up (a negative share): bounds must hold there too.
+HELD_UP = replace_cause(RICH, "rc_incentive", kpi_shares={"k_fcr": 0.15, "k_aht": -0.2})
+
+
 @PROPERTY
-@given(plans())
-def test_v2_outcomes_are_finite_bounded_and_deterministic(plan):
-    first, second = evaluate(RICH, plan), evaluate(RICH, plan)
+@given(plans(), st.sampled_from([RICH, HELD_UP]))
+def test_v2_outcomes_are_finite_bounded_and_deterministic(plan, scenario):
+    first, second = evaluate(scenario, plan), evaluate(scenario, plan)
     assert first == second
     for values in first.plan.kpis.values():
         assert all(math.isfinite(v) for v in values)
@@ -235,3 +241,21 @@ def test_a_pilot_measures_what_the_model_says_with_site_noise_and_support() -> N
     assert first == pilot_measures(noisy, fix, {"st_it": 1})
     text = pilot_report(noisy, fix, first)
     assert "First-contact resolution" in text and "Site A" in text and "2 quarters" in text
+
+
+@PROPERTY
+@given(plans(), st.sampled_from([RICH, HELD_UP]))
+def test_no_plan_lifts_a_kpi_past_its_baseline_when_shares_fit_the_gap(plan, scenario):
+    from practicum.scenario.versions import share_problems
+
+    # The loader's check holds here, and no cause that holds a KPI up drifts.
+    assert share_problems(scenario) == []
+    steady = replace(
+        quiet(scenario),
+        interventions=tuple(replace(i, side_effects=()) for i in scenario.interventions),
+    )
+    trajectory = simulate(steady, plan)
+    for kpi in steady.kpis:
+        sign = 1.0 if kpi.direction == "higher" else -1.0
+        for value in trajectory.kpis[kpi.id]:
+            assert sign * (value - kpi.baseline) <= 1e-9

@@ -76,13 +76,13 @@ def test_migrate_rewrites_in_place_without_an_output(tmp_path: Path) -> None:
 
 
 def test_a_v1_file_may_not_use_v2_keys() -> None:
-    data = variant(lambda d: d["causes"][0].update(kpiShares={"k_fcr": 0.9}))
+    data = variant(lambda d: d["causes"][0].update(kpiShares={"k_fcr": 0.75}))
     assert problems_of(data) == [
         'variant.json: causes[0].kpiShares: this key needs "schemaVersion": 2 (the file says 1);'
         " run `practicum migrate FILE` to convert it"
     ]
     data["schemaVersion"] = 2
-    assert load_scenario_text(json.dumps(data)).causes[0].kpi_shares == {"k_fcr": 0.9}
+    assert load_scenario_text(json.dumps(data)).causes[0].kpi_shares == {"k_fcr": 0.75}
 
 
 def test_v2_references_are_checked() -> None:
@@ -124,3 +124,16 @@ def test_a_q_and_a_component_must_be_a_facilitator_one_in_a_pitch_round() -> Non
         "variant.json: rubric[0].qa: only facilitator components judge a Q&A; set kind to "
         "'facilitator'"
     ]
+
+
+def test_kpi_shares_may_not_explain_more_than_the_gap() -> None:
+    def shares(d, share):
+        d["schemaVersion"] = 2
+        d["causes"][0]["kpiShares"] = {d["kpis"][0]["id"]: share}
+
+    fine = load_scenario_text(json.dumps(variant(lambda d: shares(d, 0.5))))
+    assert fine.causes[0].kpi_shares
+    problems = problems_of(variant(lambda d: shares(d, 0.99)))
+    assert len(problems) == 1
+    assert "may explain at most the whole gap (1.00)" in problems[0]
+    assert problems[0].startswith("variant.json: kpis[0]: the causes' shares of")
