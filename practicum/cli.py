@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_lint(subparsers)
     _add_schema(subparsers)
     _add_play(subparsers)
+    _add_migrate(subparsers)
     _add_user(subparsers)
     _add_studio(subparsers)
     _add_lti(subparsers)
@@ -56,6 +57,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         out.write(f"practicum {args.command}: internal error ({type(error).__name__}: {error}); "
                   "please report it with the file you used\n")
         return EXIT_PROBLEMS
+
+
+def _add_migrate(subparsers: Any) -> None:
+    from practicum.scenario.migrate import add_migrate_command
+
+    add_migrate_command(subparsers)
 
 
 # C0 and C1 control characters except line break and tab (column separators in listings): a

@@ -7,7 +7,14 @@ has a strength ``s_c(q) = (1 + drift_c) ** q * (1 - removed_c(q))`` at quarter `
                + side effects(q) + noise_k(q),        with G_k = baseline_k - current_k.
 
 So an untreated cause that drifts pulls the KPI further from baseline, and removing every cause
-brings it back to baseline minus the ``residual`` share no cause explains. Interventions remove
+brings it back to baseline minus the ``residual`` share no cause explains.
+
+Format v2 adds, each defaulting to the v1 behaviour: a per-KPI share (``kpiShares``) that
+replaces ``gap_share_c * loading_ck`` for that KPI and may be negative (the cause holds the KPI
+up); a residual that recovers by itself, ``G_k * residual * (1 - (1 - recovery) ** q)``; side
+effects that last a set number of weeks; and effects that halt a cause's drift, so its growth
+is ``prod_j (1 + drift_c * (1 - h_c(j)))`` with ``h_c(j)`` the share of the halting effect in force
+in quarter ``j``. Interventions remove
 a share of the causes they target, ramping up after their lead time and decaying unless another
 chosen intervention sustains them. Noise is seeded per KPI, so every plan (and doing nothing)
 sees the same noise in the same quarter and comparisons are fair.
@@ -22,7 +29,14 @@ import zlib
 from dataclasses import dataclass, replace
 from typing import Any
 
-from practicum.scenario.model import Intervention, Kpi, Plan, PlannedIntervention, Scenario
+from practicum.scenario.model import (
+    Intervention,
+    Kpi,
+    Plan,
+    PlannedIntervention,
+    RootCause,
+    Scenario,
+)
 
 # Causes that really act on the KPIs (a "false" cause is a plausible story with no effect).
 REAL_TRUTHS = ("primary", "contributing", "minor")
@@ -107,7 +121,11 @@ def _simulate(scenario: Scenario, plan: Plan, *, with_noise: bool) -> Trajectory
     quarters = range(sim.quarters + 1)
     weeks = [q * sim.weeks_per_quarter for q in quarters]
     multipliers = [
-        (intervention, [effect_multiplier(scenario, plan, intervention, planned, w) for w in weeks])
+        (
+            intervention,
+            planned,
+            [effect_multiplier(scenario, plan, intervention, planned, w) for w in weeks],
+        )
         for intervention, planned in chosen_interventions(scenario, plan)
     ]
 
@@ -117,15 +135,14 @@ def _simulate(scenario: Scenario, plan: Plan, *, with_noise: bool) -> Trajectory
         per_quarter = []
         for q in quarters:
             kept = 1.0  # combine as 1 - prod(1 - e): removal never exceeds the whole cause
-            for intervention, mult in multipliers:
+            for intervention, _, mult in multipliers:
                 for effect in intervention.effects:
                     if effect.cause == cause.id:
                         kept *= 1.0 - _clamp(effect.removes) * mult[q]
             per_quarter.append(1.0 - kept)
         removed[cause.id] = tuple(per_quarter)
-        strength[cause.id] = tuple(
-            (1.0 + cause.drift) ** q * (1.0 - per_quarter[q]) for q in quarters
-        )
+        growth = drift_growth(scenario, cause, multipliers)
+        strength[cause.id] = tuple(growth[q] * (1.0 - per_quarter[q]) for q in quarters)
 
     kpis: dict[str, tuple[float, ...]] = {}
     for kpi in scenario.kpis:
@@ -134,18 +151,80 @@ def _simulate(scenario: Scenario, plan: Plan, *, with_noise: bool) -> Trajectory
         values = []
         for q in quarters:
             closed = sum(
-                cause.gap_share * cause.loadings.get(kpi.id, 0.0) * (1.0 - strength[cause.id][q])
+                kpi_share(cause, kpi.id) * (1.0 - strength[cause.id][q])
                 for cause in scenario.causes
             )
+            if scenario.residual_recovery > 0:  # v2; v1 files add nothing (same floats)
+                closed += scenario.residual * (1.0 - (1.0 - scenario.residual_recovery) ** q)
             side = sum(
-                side_effect.delta * mult[q]
-                for intervention, mult in multipliers
+                side_effect.delta
+                * mult[q]
+                * side_effect_window(
+                    scenario, plan, intervention, planned, side_effect.weeks, weeks[q]
+                )
+                for intervention, planned, mult in multipliers
                 for side_effect in intervention.side_effects
                 if side_effect.kpi == kpi.id
             )
             values.append(kpi.current + gap * closed + side + noise[q])
         kpis[kpi.id] = tuple(values)
     return Trajectory(kpis=kpis, strength=strength, removed=removed)
+
+
+def expected(scenario: Scenario, plan: Plan) -> Trajectory:
+    """Return the trajectory without noise: what the plan does on average."""
+    return _simulate(scenario, plan, with_noise=False)
+
+
+def kpi_share(cause: RootCause, kpi_id: str) -> float:
+    """Return the share of a KPI's gap a cause explains: its v2 ``kpiShares`` entry if any,
+    else ``gap_share * loading``."""
+    if kpi_id in cause.kpi_shares:
+        return cause.kpi_shares[kpi_id]
+    return cause.gap_share * cause.loadings.get(kpi_id, 0.0)
+
+
+Multipliers = list[tuple[Intervention, PlannedIntervention, list[float]]]
+
+
+def drift_growth(scenario: Scenario, cause: RootCause, multipliers: Multipliers) -> list[float]:
+    """Return the factor drift has grown a cause by at each quarter (1 now).
+
+    Without a halting effect this is ``(1 + drift) ** q``, computed as v1 did so v1 outcomes stay
+    bit for bit; a v2 effect with ``haltsDrift`` holds back the drift by the share it is in force.
+    """
+    quarters = range(scenario.simulation.quarters + 1)
+    halting = [
+        mult
+        for intervention, _, mult in multipliers
+        for effect in intervention.effects
+        if effect.cause == cause.id and effect.halts_drift
+    ]
+    if not halting:
+        return [(1.0 + cause.drift) ** q for q in quarters]
+    growth, factor = [], 1.0
+    for q in quarters:
+        if q > 0:
+            held = max(_clamp(mult[q]) for mult in halting)
+            factor *= 1.0 + cause.drift * (1.0 - held)
+        growth.append(factor)
+    return growth
+
+
+def side_effect_window(
+    scenario: Scenario,
+    plan: Plan,
+    intervention: Intervention,
+    planned: PlannedIntervention,
+    lasts_weeks: int | None,
+    week: float,
+) -> float:
+    """Return 1 while a side effect lasts, 0 after: v2 side effects may end ``weeks`` after
+    the intervention starts to take effect; without ``weeks`` they last while it runs."""
+    if lasts_weeks is None:
+        return 1.0
+    on = planned.start_week + slip_weeks(scenario, plan, intervention.id) + intervention.lead_weeks
+    return 1.0 if week < on + lasts_weeks else 0.0
 
 
 def noise_series(scenario: Scenario, kpi: Kpi) -> tuple[float, ...]:
@@ -280,9 +359,27 @@ def plan_cost(scenario: Scenario, plan: Plan) -> float:
 
 
 def cash_spent(scenario: Scenario, plan: Plan) -> float:
-    """Return what the plan draws on the team's cash budget: diagnostics and interventions."""
+    """Return what the plan draws on the team's cash budget: diagnostics and interventions.
+
+    With v2 separate budgets (``budget.analysisCash``) diagnostics draw on the analysis cash
+    instead (see `analysis_spent`).
+    """
+    if scenario.budget.analysis_cash is not None:
+        return intervention_cost(scenario, plan)
     diagnostics = sum(scenario.diagnostic(d).cost.cash for d in dict.fromkeys(plan.diagnostics))
     return diagnostics + intervention_cost(scenario, plan)
+
+
+def analysis_spent(scenario: Scenario, plan: Plan) -> float:
+    """Return the diagnostics' cash: what the plan draws on a v2 separate analysis budget."""
+    return sum(scenario.diagnostic(d).cost.cash for d in dict.fromkeys(plan.diagnostics))
+
+
+def analysis_available(scenario: Scenario) -> float | None:
+    """Return a v2 separate analysis budget plus round grants, or None with one shared pool."""
+    if scenario.budget.analysis_cash is None:
+        return None
+    return scenario.budget.analysis_cash + sum(r.budget.analysis_cash for r in scenario.rounds)
 
 
 def cash_available(scenario: Scenario, plan: Plan) -> float:

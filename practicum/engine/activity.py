@@ -73,6 +73,8 @@ def cost_text(cost: Resources, currency: str) -> str:
         parts.append(f"{cost.points:g} point{'' if cost.points == 1 else 's'}")
     if cost.cash:
         parts.append(f"{currency} {cost.cash:,.0f}")
+    if cost.analysis:
+        parts.append(f"{currency} {cost.analysis:,.0f} of analysis budget")
     if cost.days:
         parts.append(f"{cost.days:g} day{'' if cost.days == 1 else 's'}")
     return ", ".join(parts)

@@ -3,7 +3,30 @@
 from __future__ import annotations
 
 from practicum.engine.state import Resources, Team
-from practicum.scenario.model import Intervention, Scenario
+from practicum.scenario.model import Budget, Cost, Intervention, RoundBudget, Scenario
+
+
+def separate(scenario: Scenario) -> bool:
+    """Say whether diagnostics draw on their own analysis cash (format v2 separate budgets)."""
+    return scenario.budget.analysis_cash is not None
+
+
+def start_grant(scenario: Scenario, start: Budget) -> Resources:
+    """Return a scenario's starting budget as Resources."""
+    return Resources(start.points, start.cash, start.days, start.analysis_cash or 0.0)
+
+
+def round_grant(scenario: Scenario, grant: RoundBudget) -> Resources:
+    """Return what a round grants each team (analysis cash only with separate budgets)."""
+    analysis = grant.analysis_cash if separate(scenario) else 0.0
+    return Resources(grant.points, grant.cash, grant.days, analysis)
+
+
+def diagnostic_cost(scenario: Scenario, cost: Cost) -> Resources:
+    """Return what running a diagnostic takes: its cash from the analysis budget if separate."""
+    if separate(scenario):
+        return Resources(cost.points, 0.0, cost.days, cost.cash)
+    return Resources(cost.points, cost.cash, cost.days)
 
 
 def quarters_running(scenario: Scenario, start_week: int) -> int:
@@ -46,4 +69,9 @@ def shortfall(available: Resources, needed: Resources, currency: str) -> list[st
         short.append(f"{currency} {needed.cash:,.0f} needed, {currency} {available.cash:,.0f} left")
     if needed.days > available.days:
         short.append(f"{needed.days:g} days needed, {available.days:g} left")
+    if needed.analysis > available.analysis:
+        short.append(
+            f"{currency} {needed.analysis:,.0f} of analysis budget needed, "
+            f"{currency} {available.analysis:,.0f} left"
+        )
     return short

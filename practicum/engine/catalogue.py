@@ -85,6 +85,8 @@ def scenario_public(scenario: Scenario) -> dict[str, Any]:
                 "cost": {"points": d.cost.points, "cash": d.cost.cash, "days": d.cost.days},
                 "opensIn": d.opens_in,
                 "locked": d.locked,
+                # v2: a question put to a stakeholder (the room lists it under the person).
+                **({"stakeholder": d.stakeholder, "question": d.question} if d.stakeholder else {}),
             }
             for d in s.diagnostics
         ],
@@ -104,6 +106,22 @@ def scenario_public(scenario: Scenario) -> dict[str, Any]:
                     {"stakeholder": r.stakeholder, "minStance": r.min_stance, "reason": r.reason}
                     for r in i.requires
                 ],
+                # v2: where and for how long it can be piloted (the result stays hidden).
+                **(
+                    {
+                        "pilot": {
+                            "site": i.pilot.site,
+                            "quarters": i.pilot.quarters,
+                            "cost": {
+                                "points": i.pilot.cost.points,
+                                "cash": i.pilot.cost.cash,
+                                "days": i.pilot.cost.days,
+                            },
+                        }
+                    }
+                    if i.pilot
+                    else {}
+                ),
             }
             for i in s.interventions
         ],
@@ -152,13 +170,29 @@ def scenario_public(scenario: Scenario) -> dict[str, Any]:
                     }
                     for f in r.deliverable
                 ],
-                "budget": {"points": r.budget.points, "cash": r.budget.cash, "days": r.budget.days},
+                "budget": {
+                    "points": r.budget.points,
+                    "cash": r.budget.cash,
+                    "days": r.budget.days,
+                    **({"analysisCash": r.budget.analysis_cash} if r.budget.analysis_cash else {}),
+                },
                 "limits": {
                     "maxCauses": r.limits.max_causes,
                     "maxInterventions": r.limits.max_interventions,
                     "maxMetrics": r.limits.max_metrics,
                 },
                 "onTimeout": r.on_timeout,
+                **(
+                    {
+                        "presentation": {
+                            "pitchMinutes": r.presentation.pitch_minutes,
+                            "qaMinutes": r.presentation.qa_minutes,
+                            "brief": r.presentation.brief,
+                        }
+                    }
+                    if r.presentation
+                    else {}
+                ),
             }
             for r in s.rounds
         ],
@@ -172,10 +206,27 @@ def scenario_public(scenario: Scenario) -> dict[str, Any]:
                 "description": c.description,
                 "standards": list(c.standards),
                 "levels": [{"level": lv.level, "descriptor": lv.descriptor} for lv in c.levels],
+                **({"objectives": list(c.objectives)} if c.objectives else {}),
+                **({"qa": True} if c.qa else {}),
             }
             for c in s.rubric
         ],
-        "budget": {"points": s.budget.points, "cash": s.budget.cash, "days": s.budget.days},
+        **(
+            {"objectives": [{"id": o.id, "text": o.text} for o in s.objectives]}
+            if s.objectives
+            else {}
+        ),
+        "budget": {
+            "points": s.budget.points,
+            "cash": s.budget.cash,
+            "days": s.budget.days,
+            # v2 separate budgets: diagnostics' cash comes from here, not from `cash`.
+            **(
+                {"analysisCash": s.budget.analysis_cash}
+                if s.budget.analysis_cash is not None
+                else {}
+            ),
+        },
         "teamSize": {"min": s.team_size.min, "max": s.team_size.max},
         "simulation": {
             "quarters": s.simulation.quarters,

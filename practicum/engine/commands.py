@@ -20,6 +20,7 @@ LEARNER_COMMANDS = frozenset(
         "auto_assign",
         "leave_team",
         "run_diagnostic",
+        "run_pilot",
         "mark_evidence",
         "declare_cause",
         "withdraw_cause",
@@ -69,6 +70,7 @@ ALL_COMMANDS = LEARNER_COMMANDS | FACILITATOR_COMMANDS
 # round's deliverable.
 ROUND_ACTIONS: dict[str, str] = {
     "run_diagnostic": "run_diagnostic",
+    "run_pilot": "run_pilot",
     "mark_evidence": "mark_evidence",
     "declare_cause": "declare_cause",
     "withdraw_cause": "declare_cause",

@@ -7,6 +7,7 @@ from practicum.engine import (  # noqa: F401
     flow,
     injects,
     membership,
+    pilots,
     scores,
     stage,
     teamwork,

@@ -67,6 +67,8 @@ ERRORS: dict[str, str] = {
     "diagnostic/not_open": "'{name}' can only be run from round '{round}'.",
     "diagnostic/locked": "'{name}' is locked: another diagnostic must reveal it first.",
     "diagnostic/already_run": "Your team has already run '{name}'.",
+    "pilot/none": "'{name}' cannot be piloted in this scenario.",
+    "pilot/already_run": "Your team has already piloted '{name}'.",
     "evidence/unknown_finding": "Your team does not hold the finding of '{name}'.",
     "cause/ruled_out": "You ruled out '{label}': bring it back before declaring it.",
     "cause/declared": "You declared '{label}' as a cause: withdraw it before ruling it out.",

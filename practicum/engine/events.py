@@ -48,6 +48,7 @@ EVENT_TYPES = (
     "team_changes_allowed",
     # team work
     "diagnostic_run",
+    "pilot_run",  # format v2: an intervention run on one site and measured
     "evidence_marked",
     "cause_declared",
     "cause_withdrawn",

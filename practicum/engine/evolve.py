@@ -20,7 +20,9 @@ from practicum.engine.state import (
     ChatMessage,
     DiagnosticRun,
     FiredInject,
+    HeardReaction,
     Learner,
+    PilotRun,
     Resources,
     SessionState,
     Stamp,
@@ -403,6 +405,36 @@ def _diagnostic_run(scenario: Scenario, state: SessionState, event: Event) -> Se
     )
 
 
+@_on("pilot_run")
+def _pilot_run(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
+    team = _team(state, event)
+    if team is None:
+        return state
+    d = event.data
+    cost = Resources.from_dict(d.get("cost"))
+    run = PilotRun(
+        intervention=d["intervention"],
+        measures=dict(d.get("measures", {})),
+        report=d["report"],
+        learner_id=d.get("learner_id"),
+        learner_name=d.get("learner_name", ""),
+        round=d["round"],
+        at=d["at"],
+        cost=cost,
+    )
+    name = feed.label(scenario.interventions, run.intervention)
+    price = feed.cost_text(cost, scenario.economics.currency)
+    text = f"{run.learner_name or feed.SOMEONE} piloted {name}" + (f" ({price})" if price else "")
+    entry = ActivityEntry("pilot", run.learner_id, run.learner_name, text, run.at)
+    return _with_team(
+        state,
+        team.id,
+        activity=team.activity.append(entry),
+        pilots=(*team.pilots, run),
+        spent=team.spent.plus(cost),
+    )
+
+
 @_on("evidence_marked")
 def _evidence_marked(scenario: Scenario, state: SessionState, event: Event) -> SessionState:
     team = _team(state, event)
@@ -512,12 +544,17 @@ def _intervention_selected(scenario: Scenario, state: SessionState, event: Event
         text = f"{who} moved {name} to week {chosen.start_week}"
     else:
         text = f"{who} added {name} to the plan (from week {chosen.start_week})"
+    heard = tuple(
+        HeardReaction(r["stakeholder"], chosen.id, r["text"], at or 0.0)
+        for r in event.data.get("reactions", ())
+    )
     return _with_team(
         state,
         team.id,
         interventions={**team.interventions, chosen.id: chosen},
         stamps=_stamped(team, stamp_key("intervention", chosen.id), by, at),
         activity=feed.noted(state, team, "intervention_added", by, text, at),
+        reactions=(*team.reactions, *heard),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from practicum.engine import budget
 from practicum.engine.context import Ctx, handles
 from practicum.engine.errors import RuleViolation
 from practicum.engine.events import Event
@@ -27,7 +28,7 @@ def open_round(
             "minutes": minutes,
             "deadline": now + minutes * 60,
             "at": now,
-            "grant": {"points": grant.points, "cash": grant.cash, "days": grant.days},
+            "grant": budget.round_grant(scenario, grant).to_dict(),
         },
     )
 

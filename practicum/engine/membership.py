@@ -6,6 +6,7 @@ member counts, and a move touches two teams at once.
 
 from __future__ import annotations
 
+from practicum.engine import budget
 from practicum.engine.commands import LEARNER
 from practicum.engine.context import Ctx, guards, handles
 from practicum.engine.errors import RuleViolation
@@ -19,10 +20,9 @@ def start_budget(ctx: Ctx) -> Resources:
 
     A team formed late gets the grants of the rounds already opened, so it is not starved.
     """
-    b = ctx.scenario.budget
-    total = Resources(b.points, b.cash, b.days)
+    total = budget.start_grant(ctx.scenario, ctx.scenario.budget)
     for played in ctx.scenario.rounds[: ctx.state.round_index + 1]:
-        total = total.plus(Resources(played.budget.points, played.budget.cash, played.budget.days))
+        total = total.plus(budget.round_grant(ctx.scenario, played.budget))
     return total
 
 

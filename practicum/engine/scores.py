@@ -89,12 +89,29 @@ def _overrides(ctx: Ctx, round_: Round) -> dict[str, dict[str, Any]]:
     return overrides
 
 
+def _notes(ctx: Ctx, round_: Round) -> dict[str, str]:
+    """Return the facilitator's Q&A notes per component (format v2 pitch rounds)."""
+    notes = {}
+    for component_id, text in _mapping(ctx, "notes").items():
+        component = _component(ctx.scenario, round_, component_id)
+        if component.kind != "facilitator":
+            raise RuleViolation("score/not_facilitator", component=component.name)
+        if not isinstance(text, str):
+            raise RuleViolation("input/invalid", field="notes", reason="text is required")
+        if len(text.strip()) > COMMENT_MAX:
+            raise RuleViolation("text/too_long", field="The Q&A notes", max=COMMENT_MAX)
+        if text.strip():
+            notes[component.id] = text.strip()
+    return notes
+
+
 def breakdown(
     scenario: Scenario,
     team: Team,
     round_: Round,
     levels: Mapping[str, int],
     overrides: Mapping[str, Mapping[str, Any]],
+    notes: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Return the round's score per component: automatic rules, levels, then overrides."""
     from practicum.domain.scoring import auto_score  # domain layer: imported where it is used
@@ -115,6 +132,8 @@ def breakdown(
             entry["points"] = component.weight * level / 4 if level else 0.0
             descriptor = next((lv.descriptor for lv in component.levels if lv.level == level), "")
             entry["explanation"] = descriptor if level else "Not scored yet."
+            if notes and component.id in notes:
+                entry["notes"] = notes[component.id]  # v2: what the Q&A showed
         entry["max"] = float(component.weight)
         override = overrides.get(component.id)
         if override is not None:
@@ -139,8 +158,9 @@ def score_round(ctx: Ctx) -> None:
         raise RuleViolation("ref/unknown_team", team=team_id)
     levels = _levels(ctx, round_)
     overrides = _overrides(ctx, round_)
+    notes = _notes(ctx, round_)
     comment = ctx.text("comment", "The comment", COMMENT_MAX) if ctx.data.get("comment") else ""
-    scored = breakdown(ctx.scenario, team, round_, levels, overrides)
+    scored = breakdown(ctx.scenario, team, round_, levels, overrides, notes)
     data = {
         "round": round_.id,
         **scored,

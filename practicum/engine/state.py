@@ -47,33 +47,46 @@ def updated(obj: T, **changes: Any) -> T:
 
 @dataclass(frozen=True)
 class Resources:
-    """Analysis points, cash and calendar days."""
+    """Analysis points, cash and calendar days (and, format v2, a separate analysis cash)."""
 
     points: float = 0
     cash: float = 0.0
     days: float = 0
+    # v2 scenarios with separate budgets: cash for diagnostics, apart from intervention cash.
+    analysis: float = 0.0
 
     def plus(self, other: Resources) -> Resources:
         """Return the sum of two amounts."""
         return Resources(
-            self.points + other.points, self.cash + other.cash, self.days + other.days
+            self.points + other.points,
+            self.cash + other.cash,
+            self.days + other.days,
+            self.analysis + other.analysis,
         )
 
     def minus(self, other: Resources) -> Resources:
         """Return this amount less another."""
         return Resources(
-            self.points - other.points, self.cash - other.cash, self.days - other.days
+            self.points - other.points,
+            self.cash - other.cash,
+            self.days - other.days,
+            self.analysis - other.analysis,
         )
 
     def to_dict(self) -> dict[str, float]:
-        """Return the amounts as JSON-able data."""
-        return {"points": self.points, "cash": self.cash, "days": self.days}
+        """Return the amounts as JSON-able data (``analysis`` only when there is any)."""
+        amounts = {"points": self.points, "cash": self.cash, "days": self.days}
+        if self.analysis:
+            amounts["analysis"] = self.analysis
+        return amounts
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any] | None) -> Resources:
         """Build from ``to_dict`` output; missing keys are zero."""
         raw = raw or {}
-        return cls(raw.get("points", 0), raw.get("cash", 0.0), raw.get("days", 0))
+        return cls(
+            raw.get("points", 0), raw.get("cash", 0.0), raw.get("days", 0), raw.get("analysis", 0.0)
+        )
 
 
 @dataclass(frozen=True)
@@ -97,6 +110,30 @@ class DiagnosticRun:
     round: str
     at: float
     cost: Resources
+
+
+@dataclass(frozen=True)
+class PilotRun:
+    """An intervention a team piloted on one site (format v2) and what it measured there."""
+
+    intervention: str
+    measures: Mapping[str, float]  # KPI id -> change against the sites without it
+    report: str
+    learner_id: str | None
+    learner_name: str
+    round: str
+    at: float
+    cost: Resources
+
+
+@dataclass(frozen=True)
+class HeardReaction:
+    """What a stakeholder said when the team put an intervention in its plan (format v2)."""
+
+    stakeholder: str
+    intervention: str
+    text: str
+    at: float
 
 
 @dataclass(frozen=True)
@@ -245,6 +282,12 @@ class Team:
     reopened: frozenset[str]  # rounds the facilitator reopened for this team (beats a lock)
     scores: Mapping[str, Mapping[str, Any]]  # round id -> stored score breakdown
     outcome: Mapping[str, Any] | None  # debrief outcome, stored when the debrief opens
+    reactions: tuple[HeardReaction, ...] = ()  # v2: stakeholders' words on the team's choices
+    pilots: tuple[PilotRun, ...] = ()  # v2: interventions piloted on one site
+
+    def piloted(self, intervention_id: str) -> bool:
+        """Return whether the team has piloted this intervention."""
+        return any(run.intervention == intervention_id for run in self.pilots)
 
     def ran(self, diagnostic_id: str) -> bool:
         """Return whether the team has run this diagnostic."""

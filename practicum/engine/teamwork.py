@@ -130,7 +130,7 @@ def run_diagnostic(ctx: Ctx) -> None:
         raise RuleViolation("diagnostic/locked", name=diagnostic.name)
     if team.ran(diagnostic.id):
         raise RuleViolation("diagnostic/already_run", name=diagnostic.name)
-    cost = Resources(diagnostic.cost.points, diagnostic.cost.cash, diagnostic.cost.days)
+    cost = budget.diagnostic_cost(ctx.scenario, diagnostic.cost)
     short = budget.shortfall(
         budget.left(ctx.scenario, team), cost, ctx.scenario.economics.currency
     )
@@ -244,11 +244,26 @@ def select_intervention(ctx: Ctx) -> None:
     )
     if short:
         raise RuleViolation("budget/insufficient", short="; ".join(short))
+    # A first selection is a choice people hear about; moving the start week is not.
+    reactions = (
+        [{"stakeholder": r.stakeholder, "text": r.text} for r in intervention.reactions]
+        if intervention.id not in team.interventions
+        else []
+    )
+    extra = {"reactions": reactions} if reactions else {}
     ctx.emit(
         "intervention_selected",
-        {"intervention": intervention.id, "start_week": start_week, "cost": cost, **ctx.by()},
+        {
+            "intervention": intervention.id,
+            "start_week": start_week,
+            "cost": cost,
+            **extra,
+            **ctx.by(),
+        },
         team.id,
     )
+    if reactions:
+        ctx.result["reactions"] = reactions
 
 
 @handles("deselect_intervention")

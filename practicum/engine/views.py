@@ -148,7 +148,24 @@ def _debrief(scenario: Scenario, team: Team) -> dict[str, Any]:
         "yourPlan": plan_to_dict(plan_for(team)),
         "expertPlan": plan_to_dict(scenario.expert_plan),
         "sponsorPlan": plan_to_dict(scenario.sponsor_plan) if scenario.sponsor_plan else None,
+        "objectives": objectives_view(scenario),
     }
+
+
+def objectives_view(scenario: Scenario) -> list[dict[str, Any]]:
+    """Return each learning objective (format v2) with the rubric components that assess it."""
+    return [
+        {
+            "id": o.id,
+            "text": o.text,
+            "components": [
+                {"id": c.id, "name": c.name, "round": c.round, "weight": c.weight}
+                for c in scenario.rubric
+                if o.id in c.objectives
+            ],
+        }
+        for o in scenario.objectives
+    ]
 
 
 # Every Team field a team body reads, chat and activity aside (they travel as appended entries;
@@ -313,6 +330,18 @@ def _team_body(
             }
             for run in team.diagnostics
         ],
+        "pilots": [
+            {
+                "intervention": run.intervention,
+                "measures": dict(run.measures),
+                "report": run.report,
+                "ranBy": {"learnerId": run.learner_id, "name": run.learner_name},
+                "round": run.round,
+                "at": run.at,
+                "cost": _resources(run.cost),
+            }
+            for run in team.pilots
+        ],
         "unlocked": sorted(team.unlocked),
         "evidence": [
             {
@@ -383,6 +412,15 @@ def _team_body(
         "chatCount": len(team.chat),
         "activity": entries(team.activity, activity_limit),
         "activityCount": len(team.activity),
+        "reactions": [
+            {
+                "stakeholder": r.stakeholder,
+                "intervention": r.intervention,
+                "text": r.text,
+                "at": r.at,
+            }
+            for r in team.reactions
+        ],
         "ready": [lid for lid in team.members if lid in team.ready],
         "rounds": workable_rounds(scenario, state, team),
         "allowed": team_allowed(scenario, state, team),

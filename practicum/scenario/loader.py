@@ -30,6 +30,7 @@ from practicum.scenario.schema import (
     json_key,
     path_join,
 )
+from practicum.scenario.versions import pitch_problems, share_problems, version_problems
 
 BOM = b"\xef\xbb\xbf"  # accepted everywhere a scenario or plan loads; `load_notes` says so
 MAX_BYTES = 1024 * 1024  # a scenario is a few dozen KiB; anything near 1 MiB is a mistake
@@ -98,6 +99,7 @@ def scenario_problems(scenario: Scenario) -> list[Located]:
     index = _Index(scenario)
     found = _duplicate_ids(scenario)
     found += _walk_references(ScenarioSchema, scenario, "", index)
+    found += version_problems(scenario) + pitch_problems(scenario) + share_problems(scenario)
     return found
 
 
@@ -480,6 +482,7 @@ _COLLECTIONS = {
     "round": "rounds",
     "inject": "injects",
     "component": "rubric",
+    "objective": "objectives",
 }
 
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # the newest format; files of every version in SCHEMA_VERSIONS load
+SCHEMA_VERSIONS = (1, 2)
+# Marks a field only format v2 may set (see practicum/scenario/versions.py); v1 keeps the default.
+V2: dict[str, Any] = {"since": 2}
 
 # --- closed vocabularies -------------------------------------------------------------------
 
@@ -71,6 +74,7 @@ ACTIONS = (
     "set_isolation",
     "write_rationale",
     "chat",
+    "run_pilot",  # v2
 )
 # Deliverable field kinds: what part of the team's draft a deliverable field shows.
 FIELD_KINDS = ("text", "causes", "ruled_out", "interventions", "metrics", "isolation", "evidence")
@@ -222,6 +226,9 @@ class RootCause:
     drift: float  # growth of the cause per quarter if untreated (0.05 = 5% worse a quarter)
     loadings: dict[str, float]  # KPI id -> how strongly the cause acts on it (1 = full share)
     debrief: str
+    # v2: KPI id -> share of that KPI's gap the cause explains (-1..1), instead of
+    # gap_share * loading; may exceed gap_share, and a negative share holds the KPI up.
+    kpi_shares: dict[str, float] = field(default_factory=dict, metadata=V2)
 
 
 @dataclass(frozen=True)
@@ -250,6 +257,14 @@ class StanceEffect:
 
 
 @dataclass(frozen=True)
+class Reaction:
+    """v2: what a stakeholder says to the team when it selects an intervention."""
+
+    stakeholder: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     """A data-gathering action a team can buy."""
 
@@ -266,6 +281,9 @@ class Diagnostic:
     unlocks: tuple[str, ...] = ()  # diagnostic ids this one unlocks
     red_herring: bool = False
     stance_effects: tuple[StanceEffect, ...] = ()
+    # v2: a question put to one stakeholder; the finding is their answer.
+    stakeholder: str | None = field(default=None, metadata=V2)
+    question: str = field(default="", metadata=V2)
 
 
 @dataclass(frozen=True)
@@ -282,6 +300,7 @@ class CauseEffect:
 
     cause: str
     removes: float
+    halts_drift: bool = field(default=False, metadata=V2)  # v2: stops the cause worsening
 
 
 @dataclass(frozen=True)
@@ -290,6 +309,8 @@ class SideEffect:
 
     kpi: str
     delta: float
+    # v2: weeks the side effect lasts once the intervention takes effect; None = while it runs.
+    weeks: int | None = field(default=None, metadata=V2)
 
 
 @dataclass(frozen=True)
@@ -301,6 +322,16 @@ class Requirement:
     min_stance: int
     effectiveness: float
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class Pilot:
+    """v2: running an intervention on one site first, to measure it before rolling it out."""
+
+    site: str  # e.g. "Port Ardell"
+    cost: Cost  # paid like a diagnostic (points, cash, days)
+    quarters: int = 1  # how long it runs before its result is read
+    note: str = ""  # shown with the measured result
 
 
 @dataclass(frozen=True)
@@ -324,6 +355,8 @@ class Intervention:
     reaction: float = 0.0  # expected level-1 reaction score (1..5) for training; 0 if none
     learning: float = 0.0  # expected level-2 knowledge gain (0..1) for training
     trap: bool = False  # a deliberately poor choice the lint dominance check tolerates
+    reactions: tuple[Reaction, ...] = field(default=(), metadata=V2)  # v2: shown on selection
+    pilot: Pilot | None = field(default=None, metadata=V2)  # v2: can be piloted on one site
 
 
 @dataclass(frozen=True)
@@ -363,6 +396,7 @@ class RoundBudget:
     points: int = 0
     cash: float = 0.0
     days: int = 0
+    analysis_cash: float = field(default=0.0, metadata=V2)  # v2: with separate budgets
 
 
 @dataclass(frozen=True)
@@ -387,6 +421,15 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Presentation:
+    """v2: a round in which each team pitches its deliverable and takes questions."""
+
+    pitch_minutes: int
+    qa_minutes: int
+    brief: str = ""  # what the pitch should cover and what the Q&A will probe (shown to all)
+
+
+@dataclass(frozen=True)
 class Round:
     """One timed round of the practicum."""
 
@@ -400,6 +443,7 @@ class Round:
     budget: RoundBudget = RoundBudget()
     limits: Limits = Limits()
     on_timeout: str = "advance"  # advance | lock
+    presentation: Presentation | None = field(default=None, metadata=V2)  # v2: a pitch round
 
 
 @dataclass(frozen=True)
@@ -461,6 +505,8 @@ class Component:
     levels: tuple[Level, ...] = ()  # for facilitator: four descriptors
     standards: tuple[str, ...] = ()
     description: str = ""
+    objectives: tuple[str, ...] = field(default=(), metadata=V2)  # v2: learning objective ids
+    qa: bool = field(default=False, metadata=V2)  # v2: judged on a pitch's Q&A, with notes
 
 
 @dataclass(frozen=True)
@@ -537,6 +583,16 @@ class Budget:
     points: int
     cash: float  # covers diagnostics' cash cost and interventions' one-off plus running cost
     days: int  # calendar days for diagnostics
+    # v2: cash for diagnostics alone; then ``cash`` pays for interventions only. None: one pool.
+    analysis_cash: float | None = field(default=None, metadata=V2)
+
+
+@dataclass(frozen=True)
+class Objective:
+    """v2: a learning objective; rubric components name the objectives they assess."""
+
+    id: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -569,6 +625,9 @@ class Scenario:
     simulation: Simulation = Simulation()
     sponsor_plan: Plan | None = None  # what the sponsor asked for, shown at debrief
     debrief_notes: str = ""
+    # v2: share of the residual gap that recovers by itself each quarter (0..1).
+    residual_recovery: float = field(default=0.0, metadata=V2)
+    objectives: tuple[Objective, ...] = field(default=(), metadata=V2)
     source_file: str = ""  # set by the loader, not read from JSON
 
     # Lookups by id: the loader guarantees ids are unique and references resolve.
@@ -619,6 +678,10 @@ class Scenario:
     def component(self, component_id: str) -> Component:
         """Return the rubric component with this id."""
         return _by_id(self.rubric, component_id)
+
+    def objective(self, objective_id: str) -> Objective:
+        """Return the learning objective with this id."""
+        return _by_id(self.objectives, objective_id)
 
 
 def _by_id(items: tuple[Any, ...], item_id: str) -> Any:

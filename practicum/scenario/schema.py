@@ -42,6 +42,7 @@ from practicum.scenario.model import (
     PHASES,
     RULES,
     SCHEMA_VERSION,
+    SCHEMA_VERSIONS,
     STANDARDS,
     TIMEOUT_POLICIES,
     TIMINGS,
@@ -67,6 +68,7 @@ ID_PREFIXES = {
     "round": "r_",
     "inject": "inj_",
     "component": "c_",
+    "objective": "obj_",
 }
 NOUNS = {
     "kpi": "KPI",
@@ -80,6 +82,7 @@ NOUNS = {
     "round": "round",
     "inject": "inject",
     "component": "rubric component",
+    "objective": "learning objective",
     "text_field": "text deliverable field",
 }
 # Condition.id and InjectEffect.target name different collections depending on the object's type.
@@ -312,6 +315,15 @@ def mapping(values: fields.Field, doc: str, key_ref: str | None = None) -> IdMap
     return IdMap(keys=Text(), values=values, metadata=metadata)
 
 
+def v2(schema_field: fields.Field) -> fields.Field:
+    """Mark a field only format v2 may set (docs and the JSON Schema say so)."""
+    description = schema_field.metadata.get("description", "")
+    schema_field.metadata = {
+        **schema_field.metadata, "since": 2, "description": f"(v2) {description}".strip(),
+    }
+    return schema_field
+
+
 def _as_list(validators: Validators) -> list[Callable[[Any], Any]]:
     if validators is None:
         return []
@@ -511,6 +523,13 @@ class RootCauseSchema(ModelSchema):
         key_ref="kpi",
     )
     debrief = string("What the facilitator reveals about this cause in the debrief.")
+    kpi_shares = v2(mapping(
+        number("Share of the KPI's gap, -1..1; negative: the cause holds the KPI up.",
+               between(-1, 1)),
+        "KPI id -> share of that KPI's gap this cause explains, used instead of gapShare x "
+        "loading for that KPI; it may exceed gapShare.",
+        key_ref="kpi",
+    ))
 
 
 @binds(model.Cost)
@@ -538,6 +557,14 @@ class StanceEffectSchema(ModelSchema):
     delta = whole("Change in stance, -4..4.", between(-4, 4))
 
 
+@binds(model.Reaction)
+class ReactionSchema(ModelSchema):
+    """What a stakeholder says when the team selects an intervention."""
+
+    stakeholder = ref("stakeholder", "Stakeholder id of the person who reacts.")
+    text = string("Their words, shown to the team when it selects the intervention.")
+
+
 @binds(model.Diagnostic)
 class DiagnosticSchema(ModelSchema):
     """A data-gathering action a team can buy."""
@@ -555,6 +582,9 @@ class DiagnosticSchema(ModelSchema):
     unlocks = refs("diagnostic", "Diagnostic ids this one unlocks when run.")
     red_herring = flag("Marks a plausible but misleading finding (for the debrief).")
     stance_effects = many(StanceEffectSchema, "Stance changes running it causes.")
+    stakeholder = v2(ref("stakeholder", "Makes this a question put to that stakeholder: the "
+                         "room lists it under the person and the finding is their answer."))
+    question = v2(string("The question as the team asks it (with `stakeholder`).", blank=True))
 
 
 @binds(model.InterventionCost)
@@ -571,6 +601,8 @@ class CauseEffectSchema(ModelSchema):
 
     cause = ref("cause", "Root cause id.")
     removes = number("Share of the cause removed at full effect, 0..1.", between(0, 1))
+    halts_drift = v2(flag("Stops the cause worsening (its drift) as far as the intervention "
+                          "has taken effect, even where it removes little of it."))
 
 
 @binds(model.SideEffect)
@@ -579,6 +611,8 @@ class SideEffectSchema(ModelSchema):
 
     kpi = ref("kpi", "KPI id.")
     delta = number("Signed change in KPI units at full effect.")
+    weeks = v2(whole("Weeks the side effect lasts once the intervention takes effect; omit "
+                     "for as long as it runs.", at_least(1)))
 
 
 @binds(model.Requirement)
@@ -590,6 +624,17 @@ class RequirementSchema(ModelSchema):
     effectiveness = number("Share of the effect delivered when the stance is lower, 0..1.",
                            between(0, 1))
     reason = string("Why the support matters (shown in the debrief).", blank=True)
+
+
+@binds(model.Pilot)
+class PilotSchema(ModelSchema):
+    """Running an intervention on one site first, to measure it before rolling it out."""
+
+    site = string("Where the pilot runs, e.g. \"Port Ardell\".")
+    cost = nested(CostSchema, "What running the pilot costs (paid like a diagnostic).")
+    quarters = whole("Quarters the pilot runs before its result is read.", between(1, 8))
+    note = string("Shown with the measured result, e.g. what else differed on that site.",
+                  blank=True)
 
 
 @binds(model.Intervention)
@@ -615,6 +660,9 @@ class InterventionSchema(ModelSchema):
                       between(0, 5))
     learning = number("Expected level-2 knowledge gain 0..1 for training.", between(0, 1))
     trap = flag("A deliberately poor choice; the lint dominance check tolerates it.")
+    reactions = v2(many(ReactionSchema, "What stakeholders say when a team selects it."))
+    pilot = v2(nested(PilotSchema, "Lets a team pilot it on one site (action `run_pilot`) and "
+                      "read the measured effect before rolling it out."))
 
 
 @binds(model.Metric)
@@ -655,6 +703,8 @@ class RoundBudgetSchema(ModelSchema):
     points = whole("Analysis points granted.", at_least(0))
     cash = number("Money granted.", at_least(0))
     days = whole("Calendar days granted.", at_least(0))
+    analysis_cash = v2(number("Analysis money granted (with separate budgets, see "
+                              "`budget.analysisCash`).", at_least(0)))
 
 
 @binds(model.DeliverableField)
@@ -679,6 +729,16 @@ class LimitsSchema(ModelSchema):
     max_metrics = whole("Most metrics a team may select.", at_least(1))
 
 
+@binds(model.Presentation)
+class PresentationSchema(ModelSchema):
+    """A pitch round: each team presents its deliverable and takes questions."""
+
+    pitch_minutes = whole("Minutes each team pitches.", between(1, 60))
+    qa_minutes = whole("Minutes of questions after each pitch.", between(0, 60))
+    brief = string("What the pitch should cover and what the Q&A will probe (teams see it).",
+                   blank=True)
+
+
 @binds(model.Round)
 class RoundSchema(ModelSchema):
     """One timed round of the practicum."""
@@ -694,6 +754,8 @@ class RoundSchema(ModelSchema):
     budget = nested(RoundBudgetSchema, "Resources granted to each team when the round opens.")
     limits = nested(LimitsSchema, "Caps on the deliverable.")
     on_timeout = choice(TIMEOUT_POLICIES, "What happens when time runs out.")
+    presentation = v2(nested(PresentationSchema, "Makes this a pitch round: each team presents "
+                             "its deliverable and takes questions the facilitator scores."))
 
     @validates_schema
     def field_ids_unique(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -828,6 +890,9 @@ class ComponentSchema(ModelSchema):
     standards = Items(Text(validate=one_of(STANDARDS)),
                       metadata={"description": "Professional standards the component exercises."})
     description = string("What the component rewards.", blank=True)
+    objectives = v2(refs("objective", "Learning objective ids this component assesses."))
+    qa = v2(flag("A facilitator component judged on a pitch round's Q&A: the facilitator "
+                 "writes Q&A notes with the level, and the team reads them."))
 
     json_schema_extra: ClassVar[dict[str, Any]] = {
         "allOf": [
@@ -853,6 +918,10 @@ class ComponentSchema(ModelSchema):
                     "only facilitator components have levels; remove them or set kind to "
                     "'facilitator'"
                 ]})
+        if data.get("qa") and kind != "facilitator":
+            raise ValidationError({"qa": [
+                "only facilitator components judge a Q&A; set kind to 'facilitator'"
+            ]})
         if kind == "facilitator":
             if data.get("rule") is not None:
                 raise ValidationError({"rule": [
@@ -929,6 +998,15 @@ class PlanSchema(ModelSchema):
 # --- the scenario --------------------------------------------------------------------------------
 
 
+@binds(model.Objective)
+class ObjectiveSchema(ModelSchema):
+    """A learning objective that rubric components assess."""
+
+    id = ident("objective", "Unique id, prefix `obj_`.")
+    text = string("What a learner will be able to do, e.g. \"Separate a skill gap from an "
+                  "environment gap using evidence\".")
+
+
 @binds(model.Simulation)
 class SimulationSchema(ModelSchema):
     """Outcome-model settings."""
@@ -959,8 +1037,11 @@ class BudgetSchema(ModelSchema):
     """Each team's resources at the start of the practicum."""
 
     points = whole("Analysis points.", at_least(0))
-    cash = number("Money for diagnostics and interventions.", at_least(0))
+    cash = number("Money for diagnostics and interventions (interventions only when "
+                  "`analysisCash` is set).", at_least(0))
     days = whole("Calendar days for diagnostics.", at_least(0))
+    analysis_cash = v2(number("Separate money for diagnostics; then `cash` pays for "
+                              "interventions only. Omit it for one shared pool.", at_least(0)))
 
 
 @binds(model.Scenario, optional=("taxonomy",), extra=("json_schema",))
@@ -970,11 +1051,13 @@ class ScenarioSchema(ModelSchema):
     json_schema = Text(data_key="$schema", metadata={
         "description": "Optional URL or path of the JSON Schema, for editor autocompletion."
     })
-    schema_version = Whole(validate=validate.Equal(
-        SCHEMA_VERSION,
-        error=f"this Practicum reads scenario format version {SCHEMA_VERSION}; got {{input}}. "
-        f"Set \"schemaVersion\": {SCHEMA_VERSION} and check the file against docs/authoring.md",
-    ), metadata={"description": f"Scenario format version; must be {SCHEMA_VERSION}."})
+    schema_version = Whole(validate=validate.OneOf(
+        SCHEMA_VERSIONS,
+        error=f"this Practicum reads scenario format versions "
+        f"{' and '.join(map(str, SCHEMA_VERSIONS))}; got {{input}}. Set \"schemaVersion\": "
+        f"{SCHEMA_VERSION} and check the file against docs/authoring.md",
+    ), metadata={"description": "Scenario format version: 1, or 2 for the keys marked v2 "
+                 "(`practicum migrate` turns a v1 file into v2)."})
     id = string("Scenario id, lower-case letters, digits, '-' and '_'.", SLUG_FORMAT)
     title = string("Title shown in the session list.")
     summary = string("One-paragraph summary for facilitators.")
@@ -1007,6 +1090,9 @@ class ScenarioSchema(ModelSchema):
     simulation = nested(SimulationSchema, "Outcome-model settings.")
     sponsor_plan = nested(PlanSchema, "What the sponsor asked for, shown in the debrief.")
     debrief_notes = string("Notes for the facilitator's debrief.", blank=True)
+    residual_recovery = v2(number("Share of the residual gap (`residual`) that recovers by "
+                                  "itself each quarter, 0..1.", between(0, 1)))
+    objectives = v2(many(ObjectiveSchema, "Learning objectives; rubric components name them."))
 
     @post_load
     def build(self, data: dict[str, Any], **kwargs: Any) -> model.Scenario:

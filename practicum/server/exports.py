@@ -332,6 +332,8 @@ SCORE_COLUMNS = [
     "team_id",
     "round_id",
     "component_id",
+    "objectives",  # format v2: the learning objectives the component assesses
+    "qa_notes",  # format v2: the facilitator's notes on a pitch's Q&A
 ]
 
 
@@ -386,6 +388,8 @@ def scores_csv(scenario: Scenario, rows: list[dict[str, Any]]) -> str:
                     team.id,
                     component.round,
                     component.id,
+                    "; ".join(scenario.objective(o).text for o in component.objectives),
+                    entry.get("notes", ""),
                 ]
             )
     return to_csv(SCORE_COLUMNS, out)

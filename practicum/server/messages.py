@@ -367,6 +367,12 @@ class ScoreRound(FacilitatorAction):
         required=True,
         metadata={"description": "component id -> {points, reason}"},
     )
+    notes = fields.Dict(
+        keys=fields.String(validate=ID),
+        values=fields.String(validate=validate.Length(max=COMMENT_MAX)),
+        load_default=dict,
+        metadata={"description": "format v2: component id -> the facilitator's Q&A notes"},
+    )
 
 
 class PublishScores(FacilitatorAction):
@@ -468,6 +474,7 @@ LEARNER_ROUTES: tuple[Route, ...] = (
     Route("auto_assign", Empty, "auto_assign", "be placed in the emptiest open team"),
     Route("leave_team", Empty, "leave_team", "leave the team"),
     Route("run_diagnostic", RunDiagnostic, "run_diagnostic", "buy a diagnostic"),
+    Route("run_pilot", InterventionRef, "run_pilot", "pilot an intervention on one site (v2)"),
     Route("mark_evidence", MarkEvidence, "mark_evidence", "link a finding to a cause"),
     Route("declare_cause", DeclareCause, "declare_cause", "declare a root cause"),
     Route("withdraw_cause", CauseRef, "withdraw_cause", "withdraw a declared cause"),

@@ -178,6 +178,7 @@ export function scoreCard(round, score) {
         h("span", { class: "num" }, `${num(c.points)} / ${num(c.max)}`,
           c.kind === "facilitator" ? h("span", { class: "badge" }, c.level ? `Level ${c.level} of 4` : "Facilitator") : h("span", { class: "badge" }, "Automatic"))),
       h("div", { class: "small pre" }, c.explanation || ""),
+      c.notes ? h("div", { class: "small pre", "data-qa-notes": id }, h("strong", {}, "Q&A notes: "), c.notes) : null,
       c.override ? h("div", { class: "small muted" }, `Adjusted by the facilitator from ${num(c.computed)}: `, c.override.reason) : null)),
     score.comment ? h("div", { class: "alert info" }, h("strong", {}, "Facilitator's comment"), h("span", { class: "pre" }, score.comment)) : null);
 }

@@ -344,7 +344,7 @@ function renderDetail() {
       h("button", { type: "button", class: "small", onclick: () => act("lock_team", { team: t.id, locked: !t.locked }) }, t.locked ? "Unlock team" : "Lock team"),
       reopenControl(t, reopenable, lockedRound && !t.submissions[round.id] ? round : null)),
     h("h3", {}, "Budget"),
-    h("p", { class: "small" }, `Cash left ${money(t.budget.left.cash, cur)} of ${money(t.budget.granted.cash, cur)} · ${num(t.budget.left.points, 0)} of ${num(t.budget.granted.points, 0)} points · ${num(t.budget.left.days, 0)} of ${num(t.budget.granted.days, 0)} days`),
+    h("p", { class: "small" }, `Cash left ${money(t.budget.left.cash, cur)} of ${money(t.budget.granted.cash, cur)} · ${num(t.budget.left.points, 0)} of ${num(t.budget.granted.points, 0)} points · ${num(t.budget.left.days, 0)} of ${num(t.budget.granted.days, 0)} days${t.budget.granted.analysis ? ` · analysis cash ${money(t.budget.left.analysis || 0, cur)} of ${money(t.budget.granted.analysis, cur)}` : ""}`),
     h("h3", {}, `Diagnostics (${t.diagnostics.length})`),
     h("ul", { class: "list small" }, t.diagnostics.length ? t.diagnostics.map((d) => h("li", {}, h("strong", {}, d.name), ` · ${methodLabel(d.method)} · by `, d.ranBy.name, ` at ${timeOfDay(d.at)}`)) : h("li", { class: "empty" }, "None yet")),
     h("h3", {}, "Causes declared"),
@@ -357,6 +357,11 @@ function renderDetail() {
     t.ruledOut.length ? h("p", { class: "small" }, "Ruled out: ", t.ruledOut.map((id) => (app.ix.causes[id] || { label: id }).label).join("; ")) : null,
     h("h3", {}, "Interventions"),
     h("ul", { class: "list small" }, t.interventions.length ? t.interventions.map((i) => h("li", {}, h("strong", {}, i.name), ` from week ${i.startWeek} · ${money(i.cost, cur)}`)) : h("li", { class: "empty" }, "None yet")),
+    // Format v2: pilots the team ran and what stakeholders said about its choices.
+    (t.pilots || []).length ? h("h3", {}, `Pilots (${t.pilots.length})`) : null,
+    (t.pilots || []).length ? h("ul", { class: "list small", "data-detail": "pilots" }, t.pilots.map((p) => h("li", { class: "pre" }, p.report, h("span", { class: "muted" }, ` · by ${p.ranBy.name || "a teammate"} at ${timeOfDay(p.at)}`)))) : null,
+    (t.reactions || []).length ? h("h3", {}, "Reactions heard") : null,
+    (t.reactions || []).length ? h("ul", { class: "list small", "data-detail": "reactions" }, t.reactions.map((r) => h("li", {}, h("strong", {}, (app.ix.stakeholders[r.stakeholder] || { name: r.stakeholder }).name), ` on ${(app.scenario.interventions.find((i) => i.id === r.intervention) || { name: r.intervention }).name}: “${r.text}”`))) : null,
     h("h3", {}, "Metrics"),
     h("ul", { class: "list small" }, t.metrics.length ? t.metrics.map((m) => h("li", {}, h("strong", {}, m.name), ` · ${levelLabel((app.ix.metrics[m.metric] || {}).level)} · target ${m.target === null ? "none" : num(m.target, 2)}`)) : h("li", { class: "empty" }, "None yet")),
     h("p", { class: "small" }, "Isolation method: ", t.isolation ? (app.ix.isolation[t.isolation] || { name: t.isolation }).name : "not chosen"),
@@ -582,11 +587,17 @@ function renderScoring() {
         h("span", {}, h("strong", {}, `${lv.level} `), lv.descriptor)))) : null;
     const override = entry.override || null;
     const overrideId = `ovr-${c.id}`;
+    // Format v2: a component judged on a pitch's Q&A takes the facilitator's notes.
+    const storedNotes = stored && stored.components[c.id] ? stored.components[c.id].notes || "" : "";
+    const qaNotes = c.qa ? h("div", { class: "field" },
+      h("label", { for: `qa-${c.id}` }, "Q&A notes (questions asked, how the team answered; the team reads them)"),
+      h("textarea", { id: `qa-${c.id}`, "data-qa-notes": c.id, maxlength: LIMITS.commentMax, value: storedNotes })) : null;
     return h("section", { class: "component", "data-component": c.id },
       h("div", { class: "row spread" }, h("h3", {}, c.name, " ", h("span", { class: "badge" }, c.kind === "auto" ? "Automatic" : "Facilitator")),
         h("span", { class: "num" }, c.kind === "auto" ? `${entry.points === undefined ? "–" : num(entry.points)} / ${num(c.weight)}` : `weight ${num(c.weight)}`)),
       c.description ? h("p", { class: "small muted" }, c.description) : null,
       c.kind === "auto" ? h("p", { class: "small pre" }, entry.explanation || "Computed when you save the score.") : levelInputs,
+      qaNotes,
       h("details", { open: Boolean(override) },
         h("summary", { class: "small" }, "Override the points"),
         h("div", { class: "row" },
@@ -595,8 +606,11 @@ function renderScoring() {
           h("label", { for: `${overrideId}-why`, class: "small" }, "Reason"),
           h("input", { type: "text", id: `${overrideId}-why`, "data-override-reason": c.id, maxlength: LIMITS.reasonMax, value: override ? override.reason : "" }))));
   });
+  const pitch = round.presentation;
   fill(form,
     h("h2", {}, `${team.name} · ${round.name}`),
+    pitch ? h("p", { class: "alert info", "data-presentation": "" }, h("strong", {}, "Pitch round: "),
+      `${pitch.pitchMinutes} min pitch, then ${pitch.qaMinutes} min of questions per team.`, pitch.brief ? ` ${pitch.brief}` : "") : null,
     h("p", { class: "small muted" }, submitted ? `Submitted at ${timeOfDay(submitted.at)}${submitted.auto ? " (automatically)" : ""}.` : "Not submitted: the live draft is scored.",
       stored ? ` Saved score: ${num(stored.total)} / ${num(stored.max)}.` : ""),
     fields,
@@ -605,6 +619,10 @@ function renderScoring() {
     h("button", { type: "button", class: "primary", id: "save-score", onclick: () => saveScore(team, round, components) }, stored ? "Save changes" : "Save score"));
   fill(byId("score-preview"), stored ? scoreCard(round, stored) : h("p", { class: "empty" }, "Save a score to preview it."));
   byId("score-comment").value = stored ? stored.comment : "";
+  for (const area of form.querySelectorAll("textarea[data-qa-notes]")) {
+    const entry = stored && stored.components[area.dataset.qaNotes];
+    area.value = entry ? entry.notes || "" : "";
+  }
   if (keep) restoreScoreForm(keep);
   renderPublish(rounds);
 }
@@ -622,7 +640,11 @@ async function saveScore(team, round, components) {
     if (pts !== "") overrides[c.id] = { points: Number(pts), reason: why };
   }
   const comment = byId("score-comment").value;
-  const ack = await act("score_round", { team: team.id, round: round.id, levels, comment, overrides });
+  const notes = {};
+  for (const area of document.querySelectorAll("#score-form textarea[data-qa-notes]")) {
+    if (area.value.trim()) notes[area.dataset.qaNotes] = area.value;
+  }
+  const ack = await act("score_round", { team: team.id, round: round.id, levels, comment, overrides, notes });
   if (ack.ok) {
     scoreDirty = null;
     toast(`Saved: ${num(ack.total)} of ${num(ack.max)} points.`);

@@ -148,7 +148,8 @@ function renderAll() {
   if (!app.scenario || !app.pub) return;
   section("brief", [app.scenario.id], renderBrief);
   section("kpis", [app.scenario.id], renderKpis);
-  section("stakeholders", [app.team && app.team.stances], renderStakeholders);
+  const t0 = app.team;
+  section("stakeholders", [t0 && t0.stances, t0 && t0.diagnostics.map((d) => d.diagnostic), t0 && t0.budget.left, t0 && t0.allowed, app.pub.phase, app.pub.round && app.pub.round.index, app.pub.paused], renderStakeholders);
   section("round", [app.pub.phase, app.pub.round, app.pub.paused, app.team && app.team.draft, app.team && app.team.submissions, app.team && app.team.rounds], renderRound);
   const hasTeam = Boolean(app.team);
   document.querySelector(".grid-room").classList.toggle("wide-center", app.pub.phase === "debrief" || app.pub.phase === "closed");
@@ -175,8 +176,9 @@ function renderTeam() {
   section("evidence", [gate, t.diagnostics.map((d) => d.diagnostic), t.evidence, t.ruledOut], renderEvidence);
   section("bem", [t.causes, t.evidence], renderBem);
   section("causes", [gate, t.causes, t.ruledOut, t.ruledOutBy || null], renderCauses);
-  section("interventions", [gate, t.interventions], renderInterventions);
+  section("interventions", [gate, t.interventions, t.pilots || [], t.budget.left], renderInterventions);
   section("plan-total", [t.budget, t.interventions], renderPlanTotal);
+  section("reactions", [t.reactions || []], renderReactions);
   section("metrics", [gate, t.metrics], renderMetrics);
   section("isolation", [gate, t.isolation], renderIsolation);
   section("deliverable", [t.id, app.pub.phase, currentRound() && currentRound().id, editable(), allowed("write_rationale")], renderDeliverable);
@@ -230,8 +232,51 @@ function renderStakeholders() {
         ? h("div", { class: "small" }, "Believes the cause is: ", h("em", {}, app.ix.causes[p.believes].label)) : null,
       p.bio || p.wonOverBy ? h("details", { class: "small" }, h("summary", {}, "More about ", p.name),
         p.bio ? h("p", {}, p.bio) : null,
-        p.wonOverBy ? h("p", { class: "muted" }, "What wins them over: ", p.wonOverBy) : null) : null);
+        p.wonOverBy ? h("p", { class: "muted" }, "What wins them over: ", p.wonOverBy) : null) : null,
+      questionsFor(p));
   }));
+}
+
+/** Format v2: questions a team can put to this person (diagnostics that name the stakeholder). */
+function questionsFor(person) {
+  const questions = app.scenario.diagnostics.filter((d) => d.stakeholder === person.id);
+  if (!questions.length || !app.team) return null;
+  const t = app.team;
+  const roundIndex = app.pub.round ? app.pub.round.index : -1;
+  const ran = new Map(t.diagnostics.map((d) => [d.diagnostic, d]));
+  const can = allowed("run_diagnostic");
+  return h("ul", { class: "questions list small", "data-questions": person.id, "aria-label": `Questions for ${person.name}` },
+    questions.map((q) => {
+      const opensAt = app.scenario.rounds.findIndex((r) => r.id === q.opensIn);
+      const locked = q.locked && !t.unlocked.includes(q.id);
+      const run = ran.get(q.id);
+      const left = t.budget.left;
+      const short = costShort(q.cost, left);
+      let action;
+      if (run) action = h("p", { class: "answer pre" }, h("strong", {}, `${person.name}: `), run.finding);
+      else if (locked) action = h("span", { class: "badge" }, "🔒 Locked");
+      else if (opensAt > roundIndex) action = h("span", { class: "badge" }, `Opens in round ${opensAt + 1}`);
+      else {
+        action = h("button", {
+          type: "button", class: "small primary", "data-focus-key": `ask-${q.id}`,
+          disabled: !can || short, "aria-label": `Ask ${person.name}: '${q.question || q.name}' (${costText(q.cost)})`,
+          onclick: (e) => askStakeholder(q, e.currentTarget),
+        }, `Ask (${costText(q.cost)})`);
+      }
+      const why = !run && !locked && opensAt <= roundIndex && (!can ? notAllowedHint("run_diagnostic") : short ? "Not enough budget left." : "");
+      return h("li", { "data-question": q.id }, h("div", {}, "“", q.question || q.name, "”"), action,
+        why ? h("div", { class: "muted" }, why) : null);
+    }));
+}
+
+async function askStakeholder(question, button) {
+  button.disabled = true;
+  button.textContent = "Asking…";
+  const ack = await act("run_diagnostic", { diagnostic: question.id });
+  if (!ack.ok) {
+    button.disabled = false;
+    button.textContent = `Ask (${costText(question.cost)})`;
+  }
 }
 
 // --- round header, countdown ----------------------------------------------------------------------
@@ -254,6 +299,7 @@ function renderRound() {
     h("p", {}, round.brief),
     h("p", { class: "small" }, h("strong", {}, "Deliverable: "),
       round.deliverable.map((f) => f.label + (f.required ? "" : " (optional)")).join(" · ")),
+    round.presentation ? presentationNote(round.presentation) : null,
   ] : pub.phase === "lobby" ? h("p", { class: "muted" }, "Form your team and read the brief while you wait.")
     : pub.phase === "debrief" ? h("p", {}, "See what your plan would have done in the Results tab.") : null);
   renderSteps(byId("round-steps"), app.scenario.rounds, pub, app.team);
@@ -264,6 +310,14 @@ function renderRound() {
 startCountdown(() => app.pub, serverClock, byId("countdown"), byId("countdown-value"));
 
 // --- team choice (lobby) ------------------------------------------------------------------------
+
+/** Format v2: a pitch round says how long each team presents and takes questions. */
+function presentationNote(p) {
+  return h("div", { class: "alert info", "data-presentation": "" },
+    h("strong", {}, "Pitch round: "),
+    `each team presents for ${p.pitchMinutes} min, then takes ${p.qaMinutes} min of questions the facilitator scores.`,
+    p.brief ? h("p", { class: "small pre" }, p.brief) : null);
+}
 
 function renderTeamChoice() {
   const teams = app.pub.teams;
@@ -331,10 +385,23 @@ function renderBudget() {
     h("div", { class: "small muted" }, label),
     h("div", { class: "value" }, fmt(left)),
     h("div", { class: "small muted" }, `of ${fmt(granted)}`));
+  const separate = separateBudgets();
   fill(byId("budget"),
     cell("Analysis points left", b.left.points, b.granted.points, (v) => num(v, 0)),
-    cell("Cash left", b.left.cash, b.granted.cash, (v) => money(v, cur)),
+    separate ? cell("Analysis cash left", b.left.analysis || 0, b.granted.analysis || 0, (v) => money(v, cur)) : null,
+    cell(separate ? "Intervention cash left" : "Cash left", b.left.cash, b.granted.cash, (v) => money(v, cur)),
     cell("Days left", b.left.days, b.granted.days, (v) => num(v, 0)));
+}
+
+/** Format v2: diagnostics pay from their own analysis cash when the scenario sets one. */
+function separateBudgets() {
+  return app.scenario.budget.analysisCash !== undefined && app.scenario.budget.analysisCash !== null;
+}
+
+/** Whether a diagnostic's cost exceeds what is left, from the pool it draws on. */
+function costShort(cost, left) {
+  const cash = separateBudgets() ? left.analysis || 0 : left.cash;
+  return cost.points > left.points || cost.cash > cash || cost.days > left.days;
 }
 
 function costText(cost) {
@@ -352,13 +419,14 @@ function renderDiagnostics() {
   const ran = new Map(t.diagnostics.map((d) => [d.diagnostic, d]));
   const can = allowed("run_diagnostic");
   const hint = notAllowedHint("run_diagnostic");
-  const items = app.scenario.diagnostics.map((d) => {
+  // Questions to a stakeholder (format v2) are asked from the stakeholder list instead.
+  const items = app.scenario.diagnostics.filter((d) => !d.stakeholder).map((d) => {
     const opensAt = app.scenario.rounds.findIndex((r) => r.id === d.opensIn);
     const open = opensAt <= roundIndex;
     const locked = d.locked && !t.unlocked.includes(d.id);
     const run = ran.get(d.id);
     const left = t.budget.left;
-    const short = d.cost.points > left.points || d.cost.cash > left.cash || d.cost.days > left.days;
+    const short = costShort(d.cost, left);
     let action;
     if (run) action = h("span", { class: "badge ok" }, "✓ Run by ", run.ranBy.name || "a teammate");
     else if (locked) action = h("span", { class: "badge" }, "🔒 Locked");
@@ -544,9 +612,61 @@ function renderInterventions() {
         h("div", { class: "small muted" },
           `${money(iv.cost.oneOff, cur)} one-off`, iv.cost.perQuarter ? ` + ${money(iv.cost.perQuarter, cur)} a quarter` : "",
           ` · effect after ${iv.leadWeeks} wk, full after ${iv.leadWeeks + iv.rampWeeks} wk · targets: ${cells}`),
-        iv.requires.length ? h("div", { class: "small muted" }, "Needs: ", iv.requires.map((r) => `${stakeholderName(r.stakeholder)} at least ${(STANCES[String(r.minStance)] || {}).label || r.minStance}`).join("; ")) : null),
+        iv.requires.length ? h("div", { class: "small muted" }, "Needs: ", iv.requires.map((r) => `${stakeholderName(r.stakeholder)} at least ${(STANCES[String(r.minStance)] || {}).label || r.minStance}`).join("; ")) : null,
+        pilotOf(iv)),
       h("div", { class: "controls" }, controls));
   }));
+}
+
+/** Format v2: pilot an intervention on one site (a cost) and read its measured result. */
+function pilotOf(iv) {
+  if (!iv.pilot) return null;
+  const t = app.team;
+  const run = (t.pilots || []).find((p) => p.intervention === iv.id);
+  if (run) {
+    return h("div", { class: "pilot-result", "data-pilot": iv.id },
+      h("p", { class: "pre" }, run.report),
+      h("div", { class: "by small muted" }, "Piloted by ", run.ranBy.name || "a teammate", ` at ${timeOfDay(run.at)}`));
+  }
+  const quarters = `${iv.pilot.quarters} quarter${iv.pilot.quarters === 1 ? "" : "s"}`;
+  if (!allowed("run_pilot")) {
+    return h("div", { class: "small muted", "data-pilot": iv.id }, `Can be piloted at ${iv.pilot.site} (${quarters}, ${costText(iv.pilot.cost)}) `, notAllowedHint("run_pilot"));
+  }
+  const short = costShort(iv.pilot.cost, t.budget.left);
+  const label = `Pilot at ${iv.pilot.site} (${quarters}, ${costText(iv.pilot.cost)})`;
+  return h("div", { "data-pilot": iv.id },
+    h("button", {
+      type: "button", class: "small", "data-focus-key": `pilot-${iv.id}`, disabled: short,
+      "aria-label": `Pilot '${iv.name}' at ${iv.pilot.site} first (${costText(iv.pilot.cost)})`,
+      onclick: async (e) => {
+        const button = e.currentTarget;
+        button.disabled = true;
+        button.textContent = "Piloting…";
+        const ack = await act("run_pilot", { intervention: iv.id });
+        if (!ack.ok) {
+          button.disabled = false;
+          button.textContent = label;
+        }
+      },
+    }, label),
+    short ? h("span", { class: "small muted" }, " Not enough budget left.") : null);
+}
+
+/** Format v2: what stakeholders said when the team chose an intervention, newest first. */
+function renderReactions() {
+  const list = app.team.reactions || [];
+  const box = byId("reactions");
+  box.hidden = !list.length;
+  fill(box, list.length ? [h("h3", {}, "What people said about your choices"),
+    h("ul", { class: "list" }, [...list].reverse().map((r) => {
+      const person = app.ix.stakeholders[r.stakeholder];
+      const iv = app.scenario.interventions.find((i) => i.id === r.intervention);
+      return h("li", { "data-reaction": `${r.stakeholder}:${r.intervention}` },
+        h("div", {}, h("strong", {}, person ? person.name : r.stakeholder),
+          person ? h("span", { class: "small muted" }, ` · ${person.role}`) : null,
+          h("span", { class: "small muted" }, ` on ${iv ? iv.name : r.intervention}`)),
+        h("p", { class: "pre" }, "“", r.text, "”"));
+    }))] : []);
 }
 
 function renderPlanTotal() {
@@ -850,8 +970,24 @@ function renderDebrief() {
     parts.push(h("p", { class: "empty" }, "The outcome is being computed."));
   }
   parts.push(causeTable(d));
+  if (d.objectives && d.objectives.length) parts.push(objectivesTable(d.objectives));
   if (d.notes) parts.push(h("h3", {}, "Facilitator notes"), h("p", { class: "pre" }, d.notes));
   fill(box, parts);
+}
+
+/** Format v2: each learning objective with the rubric components that assess it and the points. */
+function objectivesTable(objectives) {
+  const scores = app.team.scores || {};
+  const points = (c) => {
+    const entry = scores[c.round] && scores[c.round].components && scores[c.round].components[c.id];
+    return entry ? `${num(entry.points)} / ${num(c.weight)}` : `– / ${num(c.weight)}`;
+  };
+  return h("section", { "data-debrief": "objectives" }, h("h3", {}, "Learning objectives"),
+    h("ul", { class: "list" }, objectives.map((o) => h("li", { "data-objective": o.id },
+      h("strong", {}, o.text),
+      h("div", { class: "small muted" }, o.components.length
+        ? o.components.map((c) => `${c.name}: ${points(c)}`).join(" · ")
+        : "No rubric component assesses this objective.")))));
 }
 
 function causeTable(d) {

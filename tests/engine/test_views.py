@@ -24,7 +24,8 @@ from .fixtures import FAC, SCENARIO, T0, Game
 A1, A2, B1 = Actor("learner", "a1"), Actor("learner", "a2"), Actor("learner", "b1")
 
 SECRET_KEYS = ("truth", "gapShare", "loadings", "expectedResponse", "estimateBias", "answerKey",
-               "redHerring", "reliability", "credibility", "effects", "trap")
+               "redHerring", "reliability", "credibility", "effects", "trap", "kpiShares",
+               "haltsDrift")
 SHIPPED = sorted((Path(__file__).resolve().parents[2] / "scenarios").glob("*.json"))
 
 

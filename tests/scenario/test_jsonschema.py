@@ -65,7 +65,8 @@ def test_schema_keys_mirror_the_dataclass_fields(schema_class) -> None:
 
 
 def test_binding_a_schema_that_drifts_from_its_model_fails_at_import() -> None:
-    with pytest.raises(TypeError, match="missing \\['delta'\\], surplus \\['amount'\\]"):
+    with pytest.raises(TypeError,
+                       match="missing \\['delta', 'weeks'\\], surplus \\['amount'\\]"):
         @s.binds(model.SideEffect)
         class Drifted(s.ModelSchema):
             kpi = s.ref("kpi", "KPI id.")
@@ -110,8 +111,8 @@ def test_ranges_ids_and_defaults_are_carried_over() -> None:
     assert defs["Kpi"]["properties"]["id"]["pattern"] == "^k_[A-Za-z0-9_]+$"
     assert defs["Kpi"]["properties"]["owner"]["type"] == ["string", "null"]
     assert defs["Round"]["properties"]["budget"]["default"] == {"points": 0, "cash": 0.0,
-                                                                "days": 0}
-    assert GENERATED["properties"]["schemaVersion"]["const"] == model.SCHEMA_VERSION
+                                                                "days": 0, "analysisCash": 0.0}
+    assert GENERATED["properties"]["schemaVersion"]["enum"] == list(model.SCHEMA_VERSIONS)
     assert GENERATED["properties"]["sponsorPlan"]["anyOf"] == [
         {"$ref": "#/$defs/Plan"}, {"type": "null"}]
 
@@ -127,7 +128,7 @@ def test_the_minimal_scenario_is_valid_against_the_json_schema() -> None:
     lambda d: d["causes"][0].update(gapShare=1.5),
     lambda d: d["rounds"][0]["deliverable"][0].update(kind="essay"),
     lambda d: d["kpis"][0].update(id="kpi_fcr"),
-    lambda d: d.update(schemaVersion=2),
+    lambda d: d.update(schemaVersion=3),
     lambda d: d["rubric"][0].pop("rule"),
     lambda d: d["rubric"][5]["levels"].pop(),
     lambda d: d["injects"][0].update(trigger="auto"),

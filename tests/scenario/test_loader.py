@@ -179,11 +179,11 @@ SCHEMA_CASES: list[tuple[str, Mutation, str]] = [
      "expertPlan: required key is missing"),
     ("unknown key with a suggestion", lambda d: d["causes"][0].update(gapshare=0.8),
      "causes[0].gapshare: unknown key; did you mean 'gapShare'? (allowed here: id, label, "
-     "description, cell, level, truth, gapShare, drift, loadings, debrief)"),
+     "description, cell, level, truth, gapShare, drift, loadings, debrief, kpiShares)"),
     ("snake_case key", lambda d: d["diagnostics"][0].update(opens_in="r_cause"),
      "diagnostics[0].opens_in: unknown key; did you mean 'opensIn'? (allowed here: id, name, "
      "method, description, cost, reliability, opensIn, finding, evidence, locked, unlocks, "
-     "redHerring, stanceEffects)"),
+     "redHerring, stanceEffects, stakeholder, question)"),
     ("sourceFile is the loader's", lambda d: d.update(sourceFile="x.json"),
      "sourceFile: unknown key: sourceFile is set by the loader, remove it"),
     ("enumeration", lambda d: d["rounds"][1]["deliverable"][0].update(kind="intervention"),
@@ -192,7 +192,7 @@ SCHEMA_CASES: list[tuple[str, Mutation, str]] = [
     ("enumeration inside an array", lambda d: d["rounds"][0]["actions"].append("buy"),
      "rounds[0].actions[5]: 'buy' is not allowed here; use one of: run_diagnostic, "
      "mark_evidence, declare_cause, rule_out_cause, select_intervention, select_metric, "
-     "set_isolation, write_rationale, chat"),
+     "set_isolation, write_rationale, chat, run_pilot"),
     ("share above 1", lambda d: d["causes"][0].update(gapShare=1.2),
      "causes[0].gapShare: must be between 0 and 1, got 1.2"),
     ("stance out of range", lambda d: d["stakeholders"][0].update(stance=3),
@@ -205,9 +205,9 @@ SCHEMA_CASES: list[tuple[str, Mutation, str]] = [
      "rubric[0].weight: must be greater than 0, got 0"),
     ("blank text", lambda d: d.update(title="   "), "title: must not be blank"),
     ("empty collection", lambda d: d.update(rounds=[]), "rounds: must list at least one item"),
-    ("schema version", lambda d: d.update(schemaVersion=2),
-     'schemaVersion: this Practicum reads scenario format version 1; got 2. Set '
-     '"schemaVersion": 1 and check the file against docs/authoring.md'),
+    ("schema version", lambda d: d.update(schemaVersion=3),
+     'schemaVersion: this Practicum reads scenario format versions 1 and 2; got 3. Set '
+     '"schemaVersion": 2 and check the file against docs/authoring.md'),
     ("id prefix", lambda d: d["kpis"][0].update(id="kpi_fcr"),
      "kpis[0].id: 'kpi_fcr' is not a valid KPI id: it must start with 'k_' followed by "
      "letters, digits or underscores"),
