@@ -173,7 +173,7 @@ class Broadcaster:
         self._follow_membership(scenario, state, session_id, presence, now)
         if session_wide:
             teams |= set(state.teams)
-            self.socketio.emit(
+            self._local(
                 "public",
                 engine.public_view(scenario, state, now),
                 to=session_room(session_id),
@@ -201,10 +201,10 @@ class Broadcaster:
                 # After _follow_membership: a moved learner reads the notice in the new room.
                 for connection in presence.in_session(session_id):
                     if connection.learner_id == target:
-                        self.socketio.emit("notice", notice, to=connection.sid, namespace=PLAY)
+                        self._local("notice", notice, to=connection.sid, namespace=PLAY)
                 continue
             room = team_room(session_id, target) if kind == "team" else session_room(session_id)
-            self.socketio.emit("notice", notice, to=room, namespace=PLAY)
+            self._local("notice", notice, to=room, namespace=PLAY)
         self.stage(presence, session_id, scenario, state)
         self.board(app_ext, session_id)
 
@@ -237,11 +237,22 @@ class Broadcaster:
         if self._stage_sent.get(session_id) == view:
             return
         self._stage_sent[session_id] = view
-        self.socketio.emit("stage", view, to=stage_room(session_id), namespace=STAGE)
+        self._local("stage", view, to=stage_room(session_id), namespace=STAGE)
+
+    def _local(self, event: str, data: Any, to: str, namespace: str) -> None:
+        """Emit to sockets of this process only, never through the message queue.
+
+        Learners, stage screens and their rooms reach a session on the process that owns it
+        (the proxy routes them by session), so a session's owner holds every socket those
+        events go to: sending them through Redis would only add a round trip and a second
+        encoding per emit. Boards (facilitators may watch from another process) and replies
+        to other processes still go through the queue.
+        """
+        self.socketio.emit(event, data, to=to, namespace=namespace, ignore_queue=True)
 
     def _team_emitter(self, session_id: str, team_id: str) -> Callable[[dict[str, Any]], None]:
         def emit(patch: dict[str, Any]) -> None:
-            self.socketio.emit(
+            self._local(
                 "team_patch", patch, to=team_room(session_id, team_id), namespace=PLAY
             )
 
@@ -360,12 +371,12 @@ class Broadcaster:
                 join_room(team_room(session_id, team_id), connection.sid, PLAY)
             moved_between |= {t for t in (connection.team_id, team_id) if t is not None}
             connection.team_id = team_id
-            self.socketio.emit("view", view, to=connection.sid, namespace=PLAY)
+            self._local("view", view, to=connection.sid, namespace=PLAY)
         if moved_between:
             # Both the team left and the team joined show a changed "who is online" list.
             online = sorted(presence.online_learners(session_id))
             for team_id in sorted(moved_between):
-                self.socketio.emit(
+                self._local(
                     "presence",
                     {"teamId": team_id, "online": online},
                     to=team_room(session_id, team_id),
@@ -379,7 +390,7 @@ class Broadcaster:
         presence = app_ext["practicum.presence"]
         online = sorted(presence.online_learners(session_id))
         if team_id is not None:
-            self.socketio.emit(
+            self._local(
                 "presence",
                 {"teamId": team_id, "online": online},
                 to=team_room(session_id, team_id),
@@ -658,6 +669,7 @@ def on_text_cursor(connection: Connection, data: dict[str, Any]) -> dict[str, An
         },
         to=team_room(connection.session_id, data["team"]),
         skip_sid=connection.sid,
+        ignore_queue=True,  # teammates are on this process (see Broadcaster._local)
         namespace=PLAY,
     )
     return {"ok": True}
@@ -692,7 +704,9 @@ def on_play_connect(auth: Any = None) -> bool:
         except (LookupError, UnknownSession, NotOwner):
             # The client will see auth/unknown_learner (rejoin) or session/moved on hello.
             return True
-        socketio_extension.emit("view", resumed["view"], to=request.sid, namespace=PLAY)
+        socketio_extension.emit(
+            "view", resumed["view"], to=request.sid, namespace=PLAY, ignore_queue=True
+        )
     return True
 
 
@@ -833,7 +847,7 @@ def on_stage_connect(auth: Any = None) -> bool:
     _ext("practicum.presence").bind(connection.sid, session_id)
     join_room(stage_room(session_id), connection.sid, STAGE)
     view = _ext("practicum.broadcaster").stage_joined(session_id, scenario, state)
-    socketio_extension.emit("stage", view, to=connection.sid, namespace=STAGE)
+    socketio_extension.emit("stage", view, to=connection.sid, namespace=STAGE, ignore_queue=True)
     return True
 
 
