@@ -569,6 +569,9 @@ class Scenario:
     simulation: Simulation = Simulation()
     sponsor_plan: Plan | None = None  # what the sponsor asked for, shown at debrief
     debrief_notes: str = ""
+    language: str = "en"  # BCP 47 tag of the text as written
+    # locale -> {path -> text}: the scenario's own text in other languages (translate.py)
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
     source_file: str = ""  # set by the loader, not read from JSON
 
     # Lookups by id: the loader guarantees ids are unique and references resolve.

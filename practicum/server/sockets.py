@@ -18,9 +18,11 @@ from socketio import packet as socketio_packet
 
 from practicum import engine
 from practicum.engine import shared_text
+from practicum.scenario.translate import localise
 from practicum.server import messages
 from practicum.server.auth import socket_login, socket_refusal
 from practicum.server.extensions import socketio as socketio_extension
+from practicum.server.i18n import request_locale
 from practicum.server.identity import STAGE_LINK_SECONDS
 from practicum.server.limits import TokenBucket
 from practicum.server.messages import FACILITATOR_ROUTES, LEARNER_ROUTES, STAGE_ROUTES, Route
@@ -545,7 +547,8 @@ def _attach_learner(connection: Connection, session_id: str, learner_id: str) ->
     _ext("practicum.broadcaster").presence_changed(current_app.extensions, session_id, team_id)
     return {
         "view": view,
-        "scenario": engine.scenario_public(scenario),
+        # The scenario's own text in the learner's language, where its author translated it.
+        "scenario": localise(engine.scenario_public(scenario), scenario, request_locale()),
         "serverTime": service.clock(),
     }
 
