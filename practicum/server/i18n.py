@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from babel import Locale, numbers
 from babel.core import UnknownLocaleError
 from babel.dates import format_datetime as babel_datetime
 from babel.dates import format_time as babel_time
+from babel.dates import get_timezone
 from flask import Flask, Response, g, has_request_context, request
 from flask_babel import Babel
 from werkzeug.datastructures import LanguageAccept
@@ -86,7 +88,10 @@ def format_number(value: float, locale: str, digits: int = 1) -> str:
 
 def format_percent(ratio: float, locale: str, digits: int = 0) -> str:
     """Return a ratio as the locale writes a percentage: "42%" in en, "42 %" in de."""
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
+    # The locale's own pattern (where the sign goes, the space before it), with `digits`.
+    pattern = Locale.parse(locale).percent_formats[None].pattern.split(";")[0]
+    if digits > 0:
+        pattern = re.sub(r"#,##0(?!\.)", "#,##0." + "0" * digits, pattern, count=1)
     return numbers.format_percent(ratio, format=pattern, locale=locale)
 
 
@@ -102,13 +107,13 @@ def format_money(amount: float, currency: str, locale: str) -> str:
 def format_datetime(epoch_seconds: float, locale: str, tz: str = "UTC") -> str:
     """Return a date and time (medium length) for the locale."""
     moment = datetime.fromtimestamp(epoch_seconds, UTC)
-    return babel_datetime(moment, format="medium", tzinfo=tz, locale=locale)
+    return babel_datetime(moment, format="medium", tzinfo=get_timezone(tz), locale=locale)
 
 
 def format_time(epoch_seconds: float, locale: str, tz: str = "UTC") -> str:
     """Return a time of day (hours and minutes) for the locale."""
     moment = datetime.fromtimestamp(epoch_seconds, UTC)
-    return babel_time(moment, format="short", tzinfo=tz, locale=locale)
+    return babel_time(moment, format="short", tzinfo=get_timezone(tz), locale=locale)
 
 
 # --- the JS catalogue ---------------------------------------------------------------------------

@@ -40,6 +40,37 @@ const PHASES = {
 
 const LEVELS = { 1: tr("L1 Reaction"), 2: tr("L2 Learning"), 3: tr("L3 Behaviour"), 4: tr("L4 Results"), 5: tr("L5 ROI") };
 
+// The default cause taxonomy (Gilbert's Behavior Engineering Model, practicum/scenario/model.py)
+// and its axes are the product's words, not a scenario's: they are translated here.
+const CELL_LABELS = {
+  "Expectations & feedback": tr("Expectations & feedback"),
+  "Tools, process & time": tr("Tools, process & time"),
+  "Incentives & consequences": tr("Incentives & consequences"),
+  "Knowledge & skills": tr("Knowledge & skills"),
+  "Capacity & fit": tr("Capacity & fit"),
+  "Motives": tr("Motives"),
+  "External factors": tr("External factors"),
+};
+
+const AXES = {
+  environment: tr("environment"),
+  individual: tr("individual"),
+  external: tr("external"),
+  information: tr("information"),
+  instrumentation: tr("instrumentation"),
+  motivation: tr("motivation"),
+};
+
+/** Return a taxonomy cell's label in the page's language (a scenario's own labels as written). */
+export function cellLabel(label) {
+  return CELL_LABELS[label] || label;
+}
+
+/** Return a row or column name of the cause taxonomy in the page's language. */
+export function axisLabel(axis) {
+  return AXES[axis] || axis;
+}
+
 /** Return a value with its unit: "66%" but "352 seconds". */
 export function withUnit(value, unit) {
   if (!unit) return num(value);
@@ -79,7 +110,7 @@ export function indexById(scenario) {
 
 /** Return taxonomy cells by id. */
 export function cellMap(scenario) {
-  return Object.fromEntries((scenario.taxonomy || []).map((c) => [c.id, c]));
+  return Object.fromEntries((scenario.taxonomy || []).map((c) => [c.id, { ...c, label: cellLabel(c.label) }]));
 }
 
 /**

@@ -21,13 +21,15 @@ export const locale = data.locale || document.documentElement.lang || "en";
 const messages = data.messages || {};
 const serverTemplates = data.server || {};
 const plurals = new Intl.PluralRules(locale);
+// English pages keep the day-first dates and 24-hour clock they always had (en-GB).
+const intlLocale = locale === "en" ? "en-GB" : locale;
 
 /** Fill `{name}` placeholders; numbers are formatted for the locale. */
 export function format(template, params = {}) {
   return String(template).replace(/\{(\w+)\}/g, (whole, name) => {
     if (!(name in params)) return whole;
     const value = params[name];
-    return typeof value === "number" ? value.toLocaleString(locale) : String(value);
+    return typeof value === "number" ? value.toLocaleString(intlLocale) : String(value);
   });
 }
 
@@ -70,6 +72,15 @@ function matchTemplate(key, text) {
   return Object.fromEntries(names.map((name, i) => [name, m[i + 1]]));
 }
 
+// The most specific template first (most literal words): "{who} ran {name} ({price})" before
+// "{who} ran {name}", whatever order the page's JSON keeps.
+const sentenceKeys = Object.keys(serverTemplates).filter((key) => key.startsWith("server:"))
+  .sort((a, b) => literalLength(serverTemplates[b]) - literalLength(serverTemplates[a]));
+
+function literalLength(template) {
+  return String(template).replace(/\{\w+\}/g, "").length;
+}
+
 /**
  * Translate a sentence the server wrote in English (a notice, an activity line) by the
  * catalogue's "server:" templates: the English template reads the names out of the sentence,
@@ -77,8 +88,8 @@ function matchTemplate(key, text) {
  */
 export function serverText(text) {
   if (!text || locale === "en") return text || "";
-  for (const key of Object.keys(serverTemplates)) {
-    if (!key.startsWith("server:") || !(key in messages)) continue;
+  for (const key of sentenceKeys) {
+    if (!(key in messages)) continue;
     const params = matchTemplate(key, text);
     if (params) return format(messages[key], params);
   }
@@ -105,32 +116,32 @@ export function errorText(ack, fallback = t("The server refused that.")) {
 
 /** Format a number with up to `digits` decimals for the locale. */
 export function formatNumber(value, digits = 1) {
-  return Number(value).toLocaleString(locale, { maximumFractionDigits: digits });
+  return Number(value).toLocaleString(intlLocale, { maximumFractionDigits: digits });
 }
 
 /** Format a ratio as a percentage for the locale ("42%", "42 %"). */
 export function formatPercent(ratio, digits = 0) {
-  return new Intl.NumberFormat(locale, { style: "percent", minimumFractionDigits: digits, maximumFractionDigits: digits }).format(Number(ratio));
+  return new Intl.NumberFormat(intlLocale, { style: "percent", minimumFractionDigits: digits, maximumFractionDigits: digits }).format(Number(ratio));
 }
 
 /** Format whole units of a currency (ISO code) for the locale; other labels are prefixed. */
 export function formatMoney(amount, currency = "") {
   const value = Number(amount || 0);
   if (/^[A-Z]{3}$/.test(currency)) {
-    return new Intl.NumberFormat(locale, { style: "currency", currency, maximumFractionDigits: 0, minimumFractionDigits: 0 }).format(value);
+    return new Intl.NumberFormat(intlLocale, { style: "currency", currency, maximumFractionDigits: 0, minimumFractionDigits: 0 }).format(value);
   }
-  const text = value.toLocaleString(locale, { maximumFractionDigits: 0 });
+  const text = value.toLocaleString(intlLocale, { maximumFractionDigits: 0 });
   return currency ? `${currency} ${text}` : text;
 }
 
 /** Format a time of day (epoch seconds) as the locale writes hours and minutes. */
 export function formatTime(epochSeconds) {
-  return new Date(epochSeconds * 1000).toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
+  return new Date(epochSeconds * 1000).toLocaleTimeString(intlLocale, { hour: "2-digit", minute: "2-digit" });
 }
 
 /** Format a date and time (epoch seconds) for the locale. */
 export function formatDateTime(epochSeconds) {
-  return new Date(epochSeconds * 1000).toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
+  return new Date(epochSeconds * 1000).toLocaleString(intlLocale, { dateStyle: "medium", timeStyle: "short" });
 }
 
 // --- the language picker -------------------------------------------------------------------------
@@ -159,8 +170,6 @@ function wirePicker() {
     return;
   }
   for (const select of document.querySelectorAll("select[data-lang-picker]")) {
-    const button = select.form && select.form.querySelector("button");
-    if (button) button.hidden = true; // with JavaScript the choice applies at once
     select.addEventListener("change", () => {
       setCookie(select.value);
       try {

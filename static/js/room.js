@@ -3,12 +3,12 @@
 
 import { Live, ServerClock, bindConnectionBadge } from "./live.js";
 import { byId, fill, h, money, num, pct, setupTabs, timeOfDay, toast } from "./dom.js";
-import { errorText, serverText, t as tr } from "./i18n.js";
+import { errorText, locale, serverText, t as tr } from "./i18n.js";
 import { forgetSeat, seatFor } from "./seat.js";
 import { kpiChart, roiCompareChart } from "./charts.js";
 import { ReadState, announce, beep, setSound, showCount, showTitle, soundOn } from "./alerts.js";
 import {
-  STANCES, TRUTH_LABELS, cellMap, indexById, levelLabel, mergeTeamPatch, methodLabel, phaseLabel,
+  STANCES, TRUTH_LABELS, axisLabel, cellLabel, cellMap, indexById, levelLabel, mergeTeamPatch, methodLabel, phaseLabel,
   renderSteps, scoreCard, startCountdown, withUnit,
 } from "./common.js";
 import { SharedTexts } from "./sharedtext.js";
@@ -119,6 +119,12 @@ function notAllowedHint(action) {
   return tr("Not open to your team right now.");
 }
 
+/** The name of a scenario item from the (translated) scenario view; the team view's as fallback. */
+function nameOf(kind, id, fallback) {
+  const item = app.ix && app.ix[kind] ? app.ix[kind][id] : null;
+  return item ? item.name || item.label || fallback : fallback;
+}
+
 function stakeholderName(id) {
   const person = app.ix && app.ix.stakeholders[id];
   return person ? person.name : id;
@@ -206,7 +212,7 @@ function renderKpis() {
   fill(byId("kpis"), app.scenario.kpis.map((k) => h("div", { class: "kpi" },
     h("div", {},
       h("div", { class: "name" }, k.name),
-      h("div", { class: "small muted" }, tr(k.direction === "higher" ? "Higher is better · was {value} before" : "Lower is better · was {value} before", { value: withUnit(k.baseline, k.unit) }))),
+      h("div", { class: "small muted" }, k.direction === "higher" ? tr("Higher is better · was {value} before", { value: withUnit(k.baseline, k.unit) }) : tr("Lower is better · was {value} before", { value: withUnit(k.baseline, k.unit) }))),
     h("div", { class: "values" },
       h("span", { class: "nowrap" }, withUnit(k.current, k.unit)),
       h("span", { class: "muted", "aria-hidden": "true" }, " → "),
@@ -318,7 +324,7 @@ function renderMembers() {
     return h("li", { class: "row", "data-learner": m.learnerId },
       h("span", { class: `dot ${on ? "on" : ""}`, "aria-hidden": "true" }),
       h("span", { class: "break" }, m.name), app.me && m.learnerId === app.me.learnerId ? h("span", { class: "muted small" }, tr("(you)")) : null,
-      h("span", { class: "small muted" }, on ? "online" : "away"),
+      h("span", { class: "small muted" }, on ? tr("online") : tr("away")),
       isReady(m.learnerId) ? h("span", { class: "badge ok small", "data-ready": "" }, tr("✓ ready")) : null);
   }));
 }
@@ -404,7 +410,7 @@ function renderFindings() {
   if (app.lastFindings === 0 || runs.length < app.lastFindings) fill(box);
   for (const run of runs.slice(box.querySelectorAll(".finding").length)) {
     box.prepend(h("article", { class: "finding", "data-finding": run.diagnostic },
-      h("h3", {}, run.name),
+      h("h3", {}, nameOf("diagnostics", run.diagnostic, run.name)),
       h("p", { class: "pre" }, run.finding),
       h("div", { class: "by" }, tr("{method} · run by {name} at {time}", { method: methodLabel(run.method), name: run.ranBy.name || tr("a teammate"), time: timeOfDay(run.at) }))));
   }
@@ -423,19 +429,19 @@ function renderEvidence() {
   const can = allowed("mark_evidence");
   fill(box, t.diagnostics.map((run) => {
     const links = t.evidence.filter((e) => e.diagnostic === run.diagnostic && e.stance);
-    const causeSelect = h("select", { class: "inline", "data-focus-key": `ev-cause-${run.diagnostic}`, "aria-label": tr("Cause for {name}", { name: run.name }) },
+    const causeSelect = h("select", { class: "inline", "data-focus-key": `ev-cause-${run.diagnostic}`, "aria-label": tr("Cause for {name}", { name: nameOf("diagnostics", run.diagnostic, run.name) }) },
       app.scenario.causes.map((c) => h("option", { value: c.id }, c.label)));
-    const stanceSelect = h("select", { class: "inline", "data-focus-key": `ev-stance-${run.diagnostic}`, "aria-label": tr("Does {name} support or disconfirm it?", { name: run.name }) },
-      h("option", { value: "1" }, "supports"), h("option", { value: "-1" }, "disconfirms"));
+    const stanceSelect = h("select", { class: "inline", "data-focus-key": `ev-stance-${run.diagnostic}`, "aria-label": tr("Does {name} support or disconfirm it?", { name: nameOf("diagnostics", run.diagnostic, run.name) }) },
+      h("option", { value: "1" }, tr("supports")), h("option", { value: "-1" }, tr("disconfirms")));
     return h("div", { class: "finding", "data-evidence": run.diagnostic },
-      h("h3", {}, run.name),
+      h("h3", {}, nameOf("diagnostics", run.diagnostic, run.name)),
       h("p", { class: "small pre" }, run.finding),
       h("ul", { class: "list small" }, links.length ? links.map((link) => h("li", { class: "row spread" },
         h("span", {}, link.stance > 0 ? tr("✚ Supports: ") : tr("✖ Disconfirms: "), h("strong", {}, app.ix.causes[link.cause].label), byline(link.by)),
-        can ? h("button", { type: "button", class: "small", onclick: () => act("mark_evidence", { diagnostic: run.diagnostic, cause: link.cause, stance: 0 }), "aria-label": tr("Remove the link from '{finding}' to '{cause}'", { finding: run.name, cause: app.ix.causes[link.cause].label }) }, tr("Remove")) : null))
+        can ? h("button", { type: "button", class: "small", onclick: () => act("mark_evidence", { diagnostic: run.diagnostic, cause: link.cause, stance: 0 }), "aria-label": tr("Remove the link from '{finding}' to '{cause}'", { finding: nameOf("diagnostics", run.diagnostic, run.name), cause: app.ix.causes[link.cause].label }) }, tr("Remove")) : null))
         : h("li", { class: "empty" }, tr("Not linked to any cause yet."))),
       can ? h("div", { class: "row" }, causeSelect, stanceSelect,
-        h("button", { type: "button", class: "small", "data-focus-key": `ev-add-${run.diagnostic}`, "aria-label": tr("Link '{name}' to the chosen cause", { name: run.name }), onclick: () => act("mark_evidence", { diagnostic: run.diagnostic, cause: causeSelect.value, stance: Number(stanceSelect.value) }) }, tr("Link")))
+        h("button", { type: "button", class: "small", "data-focus-key": `ev-add-${run.diagnostic}`, "aria-label": tr("Link '{name}' to the chosen cause", { name: nameOf("diagnostics", run.diagnostic, run.name) }), onclick: () => act("mark_evidence", { diagnostic: run.diagnostic, cause: causeSelect.value, stance: Number(stanceSelect.value) }) }, tr("Link")))
         : h("p", { class: "small muted" }, notAllowedHint("mark_evidence")));
   }));
 }
@@ -453,17 +459,17 @@ function renderBem() {
     const here = declared.filter((c) => c.cell === cellId);
     return here.length ? here.map((c) => {
       const count = evidenceCount(c.cause);
-      return h("span", { class: "chip", "data-declared": c.cause }, c.label,
+      return h("span", { class: "chip", "data-declared": c.cause }, nameOf("causes", c.cause, c.label),
         h("span", { class: "support" }, tr(" · {share} sure · {pro} for, {con} against", { share: pct(c.confidence), pro: count.pro, con: count.con })), byline(c.by, true));
     }) : h("span", { class: "small muted" }, "—");
   };
   const cell = (c) => h("div", { class: `cell ${c.trainable ? "trainable" : ""}`, "data-cell": c.id, "data-row": c.row },
-    h("h4", { "data-row": c.row }, c.label), chips(c.id));
+    h("h4", { "data-row": c.row }, cellLabel(c.label)), chips(c.id));
   const rows = ["environment", "individual"];
   const columns = ["information", "instrumentation", "motivation"];
-  const children = [h("span", {}), ...columns.map((col) => h("span", { class: "axis" }, col))];
+  const children = [h("span", {}), ...columns.map((col) => h("span", { class: "axis" }, axisLabel(col)))];
   for (const row of rows) {
-    children.push(h("span", { class: "axis rowhead" }, row));
+    children.push(h("span", { class: "axis rowhead" }, axisLabel(row)));
     for (const col of columns) {
       const found = tax.find((c) => c.row === row && c.column === col);
       children.push(found ? cell(found) : h("div", {}));
@@ -471,7 +477,7 @@ function renderBem() {
   }
   const others = tax.filter((c) => !rows.includes(c.row) || !columns.includes(c.column));
   for (const other of others) {
-    children.push(h("span", { class: "axis rowhead" }, other.row));
+    children.push(h("span", { class: "axis rowhead" }, axisLabel(other.row)));
     const wide = cell(other);
     wide.classList.add("wide");
     children.push(wide);
@@ -493,13 +499,13 @@ function renderCauses() {
       : ruledOut ? [h("span", { class: "badge" }, tr("✕ Ruled out")), byline((t.ruledOutBy || {})[c.id])] : h("span", { class: "badge" }, tr("Open"));
     const cellSelect = h("select", { class: "inline", "data-focus-key": `cell-${c.id}`, "aria-label": tr("Cell for {name}", { name: c.label }) },
       h("option", { value: "" }, tr("Choose a cell…")),
-      app.scenario.taxonomy.map((cell) => h("option", { value: cell.id, selected: mine && mine.cell === cell.id }, cell.label)));
+      app.scenario.taxonomy.map((cell) => h("option", { value: cell.id, selected: mine && mine.cell === cell.id }, cellLabel(cell.label))));
     const confSelect = h("select", { class: "inline", "data-focus-key": `conf-${c.id}`, "aria-label": tr("Confidence in {name}", { name: c.label }) },
       CONFIDENCE.map(([value, label]) => h("option", { value, selected: mine ? Math.abs(mine.confidence - Number(value)) < 0.15 : value === "0.6" }, label)));
     const controls = [];
     if (canDeclare && !ruledOut) {
       controls.push(cellSelect, confSelect, h("button", {
-        type: "button", class: "small primary", "data-focus-key": `declare-${c.id}`, "aria-label": `${mine ? tr("Update") : tr("Declare")} '${c.label}'`,
+        type: "button", class: "small primary", "data-focus-key": `declare-${c.id}`, "aria-label": mine ? tr("Update '{name}'", { name: c.label }) : tr("Declare '{name}'", { name: c.label }),
         onclick: () => {
           if (!cellSelect.value) { toast(tr("Choose the cell of the behaviour model first."), "error"); cellSelect.focus(); return; }
           act("declare_cause", { cause: c.id, cell: cellSelect.value, confidence: Number(confSelect.value) });
@@ -626,11 +632,11 @@ function sharedArea(key, area, fallback) {
 function fieldSummary(field) {
   const t = app.team;
   switch (field.kind) {
-    case "causes": return t.causes.length ? t.causes.map((c) => c.label).join("; ") : "";
+    case "causes": return t.causes.length ? t.causes.map((c) => nameOf("causes", c.cause, c.label)).join("; ") : "";
     case "ruled_out": return t.ruledOut.map((id) => app.ix.causes[id] ? app.ix.causes[id].label : id).join("; ");
     case "evidence": return t.evidence.filter((e) => e.stance).length ? tr("{count} links between findings and causes", { count: t.evidence.filter((e) => e.stance).length }) : "";
-    case "interventions": return t.interventions.map((i) => i.name).join("; ");
-    case "metrics": return t.metrics.map((m) => m.name).join("; ");
+    case "interventions": return t.interventions.map((i) => nameOf("interventions", i.intervention, i.name)).join("; ");
+    case "metrics": return t.metrics.map((m) => nameOf("metrics", m.metric, m.name)).join("; ");
     case "isolation": return t.isolation && app.ix.isolation[t.isolation] ? app.ix.isolation[t.isolation].name : "";
     default: return "";
   }
@@ -1471,7 +1477,7 @@ let helloInFlight = false;
 async function hello() {
   if (helloInFlight) return;
   helloInFlight = true;
-  const ack = await live.request("hello", { token: seat.token }).catch(() => null).finally(() => { helloInFlight = false; });
+  const ack = await live.request("hello", { token: seat.token, lang: locale }).catch(() => null).finally(() => { helloInFlight = false; });
   if (!ack) {
     // No answer in time: a reconnect says hello again, but a socket that stayed up (a server
     // busy taking a session over, an answer lost) would otherwise never be attached.
