@@ -149,7 +149,9 @@ def _po_problems(locale: str) -> list[str]:
         if not message.id:
             continue
         entry = catalog.get(message.id)
-        if entry is None or not entry.string or entry.fuzzy:
+        forms = entry.string if entry is not None and isinstance(entry.string, tuple) else None
+        missing = entry is None or not (all(forms) if forms else entry.string)
+        if missing or entry.fuzzy:
             found.append(f"{locale} .po lacks a translation of {message.id!r}")
     mo = path.with_suffix(".mo")
     if not mo.exists() or mo.read_bytes() != compiled(catalog):
