@@ -154,7 +154,7 @@ export function kpiChart({ title, unit = "", series, target = null, xLabels = nu
     svg.append(s("text", { class: end.cls, x: x0 + 18, y: end.y + FONT * 0.35, "data-label-for": end.series || null }, end.text));
   }
   // Coinciding lines hide each other; say so in words (it is usually the lesson of the chart).
-  const coincide = coinciding(usable).map((group) => tr("{series} lie on one line.", { series: listed(group.map((line) => `“${line.label}”`)) }));
+  const coincide = coinciding(usable).map((group) => tr("{series} lie on one line.", { series: listed(group.map((line) => tr("“{name}”", { name: line.label }))) }));
   const table = dataTable(title, [tr("Series"), ...labels],
     usable.map((line) => [line.label, ...line.values.map((v) => num(v))])
       .concat(target === null ? [] : [[tr("Target"), ...labels.map(() => num(target))]]));

@@ -63,6 +63,20 @@ function names(teams) {
   return teams.map((t) => t.name).join(", ");
 }
 
+// When an automatic inject fires (the scenario's condition names, practicum/scenario/model.py).
+const CONDITIONS = {
+  round_started: tr("round started"),
+  ran_diagnostic: tr("ran a diagnostic"),
+  selected_intervention: tr("selected an intervention"),
+  declared_cause: tr("declared a cause"),
+  budget_spent_at_least: tr("budget spent at least"),
+  submitted_round: tr("submitted a round"),
+};
+
+function conditionLabel(type) {
+  return CONDITIONS[type] || String(type).replace(/_/g, " ");
+}
+
 // Counted nouns, in the page's language with its plural rules.
 const COUNTED = {
   team: (n) => tr("{count} teams", { count: n }),
@@ -487,7 +501,7 @@ function renderInjects() {
     const sender = app.ix.stakeholders[inj.sender] ? app.ix.stakeholders[inj.sender].name : inj.sender;
     return h("article", { class: "card", "data-inject": inj.id },
       h("div", { class: "card-header" }, h("h3", {}, inj.title),
-        h("span", { class: "row" }, h("span", { class: "badge" }, round ? round.name : inj.round), h("span", { class: "badge" }, inj.trigger === "auto" ? tr("Automatic: {when}", { when: inj.when ? inj.when.type.replace(/_/g, " ") : "" }) : tr("Manual")))),
+        h("span", { class: "row" }, h("span", { class: "badge" }, round ? round.name : inj.round), h("span", { class: "badge" }, inj.trigger === "auto" ? tr("Automatic: {when}", { when: inj.when ? conditionLabel(inj.when.type) : "" }) : tr("Manual")))),
       h("p", { class: "small muted" }, tr("From {sender} · {channel}", { sender, channel: inj.channel })),
       h("p", { class: "pre" }, inj.text),
       h("div", { class: "alert info" }, h("strong", {}, tr("Expected response (facilitator only)")), h("span", { class: "pre" }, inj.expectedResponse)),
@@ -694,8 +708,8 @@ function renderDebrief() {
   const real = app.board.answerKey.filter((c) => c.truth !== "false");
   const expert = app.board.expertPlan;
   const expertOutcome = teams.length ? teams[0].outcome : null;
-  const ivNames = (items) => items.map((i) => (app.ix.interventions[i.id || i.intervention] || { name: i.id }).name).join("; ") || "none";
-  const mNames = (items) => items.map((m) => (app.ix.metrics[m.id || m.metric] || { name: m.id }).name).join("; ") || "none";
+  const ivNames = (items) => items.map((i) => (app.ix.interventions[i.id || i.intervention] || { name: i.id }).name).join("; ") || tr("none");
+  const mNames = (items) => items.map((m) => (app.ix.metrics[m.id || m.metric] || { name: m.id }).name).join("; ") || tr("none");
   const found = (plan) => real.filter((c) => plan.causes.some((x) => x.cause === c.id)).length;
   const falseOnes = (plan) => plan.causes.filter((x) => (app.board.answerKey.find((c) => c.id === x.cause) || {}).truth === "false").length;
   const columns = [{ name: tr("Expert plan"), plan: expert, outcome: expertOutcome ? { cost: expertOutcome.expertCost, roi: expertOutcome.expertRoi, reportedRoi: null } : null }]
@@ -707,7 +721,7 @@ function renderDebrief() {
       h("tr", {}, h("th", { scope: "row" }, tr("False causes declared")), columns.map((c) => h("td", {}, String(falseOnes(c.plan))))),
       h("tr", {}, h("th", { scope: "row" }, tr("Interventions")), columns.map((c) => h("td", { class: "small" }, ivNames(c.plan.interventions)))),
       h("tr", {}, h("th", { scope: "row" }, tr("Metrics")), columns.map((c) => h("td", { class: "small" }, mNames(c.plan.metrics)))),
-      h("tr", {}, h("th", { scope: "row" }, tr("Isolation")), columns.map((c) => h("td", { class: "small" }, c.plan.isolation ? (app.ix.isolation[c.plan.isolation] || { name: c.plan.isolation }).name : "none"))),
+      h("tr", {}, h("th", { scope: "row" }, tr("Isolation")), columns.map((c) => h("td", { class: "small" }, c.plan.isolation ? (app.ix.isolation[c.plan.isolation] || { name: c.plan.isolation }).name : tr("none")))),
       h("tr", {}, h("th", { scope: "row" }, tr("Cost")), columns.map((c) => h("td", { class: "num" }, c.outcome ? money(c.outcome.cost, cur) : "–"))),
       h("tr", {}, h("th", { scope: "row" }, tr("True ROI")), columns.map((c) => h("td", { class: "num" }, c.outcome && c.outcome.roi !== null ? pct(c.outcome.roi) : "–"))),
       h("tr", {}, h("th", { scope: "row" }, tr("Reported ROI")), columns.map((c) => h("td", { class: "num" }, c.outcome && c.outcome.reportedRoi !== null && c.outcome.reportedRoi !== undefined ? pct(c.outcome.reportedRoi) : "–"))))));
@@ -792,8 +806,8 @@ function drawPane(key) {
     const entry = pane.entries[pane.at];
     const round = app.scenario.rounds[entry.round];
     parts.push(h("div", { class: "field" }, h("label", { for: `replay-at-${key}` }, tr("Step {n} of {count}", { n: pane.at + 1, count: pane.entries.length })), slider),
-      h("p", { class: "replay-now", "data-replay-step": entry.index }, h("strong", {}, timeOfDay(entry.at) || "–"), " · ", round ? round.name : "lobby", " · ",
-        entry.text),
+      h("p", { class: "replay-now", "data-replay-step": entry.index }, h("strong", {}, timeOfDay(entry.at) || "–"), " · ", round ? round.name : tr("lobby"), " · ",
+        serverText(entry.text)),
       h("ol", { class: "list small replay-list", start: Math.max(1, pane.at - 5) },
         pane.entries.slice(Math.max(0, pane.at - 6), pane.at + 1).map((e) => h("li", { "aria-current": e === entry ? "step" : null },
           `${timeOfDay(e.at)} ${serverText(e.text)}`))));

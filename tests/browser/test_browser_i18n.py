@@ -25,6 +25,8 @@ try:
 except ImportError:  # the conftest skips (or fails in CI) before any test body runs
     expect = None  # type: ignore[assignment]
 
+# Where the console shows the scoring rules' English explanations (see the console scan).
+EXPLANATIONS = "#score-form [data-component] .small.pre, #score-preview .small.pre"
 # Words that are the same in both languages or are names, never a sign of a missed string.
 ALLOWED = {"practicum", "english", "deutsch", "roi", "kpis", "kpi"}
 LEARNER = "Ada"
@@ -100,40 +102,47 @@ def translated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveS
         yield server, scenario
 
 
-def visible_text(page: Any) -> str:
+def visible_text(page: Any, skip: str = "") -> str:
     """Return the text a person sees or hears on the page (screen-reader text included)."""
     return page.evaluate(
-        """() => {
+        """(skip) => {
             const out = [document.title];
             const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
             for (let node = walker.nextNode(); node; node = walker.nextNode()) {
                 const parent = node.parentElement;
                 if (!parent || parent.closest('script, style, noscript, template')) continue;
+                if (skip && parent.closest(skip)) continue;
                 const shown = parent.closest('option') || parent.checkVisibility();
                 if (shown && node.textContent.trim()) out.push(node.textContent);
             }
             return out.join('\\n');
-        }"""
+        }""",
+        skip,
     )
 
 
-def english_left(page: Any, scenario: dict[str, Any], typed: list[str]) -> list[str]:
+def english_left(
+    page: Any, scenario: dict[str, Any], typed: list[str], skip: str = ""
+) -> list[str]:
     """Return the English words on the page that are not the scenario's own text or input."""
-    text = visible_text(page)
+    text = visible_text(page, skip)
     # The scenario's text, names and what was typed may be English: take them out first.
     known = sorted(
         {s for s in _strings(scenario) if len(s) >= 3} | set(typed), key=len, reverse=True
     )
     for item in known:
         text = text.replace(item, " ")
+    text = re.sub(r"https?://\S+", " ", text)  # links are addresses, not words
     left = sorted(_words(text) & ENGLISH_ONLY)
     lines = [line for line in text.splitlines() if _words(line) & set(left)]
     return [f"{word} (in: {' | '.join(lines)[:300]})" for word in left] if left else []
 
 
-def assert_german(page: Any, screen: str, scenario: dict[str, Any], typed: list[str]) -> None:
+def assert_german(
+    page: Any, screen: str, scenario: dict[str, Any], typed: list[str], skip: str = ""
+) -> None:
     """Fail with the English words a German learner would still see on this screen."""
-    left = english_left(page, scenario, typed)
+    left = english_left(page, scenario, typed, skip)
     assert not left, f"English on the German {screen}: {left}"
 
 
@@ -202,7 +211,7 @@ def test_a_round_in_german_leaves_no_english_on_the_learner_screens(
             context.set_default_timeout(10_000)
         fac = fac_context.new_page()
         sign_in(fac, PASSWORD)  # the facilitator's browser asks for English
-        _session_id, code = create_session(fac, scenario["id"])
+        session_id, code = create_session(fac, scenario["id"])
         expect(fac.locator("html")).to_have_attribute("lang", "en")
 
         page = learner_context.new_page()
@@ -282,6 +291,28 @@ def test_a_round_in_german_leaves_no_english_on_the_learner_screens(
         expect(page.locator("#debrief figure[data-chart=kpi]")).to_have_count(len(scenario["kpis"]))
         assert_german(page, "results and debrief", scenario, typed)
         screenshot(page, "i18n-de-debrief")
+
+        # A German-speaking facilitator: the console and the stage in German too.
+        german_fac = learner_context.new_page()
+        sign_in(german_fac, PASSWORD)
+        assert_german(german_fac, "session list", scenario, typed)
+        german_fac.goto(f"/facilitator/sessions/{session_id}")
+        expect(german_fac.locator("#conn")).to_have_attribute("data-state", "online")
+        for tab in ("board", "scoring", "injects", "teams", "debrief", "replay"):
+            german_fac.click(f"#tab-{tab}")
+            expect(german_fac.locator(f"#panel-{tab}")).to_be_visible()
+            # The automatic scores' explanations are composed in English by the scoring
+            # rules (practicum/domain/scoring.py): not translated yet, so not scanned.
+            assert_german(german_fac, f"console, tab {tab}", scenario, typed, EXPLANATIONS)
+            if tab == "board":
+                screenshot(german_fac, "i18n-de-console-board")
+        screenshot(german_fac, "i18n-de-console-replay")
+        stage = learner_context.new_page()
+        stage.goto(f"/facilitator/sessions/{session_id}/stage")
+        expect(stage.locator("#conn")).to_have_attribute("data-state", "online")
+        expect(stage.locator("#stage-debrief")).to_be_visible()
+        assert_german(stage, "stage", scenario, typed)
+        screenshot(stage, "i18n-de-stage")
     finally:
         fac_context.close()
         learner_context.close()
