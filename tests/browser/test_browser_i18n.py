@@ -322,7 +322,9 @@ def test_the_chosen_language_persists_over_the_browser_language(
     browser: Any, translated: tuple[LiveServer, dict]
 ) -> None:
     server, scenario = translated
-    context = browser.new_context(base_url=server.url, locale="en-US")
+    context = browser.new_context(
+        base_url=server.url, locale="en-US", viewport={"width": 390, "height": 844}
+    )
     try:
         page = context.new_page()
         page.goto("/")
@@ -330,6 +332,7 @@ def test_the_chosen_language_persists_over_the_browser_language(
         page.select_option("#lang-picker", "de")  # reloads in German at once
         expect(page.locator("h1")).to_have_text("Tritt dem Practicum deines Teams bei")
         assert_german(page, "join page after choosing German", scenario, [])
+        screenshot(page, "i18n-de-join-390")
         page.reload()
         expect(page.locator("html")).to_have_attribute("lang", "de")
         assert page.evaluate("() => localStorage.getItem('practicum.lang')") == "de"

@@ -185,3 +185,12 @@ def test_templates_show_no_literal_english(name: str) -> None:
 def test_the_literal_scan_finds_english_text_and_labels() -> None:
     found = literal_english('<p>{{ _("Fine") }}</p><h2>Left behind</h2><input placeholder="Name">')
     assert found == ["Left behind", "Name"]
+
+
+def test_names_put_into_translated_text_are_escaped(client: FlaskClient) -> None:
+    app = client.application
+    with app.test_request_context("/", headers={"Accept-Language": "de"}):
+        rendered = app.jinja_env.from_string('{{ _("Join code %(code)s", code=name) }}').render(
+            name="<b>&"
+        )
+    assert rendered == "Beitrittscode &lt;b&gt;&amp;"
