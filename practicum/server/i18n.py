@@ -130,6 +130,11 @@ def js_catalogue(locale: str) -> dict[str, Any]:
 def page_i18n(locale: str) -> dict[str, Any]:
     """Return what a page embeds for its scripts: the locale, its messages, server templates."""
     english = js_catalogue(DEFAULT_LOCALE)
+    if locale == DEFAULT_LOCALE:
+        # A key is its own English text: only plural forms need sending, and the server's
+        # English needs no reading back.
+        plural = {k: v for k, v in english.items() if isinstance(v, dict)}
+        return {"locale": locale, "messages": plural, "server": {}}
     return {
         "locale": locale,
         "messages": js_catalogue(locale),
