@@ -64,9 +64,7 @@ def test_pages_follow_the_browser_and_a_choice_is_remembered(client: FlaskClient
     chosen = client.get("/?lang=en", headers={"Accept-Language": "de-DE"})
     assert '<html lang="en">' in chosen.get_data(as_text=True)
     # English pages carry only the plural forms: every other key is its own English.
-    english = re.search(
-        r'id="i18n-data">(.*?)</script>', chosen.get_data(as_text=True)
-    ).group(1)
+    english = re.search(r'id="i18n-data">(.*?)</script>', chosen.get_data(as_text=True)).group(1)
     sent = json.loads(english)["messages"]
     assert sent[" · {count} members"]["one"] == " · {count} member"
     assert all(isinstance(value, dict) for value in sent.values())
