@@ -628,6 +628,9 @@ class Scenario:
     # v2: share of the residual gap that recovers by itself each quarter (0..1).
     residual_recovery: float = field(default=0.0, metadata=V2)
     objectives: tuple[Objective, ...] = field(default=(), metadata=V2)
+    language: str = "en"  # BCP 47 tag of the text as written
+    # locale -> {path -> text}: the scenario's own text in other languages (translate.py)
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
     source_file: str = ""  # set by the loader, not read from JSON
 
     # Lookups by id: the loader guarantees ids are unique and references resolve.

@@ -211,6 +211,12 @@ SLUG_FORMAT = validate.Regexp(
     error="'{input}' is not a valid scenario id: use lower-case letters, digits, '-' and '_'",
 )
 
+# A BCP 47 language tag, as far as a scenario needs one: a language, then optional subtags.
+LANGUAGE_TAG = validate.Regexp(
+    r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+    error="'{input}' is not a language tag: write it as BCP 47, e.g. en, de, fr-CA",
+)
+
 
 class NotBlank(validate.Validator):
     """A string with at least one non-space character."""
@@ -1093,6 +1099,15 @@ class ScenarioSchema(ModelSchema):
     residual_recovery = v2(number("Share of the residual gap (`residual`) that recovers by "
                                   "itself each quarter, 0..1.", between(0, 1)))
     objectives = v2(many(ObjectiveSchema, "Learning objectives; rubric components name them."))
+    language = string("Language the scenario is written in, a BCP 47 tag (en, de, fr-CA); "
+                      "default en.", LANGUAGE_TAG)
+    translations = IdMap(
+        keys=Text(validate=LANGUAGE_TAG),
+        values=mapping(string("The text in that language."), "Path of a text (company.name, "
+                       "causes.<id>.label, brief.timeline.0.event) -> its translation."),
+        metadata={"description": "Language tag -> translations of the scenario's own text, "
+                  "shown to learners who chose that language (docs/authoring.md)."},
+    )
 
     @post_load
     def build(self, data: dict[str, Any], **kwargs: Any) -> model.Scenario:

@@ -17,6 +17,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 
 from practicum.server.accounts import ROLES, SHARE_ROLES, AccountError
 from practicum.server.auth import (
@@ -45,8 +46,10 @@ def _forbidden(_exc: Exception) -> Any:
         return jsonify(body), 403
     return render_template(
         "error.html",
-        title="Not allowed",
-        message="Your account's role does not allow this. Ask an admin or the session's owner.",
+        title=gettext("Not allowed"),
+        message=gettext(
+            "Your account's role does not allow this. Ask an admin or the session's owner."
+        ),
     ), 403
 
 
@@ -69,7 +72,10 @@ def add_account() -> Response:
     except AccountError as exc:
         flash(exc.message, "error")
     else:
-        flash(f"Account '{account.name}' ({account.role}) created.", "success")
+        flash(
+            gettext("Account '%(name)s' (%(role)s) created.", name=account.name, role=account.role),
+            "success",
+        )
     return redirect(url_for("accounts.accounts_page"))
 
 
@@ -78,7 +84,7 @@ def add_account() -> Response:
 def remove_account(name: str) -> Response:
     """Remove an account: its logins end and its open consoles are disconnected at once."""
     if name == g.login.account.name:
-        flash("You cannot remove your own account while signed in with it.", "error")
+        flash(gettext("You cannot remove your own account while signed in with it."), "error")
         return redirect(url_for("accounts.accounts_page"))
     try:
         revoked = _auth().accounts.remove(name)
@@ -86,7 +92,7 @@ def remove_account(name: str) -> Response:
         flash(exc.message, "error")
     else:
         _auth().revoke(revoked)
-        flash(f"Account '{name}' removed.", "success")
+        flash(gettext("Account '%(name)s' removed.", name=name), "success")
     return redirect(url_for("accounts.accounts_page"))
 
 
@@ -115,11 +121,12 @@ def share(session_id: str) -> Response:
             accounts.unshare(session_id, name)
             # A board already open would otherwise keep streaming to the account.
             disconnect_watchers(current_app.extensions, name.strip().lower(), session_id)
-            flash(f"'{name}' no longer has access.", "success")
+            flash(gettext("'%(name)s' no longer has access.", name=name), "success")
         else:
             role = request.form.get("role", "")
             account = accounts.share(session_id, name, role)
-            flash(f"Shared with '{account.name}' as {role}.", "success")
+            shared = gettext("Shared with '%(name)s' as %(role)s.", name=account.name, role=role)
+            flash(shared, "success")
     except AccountError as exc:
         flash(exc.message, "error")
     return redirect(url_for("accounts.access_page", session_id=session_id))
@@ -152,5 +159,5 @@ def change_password() -> Any:
     auth.revoke(revoked)
     fresh = auth.accounts.open_login(account, auth.login_hours)
     session["login"] = fresh.id
-    flash("Password changed. Every other sign-in of your account has ended.", "success")
+    flash(gettext("Password changed. Every other sign-in of your account has ended."), "success")
     return redirect(url_for("pages.session_list"))

@@ -179,6 +179,9 @@ def _register_pages(app: Flask) -> None:
         from practicum.server.pages import init_pages
     except ImportError:  # the pages module is optional for API-only deployments
         return
+    from practicum.server.i18n import init_i18n
+
+    init_i18n(app)  # the learner's language for the pages and their scripts
     init_pages(app)
 
 

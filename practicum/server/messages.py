@@ -62,6 +62,10 @@ class Hello(Message):
     """Resume with a token from join_session (also done on connect with `auth: {token}`)."""
 
     token = fields.String(required=True, validate=validate.Length(min=10, max=400))
+    lang = fields.String(
+        validate=validate.Length(max=35),
+        metadata={"description": "the page's language (BCP 47): the scenario's text in it"},
+    )
 
 
 class JoinSession(Action):

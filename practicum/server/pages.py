@@ -28,6 +28,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 
 from practicum import engine
 from practicum.engine.limits import console_limits
@@ -84,9 +85,11 @@ def _check_csrf() -> Any:
     if request.method == "POST" and not _csrf_ok():
         return render_template(
             "error.html",
-            title="Form expired",
-            message="This form has expired or did not come from this site. Go back, reload "
-            "the page and try again.",
+            title=gettext("Form expired"),
+            message=gettext(
+                "This form has expired or did not come from this site. Go back, reload "
+                "the page and try again."
+            ),
         ), 400
     return None
 
@@ -128,8 +131,8 @@ def _not_found(_exc: Exception) -> Any:
         return jsonify({"ok": False, "code": "http/not_found", "message": "Not found."}), 404
     return render_template(
         "error.html",
-        title="Not found",
-        message="There is nothing at this address. Check the link or the join code.",
+        title=gettext("Not found"),
+        message=gettext("There is nothing at this address. Check the link or the join code."),
     ), 404
 
 
@@ -280,8 +283,8 @@ def archive_session(session_id: str) -> Any:
     row = _service().store.session(session_id)
     if row is None or row.status not in ("closed", "purged", "archived"):
         return render_template(
-            "error.html", title="Not archived",
-            message="Only an ended session can be archived: end it first.",
+            "error.html", title=gettext("Not archived"),
+            message=gettext("Only an ended session can be archived: end it first."),
         ), 400
     restore = request.form.get("restore") == "1"
     _service().store.set_status(session_id, "closed" if restore else "archived")
@@ -302,10 +305,10 @@ def create_session() -> Any:
             settings=settings_from_form(request.form),
         )
     except UnknownScenario:
-        flash("That scenario is no longer available; pick another.", "error")
+        flash(gettext("That scenario is no longer available; pick another."), "error")
         return redirect(url_for("pages.session_list"))
     except SettingsError as exc:
-        flash(f"The session was not created: {exc}", "error")
+        flash(gettext("The session was not created: %(reason)s", reason=exc), "error")
         return redirect(url_for("pages.session_list"))
     return redirect(url_for("pages.console", session_id=session_id))
 
@@ -386,9 +389,11 @@ def stage(token: str) -> Any:
     if scenario is None:
         return render_template(
             "error.html",
-            title="Stage link expired",
-            message="This stage link is not valid any more (screen links last 30 minutes). "
-            "Open the stage again from the facilitator console.",
+            title=gettext("Stage link expired"),
+            message=gettext(
+                "This stage link is not valid any more (screen links last 30 minutes). "
+                "Open the stage again from the facilitator console."
+            ),
         ), 403
     return render_template(
         "stage.html",
@@ -506,8 +511,8 @@ def learner_data_erase(session_id: str, learner_id: str) -> Any:
     _learner_or_404(session_id, learner_id)
     if request.form.get("confirm") != "yes":
         return render_template(
-            "error.html", title="Not erased",
-            message="Tick the box that confirms the erasure request, then erase.",
+            "error.html", title=gettext("Not erased"),
+            message=gettext("Tick the box that confirms the erasure request, then erase."),
         ), 400
     changed = privacy.erase_learner(current_app.extensions, session_id, learner_id)
     return redirect(url_for(

@@ -18,9 +18,11 @@ from socketio import packet as socketio_packet
 
 from practicum import engine
 from practicum.engine import shared_text
+from practicum.scenario.translate import localise
 from practicum.server import messages
 from practicum.server.auth import socket_login, socket_refusal
 from practicum.server.extensions import socketio as socketio_extension
+from practicum.server.i18n import request_locale, supported
 from practicum.server.identity import STAGE_LINK_SECONDS
 from practicum.server.limits import TokenBucket
 from practicum.server.messages import FACILITATOR_ROUTES, LEARNER_ROUTES, STAGE_ROUTES, Route
@@ -534,8 +536,14 @@ def _apply(
 # --- learners ----------------------------------------------------------------------------------
 
 
-def _attach_learner(connection: Connection, session_id: str, learner_id: str) -> dict[str, Any]:
-    """Bind a socket to a learner: rooms, presence; return the learner's full view."""
+def _attach_learner(
+    connection: Connection, session_id: str, learner_id: str, lang: str | None = None
+) -> dict[str, Any]:
+    """Bind a socket to a learner: rooms, presence; return the learner's full view.
+
+    ``lang`` is the language the learner's page shows (sent with hello); without it, the
+    handshake's cookie or Accept-Language decides.
+    """
     service = _ext("practicum")
     presence = _ext("practicum.presence")
     _require_owner(connection, session_id)
@@ -558,7 +566,10 @@ def _attach_learner(connection: Connection, session_id: str, learner_id: str) ->
     _ext("practicum.broadcaster").presence_changed(current_app.extensions, session_id, team_id)
     return {
         "view": view,
-        "scenario": engine.scenario_public(scenario),
+        # The scenario's own text in the learner's language, where its author translated it.
+        "scenario": localise(
+            engine.scenario_public(scenario), scenario, supported(lang) or request_locale()
+        ),
         "serverTime": service.clock(),
     }
 
@@ -569,7 +580,9 @@ def on_hello(connection: Connection, data: dict[str, Any]) -> dict[str, Any]:
     if identity is None:
         return error("auth/bad_token", "This sign-in token is not valid; join again.")
     try:
-        resumed = _attach_learner(connection, identity.session_id, identity.learner_id)
+        resumed = _attach_learner(
+            connection, identity.session_id, identity.learner_id, data.get("lang")
+        )
     except (LookupError, UnknownSession):
         return error("auth/unknown_learner", "That seat is no longer in the session; join again.")
     return {

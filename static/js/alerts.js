@@ -1,6 +1,8 @@
 // Alerts that reach people in the team room: unread counts on the sticky bar's buttons and in
 // the tab title, an assertive live region for screen readers, and an optional short beep
 // (WebAudio, off until the learner switches it on; the choice is remembered in localStorage).
+import { t as tr } from "./i18n.js";
+
 
 const SOUND_KEY = "practicum:sound";
 
@@ -63,12 +65,12 @@ export function showCount(button, countNode, count) {
   countNode.dataset.count = String(n);
   countNode.textContent = n ? String(n) : "";
   const words = button.querySelector("[data-unread-words]");
-  if (words) words.textContent = n ? " unread" : "";
+  if (words) words.textContent = n ? tr(" unread") : "";
 }
 
 /** Put the unread messages first in the tab title: "(1) New message – Practicum". */
 export function showTitle(baseTitle, messages, others) {
-  if (messages > 0) document.title = `(${messages}) New message${messages === 1 ? "" : "s"} – ${baseTitle}`;
+  if (messages > 0) document.title = tr("({count}) New messages – {title}", { count: messages, title: baseTitle });
   else if (others > 0) document.title = `(${others}) ${baseTitle}`;
   else document.title = baseTitle;
 }

@@ -6,6 +6,7 @@
 // their ends instead of a legend, and every chart keeps its numbers in a table.
 
 import { h, s, num, pct } from "./dom.js";
+import { t as tr } from "./i18n.js";
 
 const W = 960;
 const H = 470;
@@ -76,12 +77,12 @@ function coinciding(lines) {
 
 /** Return "a, b and c". */
 function listed(items) {
-  return items.length > 1 ? `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}` : items.join("");
+  return items.length > 1 ? tr("{items} and {last}", { items: items.slice(0, -1).join(", "), last: items[items.length - 1] }) : items.join("");
 }
 
 function dataTable(caption, columns, rows) {
   return h("details", { class: "small chart-table" },
-    h("summary", {}, "Show the numbers"),
+    h("summary", {}, tr("Show the numbers")),
     h("div", { class: "table-wrap" },
       h("table", {},
         h("caption", { class: "visually-hidden" }, caption),
@@ -108,7 +109,7 @@ export function kpiChart({ title, unit = "", series, target = null, xLabels = nu
   const id = `chart-${chartCounter}`;
   const usable = series.filter((x) => Array.isArray(x.values) && x.values.length);
   const n = Math.max(...usable.map((x) => x.values.length), 2);
-  const labels = xLabels || Array.from({ length: n }, (_, i) => (i === 0 ? "Now" : `Q${i}`));
+  const labels = xLabels || Array.from({ length: n }, (_, i) => (i === 0 ? tr("Now") : tr("Q{n}", { n: i })));
   const all = usable.flatMap((x) => x.values).concat(target === null ? [] : [target]);
   const { ticks, digits } = niceTicks(Math.min(...all), Math.max(...all));
   const lo = ticks[0];
@@ -120,8 +121,8 @@ export function kpiChart({ title, unit = "", series, target = null, xLabels = nu
     class: "chart kpi-chart", viewBox: `0 0 ${W} ${H}`, role: "img", "aria-labelledby": `${id}-t ${id}-d`,
   });
   svg.append(s("title", { id: `${id}-t` }, title));
-  const summary = usable.map((line) => `${line.label}: ${num(line.values[line.values.length - 1])}${unit ? " " + unit : ""} at ${labels[labels.length - 1]}`).join("; ");
-  svg.append(s("desc", { id: `${id}-d` }, summary + (target === null ? "" : `; target ${num(target)}`)));
+  const summary = usable.map((line) => tr("{series}: {value} at {when}", { series: line.label, value: `${num(line.values[line.values.length - 1])}${unit ? " " + unit : ""}`, when: labels[labels.length - 1] })).join("; ");
+  svg.append(s("desc", { id: `${id}-d` }, summary + (target === null ? "" : tr("; target {value}", { value: num(target) }))));
   for (const t of ticks) {
     svg.append(s("line", { class: "grid-line", x1: PAD.left, x2: W - PAD.right, y1: y(t), y2: y(t) }));
     svg.append(s("text", { class: "tick", x: PAD.left - 12, y: y(t) + FONT * 0.35, "text-anchor": "end" }, num(t, digits)));
@@ -134,7 +135,7 @@ export function kpiChart({ title, unit = "", series, target = null, xLabels = nu
   const ends = [];
   if (target !== null && target !== undefined) {
     svg.append(s("line", { class: "target-line", x1: PAD.left, x2: W - PAD.right, y1: y(target), y2: y(target) }));
-    ends.push({ y: y(target), anchor: y(target), text: `Target ${num(target)}`, cls: "target-label" });
+    ends.push({ y: y(target), anchor: y(target), text: tr("Target {value}", { value: num(target) }), cls: "target-label" });
   }
   // Reference lines first, teams on top; among teams the first drawn is the widest.
   const order = { nothing: 0, sponsor: 1, expert: 2, team: 3 };
@@ -153,10 +154,10 @@ export function kpiChart({ title, unit = "", series, target = null, xLabels = nu
     svg.append(s("text", { class: end.cls, x: x0 + 18, y: end.y + FONT * 0.35, "data-label-for": end.series || null }, end.text));
   }
   // Coinciding lines hide each other; say so in words (it is usually the lesson of the chart).
-  const coincide = coinciding(usable).map((group) => `${listed(group.map((line) => `“${line.label}”`))} lie on one line.`);
-  const table = dataTable(title, ["Series", ...labels],
+  const coincide = coinciding(usable).map((group) => tr("{series} lie on one line.", { series: listed(group.map((line) => tr("“{name}”", { name: line.label }))) }));
+  const table = dataTable(title, [tr("Series"), ...labels],
     usable.map((line) => [line.label, ...line.values.map((v) => num(v))])
-      .concat(target === null ? [] : [["Target", ...labels.map(() => num(target))]]));
+      .concat(target === null ? [] : [[tr("Target"), ...labels.map(() => num(target))]]));
   return h("figure", { class: "card chart-card", "data-chart": "kpi" },
     h("figcaption", {}, h("h4", {}, title, unit ? h("span", { class: "muted unit" }, ` (${unit})`) : null)),
     svg, coincide.length ? h("p", { class: "small chart-note" }, coincide.join(" ")) : null, table);
@@ -182,8 +183,8 @@ export function roiCompareChart({ title, rows }) {
   const x = (v) => left + (W - left - right) * ((v - lo) / (hi - lo));
   const svg = s("svg", { class: "chart roi-chart", viewBox: `0 0 ${W} ${height}`, role: "img", "aria-labelledby": `${id}-t ${id}-d` });
   svg.append(s("title", { id: `${id}-t` }, title));
-  const words = (v) => (known(v) ? pct(v) : "not computable");
-  svg.append(s("desc", { id: `${id}-d` }, rows.map((r) => `${r.label}: true ${words(r.trueRoi)}${r.reportedRoi === undefined ? "" : `, reported ${r.reportedRoi === null ? "none" : words(r.reportedRoi)}`}`).join("; ")));
+  const words = (v) => (known(v) ? pct(v) : tr("not computable"));
+  svg.append(s("desc", { id: `${id}-d` }, rows.map((r) => (r.reportedRoi === undefined ? tr("{series}: true {true}", { series: r.label, true: words(r.trueRoi) }) : tr("{series}: true {true}, reported {reported}", { series: r.label, true: words(r.trueRoi), reported: r.reportedRoi === null ? tr("none") : words(r.reportedRoi) }))).join("; ")));
   for (const t of ticks) {
     svg.append(s("line", { class: "grid-line", x1: x(t), x2: x(t), y1: top, y2: height - 52 }));
     svg.append(s("text", { class: "tick", x: x(t), y: height - 52 + FONT + 8, "text-anchor": "middle" }, pct(t)));
@@ -201,15 +202,15 @@ export function roiCompareChart({ title, rows }) {
         svg.append(s("rect", { class: `bar ${kind}`, x: x1, y: yb, width, height: 28 }));
         // Right of the bar, or right of zero for a loss: the row labels own the left margin.
         const at = value >= 0 ? x1 + width + 8 : x(0) + 8;
-        svg.append(s("text", { class: "value", x: at, y: yb + 21, "text-anchor": "start" }, `${pct(value)} ${kind}`));
+        svg.append(s("text", { class: "value", x: at, y: yb + 21, "text-anchor": "start" }, kind === "true" ? tr("{share} true", { share: pct(value) }) : tr("{share} reported", { share: pct(value) })));
       } else {
-        svg.append(s("text", { class: "value muted", x: x(0) + 8, y: yb + 21 }, kind === "reported" ? "nothing reported" : "no cost, no ROI"));
+        svg.append(s("text", { class: "value muted", x: x(0) + 8, y: yb + 21 }, kind === "reported" ? tr("nothing reported") : tr("no cost, no ROI")));
       }
     });
   });
   return h("figure", { class: "card chart-card", "data-chart": "roi" },
     h("figcaption", {}, h("h4", {}, title), h("p", { class: "chart-key" },
-      h("span", { class: "key true" }, "Solid: true ROI"), " ", h("span", { class: "key reported" }, "Outlined: ROI as the team would report it"))),
+      h("span", { class: "key true" }, tr("Solid: true ROI")), " ", h("span", { class: "key reported" }, tr("Outlined: ROI as the team would report it")))),
     svg,
-    dataTable(title, ["Team", "True ROI", "Reported ROI"], rows.map((r) => [r.label, words(r.trueRoi), r.reportedRoi === undefined ? "–" : r.reportedRoi === null ? "none" : words(r.reportedRoi)])));
+    dataTable(title, [tr("Team"), tr("True ROI"), tr("Reported ROI")], rows.map((r) => [r.label, words(r.trueRoi), r.reportedRoi === undefined ? "–" : r.reportedRoi === null ? tr("none") : words(r.reportedRoi)])));
 }

@@ -1,48 +1,80 @@
 // Vocabulary and small widgets shared by the learner room, the console and the projector.
 
 import { clock, fill, h, num } from "./dom.js";
+import { t as tr } from "./i18n.js";
 
 /** Stakeholder stance -2..2: a word and an icon, never colour alone. */
 export const STANCES = {
-  "-2": { label: "Opposed", icon: "▼▼", cls: "bad" },
-  "-1": { label: "Sceptical", icon: "▼", cls: "warn" },
-  "0": { label: "Neutral", icon: "●", cls: "" },
-  "1": { label: "Supportive", icon: "▲", cls: "ok" },
-  "2": { label: "Champion", icon: "▲▲", cls: "ok" },
+  "-2": { label: tr("Opposed"), icon: "▼▼", cls: "bad" },
+  "-1": { label: tr("Sceptical"), icon: "▼", cls: "warn" },
+  "0": { label: tr("Neutral"), icon: "●", cls: "" },
+  "1": { label: tr("Supportive"), icon: "▲", cls: "ok" },
+  "2": { label: tr("Champion"), icon: "▲▲", cls: "ok" },
 };
 
 export const TRUTH_LABELS = {
-  primary: "Primary cause",
-  contributing: "Contributing cause",
-  minor: "Minor cause",
-  false: "Not a cause",
+  primary: tr("Primary cause"),
+  contributing: tr("Contributing cause"),
+  minor: tr("Minor cause"),
+  false: tr("Not a cause"),
 };
 
 const METHODS = {
-  extant_data: "Extant data",
-  interview: "Interview",
-  observation: "Observation",
-  survey: "Survey",
-  focus_group: "Focus group",
-  knowledge_test: "Knowledge test",
-  system_analytics: "System analytics",
-  exemplar_comparison: "Exemplar comparison",
+  extant_data: tr("Extant data"),
+  interview: tr("Interview"),
+  observation: tr("Observation"),
+  survey: tr("Survey"),
+  focus_group: tr("Focus group"),
+  knowledge_test: tr("Knowledge test"),
+  system_analytics: tr("System analytics"),
+  exemplar_comparison: tr("Exemplar comparison"),
 };
 
 const PHASES = {
-  performance_analysis: "Performance analysis",
-  cause_analysis: "Cause analysis",
-  intervention_selection: "Intervention selection",
-  implementation: "Implementation",
-  evaluation: "Evaluation",
+  performance_analysis: tr("Performance analysis"),
+  cause_analysis: tr("Cause analysis"),
+  intervention_selection: tr("Intervention selection"),
+  implementation: tr("Implementation"),
+  evaluation: tr("Evaluation"),
 };
 
-const LEVELS = { 1: "L1 Reaction", 2: "L2 Learning", 3: "L3 Behaviour", 4: "L4 Results", 5: "L5 ROI" };
+const LEVELS = { 1: tr("L1 Reaction"), 2: tr("L2 Learning"), 3: tr("L3 Behaviour"), 4: tr("L4 Results"), 5: tr("L5 ROI") };
+
+// The default cause taxonomy (Gilbert's Behavior Engineering Model, practicum/scenario/model.py)
+// and its axes are the product's words, not a scenario's: they are translated here.
+const CELL_LABELS = {
+  "Expectations & feedback": tr("Expectations & feedback"),
+  "Tools, process & time": tr("Tools, process & time"),
+  "Incentives & consequences": tr("Incentives & consequences"),
+  "Knowledge & skills": tr("Knowledge & skills"),
+  "Capacity & fit": tr("Capacity & fit"),
+  "Motives": tr("Motives"),
+  "External factors": tr("External factors"),
+};
+
+const AXES = {
+  environment: tr("environment"),
+  individual: tr("individual"),
+  external: tr("external"),
+  information: tr("information"),
+  instrumentation: tr("instrumentation"),
+  motivation: tr("motivation"),
+};
+
+/** Return a taxonomy cell's label in the page's language (a scenario's own labels as written). */
+export function cellLabel(label) {
+  return CELL_LABELS[label] || label;
+}
+
+/** Return a row or column name of the cause taxonomy in the page's language. */
+export function axisLabel(axis) {
+  return AXES[axis] || axis;
+}
 
 /** Return a value with its unit: "66%" but "352 seconds". */
 export function withUnit(value, unit) {
   if (!unit) return num(value);
-  return unit === "%" ? `${num(value)}%` : `${num(value)} ${unit}`;
+  return unit === "%" ? tr("{value}%", { value: num(value) }) : `${num(value)} ${unit}`;
 }
 
 /** Return a readable name for a data-gathering method. */
@@ -55,9 +87,9 @@ export function phaseLabel(phase) {
   return PHASES[phase] || String(phase).replace(/_/g, " ");
 }
 
-/** Return "L4 Results" for a Kirkpatrick (or Phillips 5) level. */
+/** Return tr("L4 Results") for a Kirkpatrick (or Phillips 5) level. */
 export function levelLabel(level) {
-  return LEVELS[level] || `Level ${level}`;
+  return LEVELS[level] || tr("Level {n}", { n: level });
 }
 
 /** Return lookups by id for the parts of scenario_public. */
@@ -78,7 +110,7 @@ export function indexById(scenario) {
 
 /** Return taxonomy cells by id. */
 export function cellMap(scenario) {
-  return Object.fromEntries((scenario.taxonomy || []).map((c) => [c.id, c]));
+  return Object.fromEntries((scenario.taxonomy || []).map((c) => [c.id, { ...c, label: cellLabel(c.label) }]));
 }
 
 /**
@@ -98,12 +130,12 @@ export function roundOutcome(team, roundId) {
 }
 
 const OUTCOME_TEXT = {
-  submitted: ["submitted", "submitted by your team"],
-  auto: ["auto", "closed by time: submitted as it stood"],
-  advanced: ["auto", "closed when the facilitator moved on: submitted as it stood"],
-  locked: ["auto", "closed by time"],
-  missed: ["missed", "not submitted"],
-  reopened: ["reopened", "reopened by the facilitator: edit and submit it again"],
+  submitted: ["submitted", tr("submitted by your team")],
+  auto: ["auto", tr("closed by time: submitted as it stood")],
+  advanced: ["auto", tr("closed when the facilitator moved on: submitted as it stood")],
+  locked: ["auto", tr("closed by time")],
+  missed: ["missed", tr("not submitted")],
+  reopened: ["reopened", tr("reopened by the facilitator: edit and submit it again")],
 };
 
 /**
@@ -120,12 +152,12 @@ export function renderSteps(list, rounds, pub, team = null) {
     if (team && (done || (here && roundOutcome(team, r.id) !== "missed"))) {
       const [cls, words] = OUTCOME_TEXT[roundOutcome(team, r.id)];
       return h("li", { class: cls, "data-round": r.id, "data-outcome": roundOutcome(team, r.id), "aria-current": here ? "step" : null, title: words },
-        `${i + 1}. ${r.name}`, h("span", { class: "visually-hidden" }, ` (${words}${here ? ", current" : ""})`));
+        `${i + 1}. ${r.name}`, h("span", { class: "visually-hidden" }, here ? tr(" ({outcome}, current)", { outcome: words }) : ` (${words})`));
     }
     return h("li", { class: done ? "done" : "", "data-round": r.id, "aria-current": here ? "step" : null },
-      `${i + 1}. ${r.name}`, done ? h("span", { class: "visually-hidden" }, " (done)") : null,
-      here ? h("span", { class: "visually-hidden" }, " (current)") : null);
-  }).concat([h("li", { class: pub.phase === "closed" ? "done" : "", "aria-current": pub.phase === "debrief" ? "step" : null }, "Debrief")]));
+      `${i + 1}. ${r.name}`, done ? h("span", { class: "visually-hidden" }, tr(" (done)")) : null,
+      here ? h("span", { class: "visually-hidden" }, tr(" (current)")) : null);
+  }).concat([h("li", { class: pub.phase === "closed" ? "done" : "", "aria-current": pub.phase === "debrief" ? "step" : null }, tr("Debrief"))]));
 }
 
 /**
@@ -138,18 +170,18 @@ export function startCountdown(getPublic, serverClock, box, valueNode) {
     const pub = getPublic();
     let text = "–";
     let urgent = false;
-    let label = "Time left";
+    let label = tr("Time left");
     if (pub && pub.phase === "round") {
       if (pub.paused && pub.remaining !== null && pub.remaining !== undefined) {
         text = clock(pub.remaining);
-        label = "Paused";
+        label = tr("Paused");
       } else if (pub.deadline) {
         const left = pub.deadline - serverClock.now();
         text = clock(left);
         urgent = left < 120;
-        if (left <= 0) label = "Time is up";
+        if (left <= 0) label = tr("Time is up");
       } else {
-        label = "Clock stopped";
+        label = tr("Clock stopped");
       }
     }
     box.hidden = !(pub && pub.phase === "round");
@@ -171,16 +203,16 @@ export function scoreCard(round, score) {
   return h("article", { class: "card", "data-score-round": round.id },
     h("div", { class: "card-header" },
       h("h3", {}, round.name),
-      h("span", { class: "score-total" }, `${num(score.total)} `, h("span", { class: "muted small" }, `/ ${num(score.max)} points`))),
+      h("span", { class: "score-total" }, `${num(score.total)} `, h("span", { class: "muted small" }, tr("/ {max} points", { max: num(score.max) })))),
     comps.map(([id, c]) => h("div", { class: "component", "data-component": id },
       h("div", { class: "row spread" },
         h("strong", {}, c.name),
         h("span", { class: "num" }, `${num(c.points)} / ${num(c.max)}`,
-          c.kind === "facilitator" ? h("span", { class: "badge" }, c.level ? `Level ${c.level} of 4` : "Facilitator") : h("span", { class: "badge" }, "Automatic"))),
+          c.kind === "facilitator" ? h("span", { class: "badge" }, c.level ? tr("Level {n} of 4", { n: c.level }) : tr("Facilitator")) : h("span", { class: "badge" }, tr("Automatic")))),
       h("div", { class: "small pre" }, c.explanation || ""),
-      c.notes ? h("div", { class: "small pre", "data-qa-notes": id }, h("strong", {}, "Q&A notes: "), c.notes) : null,
-      c.override ? h("div", { class: "small muted" }, `Adjusted by the facilitator from ${num(c.computed)}: `, c.override.reason) : null)),
-    score.comment ? h("div", { class: "alert info" }, h("strong", {}, "Facilitator's comment"), h("span", { class: "pre" }, score.comment)) : null);
+      c.notes ? h("div", { class: "small pre", "data-qa-notes": id }, h("strong", {}, tr("Q&A notes: ")), c.notes) : null,
+      c.override ? h("div", { class: "small muted" }, tr("Adjusted by the facilitator from {points}: ", { points: num(c.computed) }), c.override.reason) : null)),
+    score.comment ? h("div", { class: "alert info" }, h("strong", {}, tr("Facilitator's comment")), h("span", { class: "pre" }, score.comment)) : null);
 }
 
 // --- patches (the rules of practicum/server/viewsync.py) -----------------------------------------

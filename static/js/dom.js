@@ -1,6 +1,8 @@
 // DOM helpers. Every string becomes a text node: user-typed text (names, rationale, chat) can
 // never become markup: no HTML string is ever parsed on the client.
 
+import { formatMoney, formatNumber, formatPercent, formatTime } from "./i18n.js";
+
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 function applyAttrs(node, attrs) {
@@ -60,17 +62,15 @@ export function byId(id) {
   return node;
 }
 
-/** Format a money amount with the scenario's currency. */
+/** Format a money amount with the scenario's currency, for the page's locale. */
 export function money(amount, currency = "") {
-  const value = Number(amount || 0);
-  const text = value.toLocaleString("en-GB", { maximumFractionDigits: 0 });
-  return currency ? `${currency} ${text}` : text;
+  return formatMoney(amount, currency);
 }
 
 /** Format a number with up to `digits` decimals. */
 export function num(value, digits = 1) {
   if (value === null || value === undefined || Number.isNaN(Number(value))) return "–";
-  return Number(value).toLocaleString("en-GB", { maximumFractionDigits: digits });
+  return formatNumber(value, digits);
 }
 
 /** Format a duration in seconds as m:ss or h:mm:ss. */
@@ -85,13 +85,13 @@ export function clock(seconds) {
 /** Format a ratio as a percentage. */
 export function pct(ratio, digits = 0) {
   if (ratio === null || ratio === undefined) return "–";
-  return `${(Number(ratio) * 100).toFixed(digits)}%`;
+  return formatPercent(ratio, digits);
 }
 
 /** Format a time of day (epoch seconds) as HH:MM. */
 export function timeOfDay(epochSeconds) {
   if (!epochSeconds) return "";
-  return new Date(epochSeconds * 1000).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+  return formatTime(epochSeconds);
 }
 
 /** Show a short-lived message in the toast region (role=status; errors use role=alert). */

@@ -3,14 +3,17 @@
 import { Live } from "./live.js";
 import { byId } from "./dom.js";
 import { rememberSeat, lastSeat } from "./seat.js";
+import { errorText, t } from "./i18n.js";
 
+// The join page's own words for the codes a join can be refused with (clearer than the
+// server's generic ones); any other code goes through the catalogue's error texts.
 const MESSAGES = {
-  "join/bad_code": "No session has that code. Check the code on the facilitator's screen (letters O and I are never used).",
-  "join/rate_limited": "Too many attempts from this network. Wait a minute, then try again.",
-  "session/closed": "This session has ended. Ask your facilitator for the code of a running session.",
-  "learner/name_invalid": "Enter a name of 1 to 40 characters.",
-  "payload/invalid": "Check the code and your name, then try again.",
-  "client/timeout": "The server did not answer. Check your connection and try again.",
+  "join/bad_code": () => t("No session has that code. Check the code on the facilitator's screen (letters O and I are never used)."),
+  "join/rate_limited": () => t("Too many attempts from this network. Wait a minute, then try again."),
+  "session/closed": () => t("This session has ended. Ask your facilitator for the code of a running session."),
+  "learner/name_invalid": () => t("Enter a name of 1 to 40 characters."),
+  "payload/invalid": () => t("Check the code and your name, then try again."),
+  "client/timeout": () => t("The server did not answer. Check your connection and try again."),
 };
 
 const form = byId("join-form");
@@ -36,17 +39,17 @@ form.addEventListener("submit", async (event) => {
   const code = byId("code").value.trim();
   const name = byId("name").value.trim();
   if (!code) {
-    showError("Enter the join code.");
+    showError(t("Enter the join code."));
     byId("code").focus();
     return;
   }
   if (!name) {
-    showError("Enter your name.");
+    showError(t("Enter your name."));
     byId("name").focus();
     return;
   }
   button.disabled = true;
-  button.textContent = "Joining…";
+  button.textContent = t("Joining…");
   const ack = await live.act("join_session", { code, name });
   if (ack.ok) {
     rememberSeat(ack.sessionId, ack.token, ack.learnerId);
@@ -54,6 +57,6 @@ form.addEventListener("submit", async (event) => {
     return;
   }
   button.disabled = false;
-  button.textContent = "Join the session";
-  showError(MESSAGES[ack.code] || ack.message || "Could not join.");
+  button.textContent = t("Join the session");
+  showError(MESSAGES[ack.code] ? MESSAGES[ack.code]() : errorText(ack, t("Could not join.")));
 });

@@ -1,6 +1,7 @@
 // The live connection: wraps the vendored Socket.IO client (window.io, loaded by a classic
 // <script> before this module). Actions carry a client-generated actionId and are retried with
 // the SAME id on timeout or reconnect, so the server applies each at most once.
+import { t as tr } from "./i18n.js";
 
 const ACK_TIMEOUT_MS = 6000;
 const MAX_ATTEMPTS = 6;
@@ -174,10 +175,10 @@ export class Live {
 /** Show the connection state in an element with data-state and a visible label. */
 export function bindConnectionBadge(live, badge, banner) {
   const labels = {
-    connecting: "Connecting…",
-    online: "Connected",
-    reconnecting: "Reconnecting…",
-    offline: "Offline",
+    connecting: tr("Connecting…"),
+    online: tr("Connected"),
+    reconnecting: tr("Reconnecting…"),
+    offline: tr("Offline"),
   };
   const show = (state) => {
     badge.dataset.state = state;
@@ -186,7 +187,7 @@ export function bindConnectionBadge(live, badge, banner) {
       const down = state === "reconnecting" || state === "offline";
       banner.hidden = !down;
       banner.textContent = down
-        ? "Reconnecting to the server… your work is saved; changes will sync when you are back."
+        ? tr("Reconnecting to the server… your work is saved; changes will sync when you are back.")
         : "";
     }
   };

@@ -3,11 +3,12 @@
 
 import { Live, ServerClock, bindConnectionBadge } from "./live.js";
 import { byId, fill, h, money, num, pct, setupTabs, timeOfDay, toast } from "./dom.js";
+import { errorText, locale, serverText, t as tr } from "./i18n.js";
 import { forgetSeat, seatFor } from "./seat.js";
 import { kpiChart, roiCompareChart } from "./charts.js";
 import { ReadState, announce, beep, setSound, showCount, showTitle, soundOn } from "./alerts.js";
 import {
-  STANCES, TRUTH_LABELS, cellMap, indexById, levelLabel, mergeTeamPatch, methodLabel, phaseLabel,
+  STANCES, TRUTH_LABELS, axisLabel, cellLabel, cellMap, indexById, levelLabel, mergeTeamPatch, methodLabel, phaseLabel,
   renderSteps, scoreCard, startCountdown, withUnit,
 } from "./common.js";
 import { SharedTexts } from "./sharedtext.js";
@@ -28,12 +29,12 @@ const app = {
 
 function showFatal(text, withJoinLink = true) {
   const box = byId("room-error");
-  fill(box, h("strong", {}, text), withJoinLink ? h("a", { href: "/" }, "Join again with the code") : null);
+  fill(box, h("strong", {}, text), withJoinLink ? h("a", { href: "/" }, tr("Join again with the code")) : null);
   box.hidden = false;
 }
 
 if (!seat) {
-  showFatal("This browser has no seat in this session yet.");
+  showFatal(tr("This browser has no seat in this session yet."));
   throw new Error("no seat");
 }
 
@@ -45,7 +46,7 @@ const tabs = setupTabs(document.querySelector("#workspace [role=tablist]"));
 
 async function act(event, data, okText = null) {
   const ack = await live.act(event, data);
-  if (!ack.ok) toast(ack.message || "The server refused that.", "error");
+  if (!ack.ok) toast(errorText(ack, tr("The server refused that.")), "error");
   else {
     unsent.clear(); // what was chosen is now the server's state
     if (okText) toast(okText);
@@ -108,14 +109,20 @@ function allowed(action) {
 }
 
 function notAllowedHint(action) {
-  if (!app.pub || app.pub.phase === "lobby") return "Opens when the session starts.";
-  if (app.pub.phase !== "round") return "The rounds are over.";
-  if (app.pub.paused) return "The facilitator has paused the round: editing resumes when the clock restarts.";
-  if (app.team && app.team.draft && app.team.draft.frozen === "submitted") return "Your team has submitted this round.";
-  if (app.team && app.team.draft && app.team.draft.frozen === "locked") return "Time is up for this round.";
+  if (!app.pub || app.pub.phase === "lobby") return tr("Opens when the session starts.");
+  if (app.pub.phase !== "round") return tr("The rounds are over.");
+  if (app.pub.paused) return tr("The facilitator has paused the round: editing resumes when the clock restarts.");
+  if (app.team && app.team.draft && app.team.draft.frozen === "submitted") return tr("Your team has submitted this round.");
+  if (app.team && app.team.draft && app.team.draft.frozen === "locked") return tr("Time is up for this round.");
   const round = currentRound();
-  if (round && !round.actions.includes(action)) return `Not part of “${round.name}”.`;
-  return "Not open to your team right now.";
+  if (round && !round.actions.includes(action)) return tr("Not part of “{round}”.", { round: round.name });
+  return tr("Not open to your team right now.");
+}
+
+/** The name of a scenario item from the (translated) scenario view; the team view's as fallback. */
+function nameOf(kind, id, fallback) {
+  const item = app.ix && app.ix[kind] ? app.ix[kind][id] : null;
+  return item ? item.name || item.label || fallback : fallback;
 }
 
 function stakeholderName(id) {
@@ -156,7 +163,7 @@ function renderAll() {
   byId("team-choice").hidden = hasTeam || app.pub.phase === "closed";
   byId("workspace").hidden = !hasTeam;
   byId("chat-form").hidden = !hasTeam;
-  byId("ctx-team").textContent = hasTeam ? `Team ${app.team.name}` : "No team yet";
+  byId("ctx-team").textContent = hasTeam ? tr("Team {name}", { name: app.team.name }) : tr("No team yet");
   byId("me-name").textContent = app.me ? app.me.name : "";
   if (!hasTeam) {
     section("team-choice", [app.pub.teams, app.pub.phase], renderTeamChoice);
@@ -196,10 +203,10 @@ function renderBrief() {
   fill(byId("brief"),
     h("p", {}, h("strong", {}, s.company.name), ` · ${s.company.industry}`),
     h("p", { class: "small muted" }, s.company.description, " ", s.company.population),
-    h("h3", {}, `Request from ${stakeholderName(s.brief.sponsor)}`),
+    h("h3", {}, tr("Request from {name}", { name: stakeholderName(s.brief.sponsor) })),
     h("blockquote", { class: "quote pre" }, s.brief.request),
-    h("details", {}, h("summary", {}, "Background"), h("p", { class: "pre small" }, s.brief.context)),
-    h("details", {}, h("summary", {}, `Timeline (${s.brief.timeline.length} events)`),
+    h("details", {}, h("summary", {}, tr("Background")), h("p", { class: "pre small" }, s.brief.context)),
+    h("details", {}, h("summary", {}, tr("Timeline ({count} events)", { count: s.brief.timeline.length })),
       h("ul", { class: "list small" }, s.brief.timeline.map((entry) => h("li", {}, h("strong", {}, entry.when), " — ", entry.event)))));
 }
 
@@ -207,11 +214,11 @@ function renderKpis() {
   fill(byId("kpis"), app.scenario.kpis.map((k) => h("div", { class: "kpi" },
     h("div", {},
       h("div", { class: "name" }, k.name),
-      h("div", { class: "small muted" }, `${k.direction === "higher" ? "Higher" : "Lower"} is better · was ${withUnit(k.baseline, k.unit)} before`)),
+      h("div", { class: "small muted" }, k.direction === "higher" ? tr("Higher is better · was {value} before", { value: withUnit(k.baseline, k.unit) }) : tr("Lower is better · was {value} before", { value: withUnit(k.baseline, k.unit) }))),
     h("div", { class: "values" },
       h("span", { class: "nowrap" }, withUnit(k.current, k.unit)),
       h("span", { class: "muted", "aria-hidden": "true" }, " → "),
-      h("span", { class: "visually-hidden" }, " now, target "),
+      h("span", { class: "visually-hidden" }, tr(" now, target ")),
       h("strong", { class: "nowrap" }, withUnit(k.target, k.unit))))));
 }
 
@@ -226,13 +233,13 @@ function renderStakeholders() {
     const stance = moved.has(p.id) ? moved.get(p.id) : p.stance;
     return h("li", {},
       h("div", { class: "row spread" }, h("strong", {}, p.name), stanceBadge(stance)),
-      h("div", { class: "small muted" }, `${p.role} · influence ${"●".repeat(p.influence)}${"○".repeat(3 - p.influence)}`,
-        h("span", { class: "visually-hidden" }, ` (${p.influence} of 3)`)),
+      h("div", { class: "small muted" }, tr("{role} · influence {dots}", { role: p.role, dots: "●".repeat(p.influence) + "○".repeat(3 - p.influence) }),
+        h("span", { class: "visually-hidden" }, tr(" ({n} of 3)", { n: p.influence }))),
       p.believes && app.ix.causes[p.believes]
-        ? h("div", { class: "small" }, "Believes the cause is: ", h("em", {}, app.ix.causes[p.believes].label)) : null,
-      p.bio || p.wonOverBy ? h("details", { class: "small" }, h("summary", {}, "More about ", p.name),
+        ? h("div", { class: "small" }, tr("Believes the cause is: "), h("em", {}, app.ix.causes[p.believes].label)) : null,
+      p.bio || p.wonOverBy ? h("details", { class: "small" }, h("summary", {}, tr("More about {name}", { name: p.name })),
         p.bio ? h("p", {}, p.bio) : null,
-        p.wonOverBy ? h("p", { class: "muted" }, "What wins them over: ", p.wonOverBy) : null) : null,
+        p.wonOverBy ? h("p", { class: "muted" }, tr("What wins them over: "), p.wonOverBy) : null) : null,
       questionsFor(p));
   }));
 }
@@ -284,24 +291,24 @@ async function askStakeholder(question, button) {
 function renderRound() {
   const pub = app.pub;
   const round = currentRound();
-  const title = pub.phase === "lobby" ? "Lobby: the session starts soon"
-    : pub.phase === "debrief" ? "Debrief"
-      : pub.phase === "closed" ? "The session has ended"
-        : `Round ${pub.round.index + 1} of ${pub.roundCount}: ${round.name}`;
+  const title = pub.phase === "lobby" ? tr("Lobby: the session starts soon")
+    : pub.phase === "debrief" ? tr("Debrief")
+      : pub.phase === "closed" ? tr("The session has ended")
+        : tr("Round {n} of {count}: {name}", { n: pub.round.index + 1, count: pub.roundCount, name: round.name });
   byId("round-h").textContent = title;
   const bits = [];
-  if (round && pub.phase === "round") bits.push(`Phase: ${phaseLabel(round.phase)}`);
-  if (pub.paused) bits.push("Paused by the facilitator: your work is kept, editing resumes when the clock restarts");
-  if (app.team && app.team.draft && app.team.draft.frozen === "submitted") bits.push("Your team has submitted this round");
-  if (app.team && app.team.draft && app.team.draft.frozen === "locked") bits.push("Time is up: this round is locked");
+  if (round && pub.phase === "round") bits.push(tr("Phase: {phase}", { phase: phaseLabel(round.phase) }));
+  if (pub.paused) bits.push(tr("Paused by the facilitator: your work is kept, editing resumes when the clock restarts"));
+  if (app.team && app.team.draft && app.team.draft.frozen === "submitted") bits.push(tr("Your team has submitted this round"));
+  if (app.team && app.team.draft && app.team.draft.frozen === "locked") bits.push(tr("Time is up: this round is locked"));
   byId("round-phase").textContent = bits.join(" · ");
   fill(byId("round-brief"), round && pub.phase === "round" ? [
     h("p", {}, round.brief),
-    h("p", { class: "small" }, h("strong", {}, "Deliverable: "),
-      round.deliverable.map((f) => f.label + (f.required ? "" : " (optional)")).join(" · ")),
+    h("p", { class: "small" }, h("strong", {}, tr("Deliverable: ")),
+      round.deliverable.map((f) => f.label + (f.required ? "" : tr(" (optional)"))).join(" · ")),
     round.presentation ? presentationNote(round.presentation) : null,
-  ] : pub.phase === "lobby" ? h("p", { class: "muted" }, "Form your team and read the brief while you wait.")
-    : pub.phase === "debrief" ? h("p", {}, "See what your plan would have done in the Results tab.") : null);
+  ] : pub.phase === "lobby" ? h("p", { class: "muted" }, tr("Form your team and read the brief while you wait."))
+    : pub.phase === "debrief" ? h("p", {}, tr("See what your plan would have done in the Results tab.")) : null);
   renderSteps(byId("round-steps"), app.scenario.rounds, pub, app.team);
   renderBar();
   if (pub.phase === "debrief") tabs.select("results");
@@ -322,18 +329,18 @@ function presentationNote(p) {
 function renderTeamChoice() {
   const teams = app.pub.teams;
   fill(byId("team-list"), teams.length ? teams.map((t) => {
-    const reason = t.locked ? "Locked" : t.full ? "Full" : null;
+    const reason = t.locked ? tr("Locked") : t.full ? tr("Full") : null;
     return h("li", {},
-      h("span", {}, h("strong", {}, t.name), h("span", { class: "muted small" }, ` · ${t.members} member${t.members === 1 ? "" : "s"}`)),
+      h("span", {}, h("strong", {}, t.name), h("span", { class: "muted small" }, tr(" · {count} members", { count: t.members }))),
       reason ? h("span", { class: "badge warn" }, reason)
-        : h("button", { type: "button", class: "small", onclick: () => joinTeam(t.id), "aria-label": `Join team ${t.name}` }, "Join"));
-  }) : h("li", { class: "empty" }, "No teams yet: create one, or let the server place you."));
+        : h("button", { type: "button", class: "small", onclick: () => joinTeam(t.id), "aria-label": tr("Join team {name}", { name: t.name }) }, tr("Join")));
+  }) : h("li", { class: "empty" }, tr("No teams yet: create one, or let the server place you.")));
 }
 
 function teamChoiceError(ack) {
   const box = byId("team-choice-error");
   box.hidden = ack.ok;
-  if (!ack.ok) box.textContent = ack.message;
+  if (!ack.ok) box.textContent = errorText(ack);
 }
 
 async function joinTeam(teamId) {
@@ -344,7 +351,7 @@ byId("create-team").addEventListener("submit", async (event) => {
   event.preventDefault();
   const name = byId("new-team-name").value.trim();
   if (!name) {
-    teamChoiceError({ ok: false, message: "Give the new team a name." });
+    teamChoiceError({ ok: false, message: tr("Give the new team a name.") });
     return;
   }
   const ack = await live.act("create_team", { name });
@@ -361,18 +368,18 @@ byId("auto-assign").addEventListener("click", async () => {
 function renderMembers() {
   const list = byId("members");
   if (!app.team) {
-    fill(list, h("li", { class: "empty" }, "Not in a team yet."));
+    fill(list, h("li", { class: "empty" }, tr("Not in a team yet.")));
     byId("team-status").textContent = "";
     return;
   }
-  byId("team-status").textContent = app.team.locked ? "Locked by the facilitator" : "";
+  byId("team-status").textContent = app.team.locked ? tr("Locked by the facilitator") : "";
   fill(list, app.team.members.map((m) => {
     const on = app.online.has(m.learnerId);
     return h("li", { class: "row", "data-learner": m.learnerId },
       h("span", { class: `dot ${on ? "on" : ""}`, "aria-hidden": "true" }),
-      h("span", { class: "break" }, m.name), app.me && m.learnerId === app.me.learnerId ? h("span", { class: "muted small" }, "(you)") : null,
-      h("span", { class: "small muted" }, on ? "online" : "away"),
-      isReady(m.learnerId) ? h("span", { class: "badge ok small", "data-ready": "" }, "✓ ready") : null);
+      h("span", { class: "break" }, m.name), app.me && m.learnerId === app.me.learnerId ? h("span", { class: "muted small" }, tr("(you)")) : null,
+      h("span", { class: "small muted" }, on ? tr("online") : tr("away")),
+      isReady(m.learnerId) ? h("span", { class: "badge ok small", "data-ready": "" }, tr("✓ ready")) : null);
   }));
 }
 
@@ -384,13 +391,13 @@ function renderBudget() {
   const cell = (label, left, granted, fmt) => h("div", { class: "cell" },
     h("div", { class: "small muted" }, label),
     h("div", { class: "value" }, fmt(left)),
-    h("div", { class: "small muted" }, `of ${fmt(granted)}`));
+    h("div", { class: "small muted" }, tr("of {total}", { total: fmt(granted) })));
   const separate = separateBudgets();
   fill(byId("budget"),
-    cell("Analysis points left", b.left.points, b.granted.points, (v) => num(v, 0)),
-    separate ? cell("Analysis cash left", b.left.analysis || 0, b.granted.analysis || 0, (v) => money(v, cur)) : null,
-    cell(separate ? "Intervention cash left" : "Cash left", b.left.cash, b.granted.cash, (v) => money(v, cur)),
-    cell("Days left", b.left.days, b.granted.days, (v) => num(v, 0)));
+    cell(tr("Analysis points left"), b.left.points, b.granted.points, (v) => num(v, 0)),
+    separate ? cell(tr("Analysis cash left"), b.left.analysis || 0, b.granted.analysis || 0, (v) => money(v, cur)) : null,
+    cell(separate ? tr("Intervention cash left") : tr("Cash left"), b.left.cash, b.granted.cash, (v) => money(v, cur)),
+    cell(tr("Days left"), b.left.days, b.granted.days, (v) => num(v, 0)));
 }
 
 /** Format v2: diagnostics pay from their own analysis cash when the scenario sets one. */
@@ -407,10 +414,10 @@ function costShort(cost, left) {
 function costText(cost) {
   const cur = app.scenario.economics.currency;
   const parts = [];
-  if (cost.points) parts.push(`${cost.points} pt`);
+  if (cost.points) parts.push(tr("{count} pt", { count: cost.points }));
   if (cost.cash) parts.push(money(cost.cash, cur));
-  if (cost.days) parts.push(`${cost.days} day${cost.days === 1 ? "" : "s"}`);
-  return parts.join(" · ") || "free";
+  if (cost.days) parts.push(tr("{count} days", { count: cost.days }));
+  return parts.join(" · ") || tr("free");
 }
 
 function renderDiagnostics() {
@@ -428,22 +435,22 @@ function renderDiagnostics() {
     const left = t.budget.left;
     const short = costShort(d.cost, left);
     let action;
-    if (run) action = h("span", { class: "badge ok" }, "✓ Run by ", run.ranBy.name || "a teammate");
-    else if (locked) action = h("span", { class: "badge" }, "🔒 Locked");
-    else if (!open) action = h("span", { class: "badge" }, `Opens in round ${opensAt + 1}`);
+    if (run) action = h("span", { class: "badge ok" }, tr("✓ Run by {name}", { name: run.ranBy.name || tr("a teammate") }));
+    else if (locked) action = h("span", { class: "badge" }, tr("🔒 Locked"));
+    else if (!open) action = h("span", { class: "badge" }, tr("Opens in round {n}", { n: opensAt + 1 }));
     else {
       action = h("button", {
         type: "button", class: "small primary", "data-focus-key": `run-${d.id}`,
-        disabled: !can || short, "aria-label": `Run '${d.name}' (${costText(d.cost)})`,
+        disabled: !can || short, "aria-label": tr("Run '{name}' ({cost})", { name: d.name, cost: costText(d.cost) }),
         onclick: (e) => runDiagnostic(d, e.currentTarget),
-      }, "Run");
+      }, tr("Run"));
     }
-    const why = !run && !locked && open && (!can ? hint : short ? "Not enough budget left." : "");
+    const why = !run && !locked && open && (!can ? hint : short ? tr("Not enough budget left.") : "");
     return h("li", { "data-diagnostic": d.id },
       h("div", {},
         h("strong", {}, d.name), " ", h("span", { class: "badge" }, methodLabel(d.method)),
         h("div", { class: "small" }, d.description),
-        h("div", { class: "meta" }, `Cost: ${costText(d.cost)}`, why ? ` · ${why}` : "")),
+        h("div", { class: "meta" }, tr("Cost: {cost}", { cost: costText(d.cost) }), why ? ` · ${why}` : "")),
       h("div", {}, action));
   });
   fill(byId("diagnostics"), items);
@@ -451,11 +458,11 @@ function renderDiagnostics() {
 
 async function runDiagnostic(diagnostic, button) {
   button.disabled = true;
-  button.textContent = "Running…";
+  button.textContent = tr("Running…");
   const ack = await act("run_diagnostic", { diagnostic: diagnostic.id });
   if (!ack.ok) {
     button.disabled = false;
-    button.textContent = "Run";
+    button.textContent = tr("Run");
   }
 }
 
@@ -463,7 +470,7 @@ function renderFindings() {
   const runs = app.team.diagnostics;
   const box = byId("findings");
   if (!runs.length) {
-    fill(box, h("p", { class: "empty" }, "No findings yet. Run a diagnostic to gather evidence."));
+    fill(box, h("p", { class: "empty" }, tr("No findings yet. Run a diagnostic to gather evidence.")));
     app.lastFindings = 0;
     return;
   }
@@ -471,9 +478,9 @@ function renderFindings() {
   if (app.lastFindings === 0 || runs.length < app.lastFindings) fill(box);
   for (const run of runs.slice(box.querySelectorAll(".finding").length)) {
     box.prepend(h("article", { class: "finding", "data-finding": run.diagnostic },
-      h("h3", {}, run.name),
+      h("h3", {}, nameOf("diagnostics", run.diagnostic, run.name)),
       h("p", { class: "pre" }, run.finding),
-      h("div", { class: "by" }, `${methodLabel(run.method)} · run by `, run.ranBy.name || "a teammate", ` at ${timeOfDay(run.at)}`)));
+      h("div", { class: "by" }, tr("{method} · run by {name} at {time}", { method: methodLabel(run.method), name: run.ranBy.name || tr("a teammate"), time: timeOfDay(run.at) }))));
   }
   app.lastFindings = runs.length;
 }
@@ -484,25 +491,25 @@ function renderEvidence() {
   const t = app.team;
   const box = byId("evidence");
   if (!t.diagnostics.length) {
-    fill(box, h("p", { class: "empty" }, "Run diagnostics first: their findings appear here to link to causes."));
+    fill(box, h("p", { class: "empty" }, tr("Run diagnostics first: their findings appear here to link to causes.")));
     return;
   }
   const can = allowed("mark_evidence");
   fill(box, t.diagnostics.map((run) => {
     const links = t.evidence.filter((e) => e.diagnostic === run.diagnostic && e.stance);
-    const causeSelect = h("select", { class: "inline", "data-focus-key": `ev-cause-${run.diagnostic}`, "aria-label": `Cause for ${run.name}` },
+    const causeSelect = h("select", { class: "inline", "data-focus-key": `ev-cause-${run.diagnostic}`, "aria-label": tr("Cause for {name}", { name: nameOf("diagnostics", run.diagnostic, run.name) }) },
       app.scenario.causes.map((c) => h("option", { value: c.id }, c.label)));
-    const stanceSelect = h("select", { class: "inline", "data-focus-key": `ev-stance-${run.diagnostic}`, "aria-label": `Does ${run.name} support or disconfirm it?` },
-      h("option", { value: "1" }, "supports"), h("option", { value: "-1" }, "disconfirms"));
+    const stanceSelect = h("select", { class: "inline", "data-focus-key": `ev-stance-${run.diagnostic}`, "aria-label": tr("Does {name} support or disconfirm it?", { name: nameOf("diagnostics", run.diagnostic, run.name) }) },
+      h("option", { value: "1" }, tr("supports")), h("option", { value: "-1" }, tr("disconfirms")));
     return h("div", { class: "finding", "data-evidence": run.diagnostic },
-      h("h3", {}, run.name),
+      h("h3", {}, nameOf("diagnostics", run.diagnostic, run.name)),
       h("p", { class: "small pre" }, run.finding),
       h("ul", { class: "list small" }, links.length ? links.map((link) => h("li", { class: "row spread" },
-        h("span", {}, link.stance > 0 ? "✚ Supports: " : "✖ Disconfirms: ", h("strong", {}, app.ix.causes[link.cause].label), byline(link.by)),
-        can ? h("button", { type: "button", class: "small", onclick: () => act("mark_evidence", { diagnostic: run.diagnostic, cause: link.cause, stance: 0 }), "aria-label": `Remove the link from '${run.name}' to '${app.ix.causes[link.cause].label}'` }, "Remove") : null))
-        : h("li", { class: "empty" }, "Not linked to any cause yet.")),
+        h("span", {}, link.stance > 0 ? tr("✚ Supports: ") : tr("✖ Disconfirms: "), h("strong", {}, app.ix.causes[link.cause].label), byline(link.by)),
+        can ? h("button", { type: "button", class: "small", onclick: () => act("mark_evidence", { diagnostic: run.diagnostic, cause: link.cause, stance: 0 }), "aria-label": tr("Remove the link from '{finding}' to '{cause}'", { finding: nameOf("diagnostics", run.diagnostic, run.name), cause: app.ix.causes[link.cause].label }) }, tr("Remove")) : null))
+        : h("li", { class: "empty" }, tr("Not linked to any cause yet."))),
       can ? h("div", { class: "row" }, causeSelect, stanceSelect,
-        h("button", { type: "button", class: "small", "data-focus-key": `ev-add-${run.diagnostic}`, "aria-label": `Link '${run.name}' to the chosen cause`, onclick: () => act("mark_evidence", { diagnostic: run.diagnostic, cause: causeSelect.value, stance: Number(stanceSelect.value) }) }, "Link"))
+        h("button", { type: "button", class: "small", "data-focus-key": `ev-add-${run.diagnostic}`, "aria-label": tr("Link '{name}' to the chosen cause", { name: nameOf("diagnostics", run.diagnostic, run.name) }), onclick: () => act("mark_evidence", { diagnostic: run.diagnostic, cause: causeSelect.value, stance: Number(stanceSelect.value) }) }, tr("Link")))
         : h("p", { class: "small muted" }, notAllowedHint("mark_evidence")));
   }));
 }
@@ -520,17 +527,17 @@ function renderBem() {
     const here = declared.filter((c) => c.cell === cellId);
     return here.length ? here.map((c) => {
       const count = evidenceCount(c.cause);
-      return h("span", { class: "chip", "data-declared": c.cause }, c.label,
-        h("span", { class: "support" }, ` · ${pct(c.confidence)} sure · ${count.pro} for, ${count.con} against`), byline(c.by, true));
+      return h("span", { class: "chip", "data-declared": c.cause }, nameOf("causes", c.cause, c.label),
+        h("span", { class: "support" }, tr(" · {share} sure · {pro} for, {con} against", { share: pct(c.confidence), pro: count.pro, con: count.con })), byline(c.by, true));
     }) : h("span", { class: "small muted" }, "—");
   };
   const cell = (c) => h("div", { class: `cell ${c.trainable ? "trainable" : ""}`, "data-cell": c.id, "data-row": c.row },
-    h("h4", { "data-row": c.row }, c.label), chips(c.id));
+    h("h4", { "data-row": c.row }, cellLabel(c.label)), chips(c.id));
   const rows = ["environment", "individual"];
   const columns = ["information", "instrumentation", "motivation"];
-  const children = [h("span", {}), ...columns.map((col) => h("span", { class: "axis" }, col))];
+  const children = [h("span", {}), ...columns.map((col) => h("span", { class: "axis" }, axisLabel(col)))];
   for (const row of rows) {
-    children.push(h("span", { class: "axis rowhead" }, row));
+    children.push(h("span", { class: "axis rowhead" }, axisLabel(row)));
     for (const col of columns) {
       const found = tax.find((c) => c.row === row && c.column === col);
       children.push(found ? cell(found) : h("div", {}));
@@ -538,7 +545,7 @@ function renderBem() {
   }
   const others = tax.filter((c) => !rows.includes(c.row) || !columns.includes(c.column));
   for (const other of others) {
-    children.push(h("span", { class: "axis rowhead" }, other.row));
+    children.push(h("span", { class: "axis rowhead" }, axisLabel(other.row)));
     const wide = cell(other);
     wide.classList.add("wide");
     children.push(wide);
@@ -546,7 +553,7 @@ function renderBem() {
   fill(grid, children);
 }
 
-const CONFIDENCE = [["0.3", "Low"], ["0.6", "Medium"], ["0.9", "High"]];
+const CONFIDENCE = [["0.3", tr("Low confidence")], ["0.6", tr("Medium confidence")], ["0.9", tr("High confidence")]];
 
 function renderCauses() {
   const t = app.team;
@@ -556,33 +563,33 @@ function renderCauses() {
   fill(byId("causes"), app.scenario.causes.map((c) => {
     const mine = declared.get(c.id);
     const ruledOut = t.ruledOut.includes(c.id);
-    const status = mine ? [h("span", { class: "badge accent" }, `✓ Declared · ${app.ix.cells[mine.cell] ? app.ix.cells[mine.cell].label : mine.cell}`), byline(mine.by)]
-      : ruledOut ? [h("span", { class: "badge" }, "✕ Ruled out"), byline((t.ruledOutBy || {})[c.id])] : h("span", { class: "badge" }, "Open");
-    const cellSelect = h("select", { class: "inline", "data-focus-key": `cell-${c.id}`, "aria-label": `Cell for ${c.label}` },
-      h("option", { value: "" }, "Choose a cell…"),
-      app.scenario.taxonomy.map((cell) => h("option", { value: cell.id, selected: mine && mine.cell === cell.id }, cell.label)));
-    const confSelect = h("select", { class: "inline", "data-focus-key": `conf-${c.id}`, "aria-label": `Confidence in ${c.label}` },
-      CONFIDENCE.map(([value, label]) => h("option", { value, selected: mine ? Math.abs(mine.confidence - Number(value)) < 0.15 : value === "0.6" }, `${label} confidence`)));
+    const status = mine ? [h("span", { class: "badge accent" }, tr("✓ Declared · {cell}", { cell: app.ix.cells[mine.cell] ? app.ix.cells[mine.cell].label : mine.cell })), byline(mine.by)]
+      : ruledOut ? [h("span", { class: "badge" }, tr("✕ Ruled out")), byline((t.ruledOutBy || {})[c.id])] : h("span", { class: "badge" }, tr("Open"));
+    const cellSelect = h("select", { class: "inline", "data-focus-key": `cell-${c.id}`, "aria-label": tr("Cell for {name}", { name: c.label }) },
+      h("option", { value: "" }, tr("Choose a cell…")),
+      app.scenario.taxonomy.map((cell) => h("option", { value: cell.id, selected: mine && mine.cell === cell.id }, cellLabel(cell.label))));
+    const confSelect = h("select", { class: "inline", "data-focus-key": `conf-${c.id}`, "aria-label": tr("Confidence in {name}", { name: c.label }) },
+      CONFIDENCE.map(([value, label]) => h("option", { value, selected: mine ? Math.abs(mine.confidence - Number(value)) < 0.15 : value === "0.6" }, label)));
     const controls = [];
     if (canDeclare && !ruledOut) {
       controls.push(cellSelect, confSelect, h("button", {
-        type: "button", class: "small primary", "data-focus-key": `declare-${c.id}`, "aria-label": `${mine ? "Update" : "Declare"} '${c.label}'`,
+        type: "button", class: "small primary", "data-focus-key": `declare-${c.id}`, "aria-label": mine ? tr("Update '{name}'", { name: c.label }) : tr("Declare '{name}'", { name: c.label }),
         onclick: () => {
-          if (!cellSelect.value) { toast("Choose the cell of the behaviour model first.", "error"); cellSelect.focus(); return; }
+          if (!cellSelect.value) { toast(tr("Choose the cell of the behaviour model first."), "error"); cellSelect.focus(); return; }
           act("declare_cause", { cause: c.id, cell: cellSelect.value, confidence: Number(confSelect.value) });
         },
-      }, mine ? "Update" : "Declare"));
-      if (mine) controls.push(h("button", { type: "button", class: "small", "aria-label": `Withdraw '${c.label}'`, onclick: () => act("withdraw_cause", { cause: c.id }) }, "Withdraw"));
+      }, mine ? tr("Update") : tr("Declare")));
+      if (mine) controls.push(h("button", { type: "button", class: "small", "aria-label": tr("Withdraw '{name}'", { name: c.label }), onclick: () => act("withdraw_cause", { cause: c.id }) }, tr("Withdraw")));
     }
     if (canRule && !mine) {
-      controls.push(h("button", { type: "button", class: "small", "data-focus-key": `rule-${c.id}`, "aria-label": `${ruledOut ? "Bring back" : "Rule out"} '${c.label}'`, onclick: () => act("rule_out_cause", { cause: c.id, ruledOut: !ruledOut }) },
-        ruledOut ? "Bring back" : "Rule out"));
+      controls.push(h("button", { type: "button", class: "small", "data-focus-key": `rule-${c.id}`, "aria-label": ruledOut ? tr("Bring back '{name}'", { name: c.label }) : tr("Rule out '{name}'", { name: c.label }), onclick: () => act("rule_out_cause", { cause: c.id, ruledOut: !ruledOut }) },
+        ruledOut ? tr("Bring back") : tr("Rule out")));
     }
     const count = evidenceCount(c.id);
     return h("div", { class: `item-form ${mine ? "selected" : ""}`, "data-cause": c.id },
       h("div", {}, h("strong", {}, c.label), " ", status,
         h("div", { class: "small" }, c.description),
-        h("div", { class: "small muted" }, `Evidence: ${count.pro} for, ${count.con} against`)),
+        h("div", { class: "small muted" }, tr("Evidence: {pro} for, {con} against", { pro: count.pro, con: count.con }))),
       h("div", { class: "controls" }, controls.length ? controls : h("span", { class: "small muted" }, notAllowedHint("declare_cause"))));
   }));
 }
@@ -596,23 +603,23 @@ function renderInterventions() {
   const cur = app.scenario.economics.currency;
   fill(byId("interventions"), app.scenario.interventions.map((iv) => {
     const mine = chosen.get(iv.id);
-    const week = h("input", { type: "number", min: 0, max: 520, value: mine ? mine.startWeek : 0, class: "inline", "data-focus-key": `week-${iv.id}`, id: `week-${iv.id}`, "aria-label": `Start week of '${iv.name}'` });
+    const week = h("input", { type: "number", min: 0, max: 520, value: mine ? mine.startWeek : 0, class: "inline", "data-focus-key": `week-${iv.id}`, id: `week-${iv.id}`, "aria-label": tr("Start week of '{name}'", { name: iv.name }) });
     const cells = iv.cells.map((id) => (app.ix.cells[id] ? app.ix.cells[id].label : id)).join(", ");
     const controls = can ? [
-      h("label", { for: `week-${iv.id}` }, "Start week"), week,
-      h("button", { type: "button", class: `small ${mine ? "" : "primary"}`, "data-focus-key": `add-${iv.id}`, "aria-label": mine ? `Update the start week of '${iv.name}'` : `Add '${iv.name}' to the plan`, onclick: () => act("select_intervention", { intervention: iv.id, startWeek: Math.max(0, Math.round(Number(week.value) || 0)) }) }, mine ? "Update" : "Add"),
-      mine ? h("button", { type: "button", class: "small", "aria-label": `Remove '${iv.name}' from the plan`, onclick: () => act("deselect_intervention", { intervention: iv.id }) }, "Remove") : null,
+      h("label", { for: `week-${iv.id}` }, tr("Start week")), week,
+      h("button", { type: "button", class: `small ${mine ? "" : "primary"}`, "data-focus-key": `add-${iv.id}`, "aria-label": mine ? tr("Update the start week of '{name}'", { name: iv.name }) : tr("Add '{name}' to the plan", { name: iv.name }), onclick: () => act("select_intervention", { intervention: iv.id, startWeek: Math.max(0, Math.round(Number(week.value) || 0)) }) }, mine ? tr("Update") : tr("Add")),
+      mine ? h("button", { type: "button", class: "small", "aria-label": tr("Remove '{name}' from the plan", { name: iv.name }), onclick: () => act("deselect_intervention", { intervention: iv.id }) }, tr("Remove")) : null,
     ] : [h("span", { class: "small muted" }, notAllowedHint("select_intervention"))];
     return h("div", { class: `item-form ${mine ? "selected" : ""}`, "data-intervention": iv.id },
       h("div", {},
         h("strong", {}, iv.name), " ",
-        h("span", { class: `badge ${iv.family === "training" ? "accent" : ""}` }, iv.family === "training" ? "Training" : "Non-training"),
-        mine ? h("span", { class: "badge ok" }, `✓ In plan from week ${mine.startWeek}`) : null, mine ? byline(mine.by) : null,
+        h("span", { class: `badge ${iv.family === "training" ? "accent" : ""}` }, iv.family === "training" ? tr("Training") : tr("Non-training")),
+        mine ? h("span", { class: "badge ok" }, tr("✓ In plan from week {week}", { week: mine.startWeek })) : null, mine ? byline(mine.by) : null,
         h("div", { class: "small" }, iv.description),
         h("div", { class: "small muted" },
-          `${money(iv.cost.oneOff, cur)} one-off`, iv.cost.perQuarter ? ` + ${money(iv.cost.perQuarter, cur)} a quarter` : "",
-          ` · effect after ${iv.leadWeeks} wk, full after ${iv.leadWeeks + iv.rampWeeks} wk · targets: ${cells}`),
-        iv.requires.length ? h("div", { class: "small muted" }, "Needs: ", iv.requires.map((r) => `${stakeholderName(r.stakeholder)} at least ${(STANCES[String(r.minStance)] || {}).label || r.minStance}`).join("; ")) : null,
+          tr("{amount} one-off", { amount: money(iv.cost.oneOff, cur) }), iv.cost.perQuarter ? tr(" + {amount} a quarter", { amount: money(iv.cost.perQuarter, cur) }) : "",
+          tr(" · effect after {lead} wk, full after {full} wk · targets: {cells}", { lead: iv.leadWeeks, full: iv.leadWeeks + iv.rampWeeks, cells })),
+        iv.requires.length ? h("div", { class: "small muted" }, tr("Needs: "), iv.requires.map((r) => tr("{name} at least {stance}", { name: stakeholderName(r.stakeholder), stance: (STANCES[String(r.minStance)] || {}).label || r.minStance })).join("; ")) : null,
         pilotOf(iv)),
       h("div", { class: "controls" }, controls));
   }));
@@ -676,14 +683,14 @@ function renderPlanTotal() {
   const available = Number(b.granted.cash) - Number(b.diagnostics.cash || 0);
   const share = available > 0 ? Math.min(1, total / available) : 1;
   const over = b.left.cash < 0;
-  const meter = h("div", { class: `meter ${over ? "over" : ""}`, role: "img", "aria-label": `${pct(share)} of the cash for interventions used` }, h("span", {}));
+  const meter = h("div", { class: `meter ${over ? "over" : ""}`, role: "img", "aria-label": tr("{share} of the cash for interventions used", { share: pct(share) }) }, h("span", {}));
   meter.firstChild.style.width = `${(share * 100).toFixed(1)}%`;
   fill(byId("plan-total"),
     h("div", { class: "row spread" },
-      h("strong", {}, `Interventions: ${money(total, cur)}`),
-      h("span", { class: over ? "badge bad" : "badge ok" }, over ? `Over budget by ${money(-b.left.cash, cur)}` : `${money(b.left.cash, cur)} cash left`)),
+      h("strong", {}, tr("Interventions: {amount}", { amount: money(total, cur) })),
+      h("span", { class: over ? "badge bad" : "badge ok" }, over ? tr("Over budget by {amount}", { amount: money(-b.left.cash, cur) }) : tr("{amount} cash left", { amount: money(b.left.cash, cur) }))),
     meter,
-    h("div", { class: "small muted" }, `Fully loaded cost over the evaluation horizon, against ${money(available, cur)} cash after diagnostics.`));
+    h("div", { class: "small muted" }, tr("Fully loaded cost over the evaluation horizon, against {amount} cash after diagnostics.", { amount: money(available, cur) })));
 }
 
 function renderMetrics() {
@@ -693,20 +700,20 @@ function renderMetrics() {
   fill(byId("metrics"), app.scenario.metrics.map((m) => {
     const mine = chosen.get(m.id);
     const kpi = m.kpi ? app.ix.kpis[m.kpi] : null;
-    const target = h("input", { type: "number", step: "any", value: mine && mine.target !== null ? mine.target : "", class: "inline", "data-focus-key": `target-${m.id}`, id: `target-${m.id}`, "aria-label": `Target for '${m.name}'`, placeholder: kpi ? String(kpi.target) : "" });
+    const target = h("input", { type: "number", step: "any", value: mine && mine.target !== null ? mine.target : "", class: "inline", "data-focus-key": `target-${m.id}`, id: `target-${m.id}`, "aria-label": tr("Target for '{name}'", { name: m.name }), placeholder: kpi ? String(kpi.target) : "" });
     const controls = can ? [
-      h("label", { for: `target-${m.id}` }, "Target"), target,
-      h("button", { type: "button", class: `small ${mine ? "" : "primary"}`, "data-focus-key": `pick-${m.id}`, "aria-label": mine ? `Update the target of '${m.name}'` : `Add '${m.name}' to the evaluation plan`, onclick: () => act("select_metric", { metric: m.id, target: target.value === "" ? null : Number(target.value) }) }, mine ? "Update" : "Add"),
-      mine ? h("button", { type: "button", class: "small", "aria-label": `Remove '${m.name}' from the evaluation plan`, onclick: () => act("deselect_metric", { metric: m.id }) }, "Remove") : null,
+      h("label", { for: `target-${m.id}` }, tr("Target")), target,
+      h("button", { type: "button", class: `small ${mine ? "" : "primary"}`, "data-focus-key": `pick-${m.id}`, "aria-label": mine ? tr("Update the target of '{name}'", { name: m.name }) : tr("Add '{name}' to the evaluation plan", { name: m.name }), onclick: () => act("select_metric", { metric: m.id, target: target.value === "" ? null : Number(target.value) }) }, mine ? tr("Update") : tr("Add")),
+      mine ? h("button", { type: "button", class: "small", "aria-label": tr("Remove '{name}' from the evaluation plan", { name: m.name }), onclick: () => act("deselect_metric", { metric: m.id }) }, tr("Remove")) : null,
     ] : [h("span", { class: "small muted" }, notAllowedHint("select_metric"))];
     return h("div", { class: `item-form ${mine ? "selected" : ""}`, "data-metric": m.id },
       h("div", {},
         h("strong", {}, m.name), " ", h("span", { class: "badge accent" }, levelLabel(m.level)), " ",
-        h("span", { class: "badge" }, m.timing === "leading" ? "Leading" : "Lagging"),
-        m.guardrail ? h("span", { class: "badge warn" }, "Guardrail") : null,
-        mine ? h("span", { class: "badge ok" }, mine.target === null ? "✓ Chosen, no target" : `✓ Target ${num(mine.target, 2)}`) : null, mine ? byline(mine.by) : null,
+        h("span", { class: "badge" }, m.timing === "leading" ? tr("Leading") : tr("Lagging")),
+        m.guardrail ? h("span", { class: "badge warn" }, tr("Guardrail")) : null,
+        mine ? h("span", { class: "badge ok" }, mine.target === null ? tr("✓ Chosen, no target") : tr("✓ Target {value}", { value: num(mine.target, 2) })) : null, mine ? byline(mine.by) : null,
         m.description ? h("div", { class: "small" }, m.description) : null,
-        h("div", { class: "small muted" }, `Source: ${m.source} · data after ${m.latencyWeeks} wk`, kpi ? ` · tracks ${kpi.name} (now ${withUnit(kpi.current, kpi.unit)})` : "")),
+        h("div", { class: "small muted" }, tr("Source: {source} · data after {weeks} wk", { source: m.source, weeks: m.latencyWeeks }), kpi ? tr(" · tracks {kpi} (now {value})", { kpi: kpi.name, value: withUnit(kpi.current, kpi.unit) }) : "")),
       h("div", { class: "controls" }, controls));
   }));
 }
@@ -716,7 +723,7 @@ function renderIsolation() {
   const can = allowed("set_isolation");
   const cur = app.scenario.economics.currency;
   fill(byId("isolation"), h("fieldset", {},
-    h("legend", {}, "Isolation method"),
+    h("legend", {}, tr("Isolation method")),
     app.scenario.isolationMethods.map((m) => h("label", { class: "row", for: `iso-${m.id}` },
       h("input", { type: "radio", name: "isolation", id: `iso-${m.id}`, value: m.id, checked: t.isolation === m.id, disabled: !can, "data-focus-key": `iso-${m.id}`,
         onchange: () => act("set_isolation", { isolation: m.id }) }),
@@ -731,7 +738,7 @@ const KIND_TAB = { causes: "causes", ruled_out: "causes", evidence: "causes", in
 // Free-text fields are shared documents (sharedtext.js): teammates typing in one field at once
 // all keep their words, and edits made offline merge when the connection is back.
 const shared = new SharedTexts(live, {
-  onRefused: (key, ack) => { if (ack.code !== "team/changed") toast(ack.message || "That edit was not saved.", "error"); },
+  onRefused: (key, ack) => { if (ack.code !== "team/changed") toast(errorText(ack, tr("That edit was not saved.")), "error"); },
 });
 
 /** Return a text field bound to the team's shared document, with its status and presence lines. */
@@ -745,11 +752,11 @@ function sharedArea(key, area, fallback) {
 function fieldSummary(field) {
   const t = app.team;
   switch (field.kind) {
-    case "causes": return t.causes.length ? t.causes.map((c) => c.label).join("; ") : "";
+    case "causes": return t.causes.length ? t.causes.map((c) => nameOf("causes", c.cause, c.label)).join("; ") : "";
     case "ruled_out": return t.ruledOut.map((id) => app.ix.causes[id] ? app.ix.causes[id].label : id).join("; ");
-    case "evidence": return t.evidence.filter((e) => e.stance).length ? `${t.evidence.filter((e) => e.stance).length} links between findings and causes` : "";
-    case "interventions": return t.interventions.map((i) => i.name).join("; ");
-    case "metrics": return t.metrics.map((m) => m.name).join("; ");
+    case "evidence": return t.evidence.filter((e) => e.stance).length ? tr("{count} links between findings and causes", { count: t.evidence.filter((e) => e.stance).length }) : "";
+    case "interventions": return t.interventions.map((i) => nameOf("interventions", i.intervention, i.name)).join("; ");
+    case "metrics": return t.metrics.map((m) => nameOf("metrics", m.metric, m.name)).join("; ");
     case "isolation": return t.isolation && app.ix.isolation[t.isolation] ? app.ix.isolation[t.isolation].name : "";
     default: return "";
   }
@@ -757,8 +764,8 @@ function fieldSummary(field) {
 
 function fieldBadge(field) {
   const missing = app.team.draft && app.team.draft.missing.includes(field.id);
-  if (!field.required) return h("span", { class: "badge" }, "Optional");
-  return missing ? h("span", { class: "badge warn" }, "Required · missing") : h("span", { class: "badge ok" }, "✓ Done");
+  if (!field.required) return h("span", { class: "badge" }, tr("Optional"));
+  return missing ? h("span", { class: "badge warn" }, tr("Required · missing")) : h("span", { class: "badge ok" }, tr("✓ Done"));
 }
 
 // The structure (text areas) is rebuilt only when the round or the right to write changes, so a
@@ -768,7 +775,7 @@ function renderDeliverable() {
   const t = app.team;
   const box = byId("deliverable");
   if (!round || app.pub.phase !== "round" || !t.draft) {
-    fill(box, h("p", { class: "empty" }, app.pub.phase === "lobby" ? "The deliverable of each round appears here when it opens." : "No round is open."));
+    fill(box, h("p", { class: "empty" }, app.pub.phase === "lobby" ? tr("The deliverable of each round appears here when it opens.") : tr("No round is open.")));
     return;
   }
   const canWrite = allowed("write_rationale");
@@ -791,7 +798,7 @@ function renderDeliverable() {
       h("div", { class: "row" }, h("strong", {}, field.label), badge),
       h("div", { class: "hint" }, field.prompt),
       h("p", { "data-field-summary": field.id }),
-      KIND_TAB[field.kind] ? h("button", { type: "button", class: "link small", onclick: () => tabs.select(KIND_TAB[field.kind]) }, "Edit") : null);
+      KIND_TAB[field.kind] ? h("button", { type: "button", class: "link small", onclick: () => tabs.select(KIND_TAB[field.kind]) }, tr("Edit")) : null);
   }));
 }
 
@@ -805,7 +812,7 @@ function updateDeliverable() {
     fill(byId("submit-area"));
     return;
   }
-  badge.textContent = `${t.draft.completeness}% complete`;
+  badge.textContent = tr("{share} complete", { share: pct(t.draft.completeness / 100) });
   badge.className = `badge ${t.draft.completeness === 100 ? "ok" : "warn"}`;
   for (const field of round.deliverable) {
     const slot = document.querySelector(`[data-field-badge="${CSS.escape(field.id)}"]`);
@@ -814,7 +821,7 @@ function updateDeliverable() {
     if (summary) {
       const text = fieldSummary(field);
       summary.className = text ? "break" : "empty";
-      summary.textContent = text || "Nothing yet.";
+      summary.textContent = text || tr("Nothing yet.");
     }
   }
   section("submit", [t.draft, t.submissions[round.id] || null, round.id], () => renderSubmit(round));
@@ -825,26 +832,26 @@ function renderSubmit(round) {
   const t = app.team;
   const sub = t.submissions[round.id];
   if (t.draft.frozen === "submitted" && sub) {
-    fill(area, h("div", { class: "alert success" }, h("strong", {}, `✓ Submitted at ${timeOfDay(sub.at)}`),
-      sub.auto ? (sub.reason === "advance" ? "Submitted as it stood when the facilitator moved on." : "Submitted automatically when time ran out.") : "Wait for the facilitator to open the next round."));
+    fill(area, h("div", { class: "alert success" }, h("strong", {}, tr("✓ Submitted at {time}", { time: timeOfDay(sub.at) })),
+      sub.auto ? (sub.reason === "advance" ? tr("Submitted as it stood when the facilitator moved on.") : tr("Submitted automatically when time ran out.")) : tr("Wait for the facilitator to open the next round.")));
     return;
   }
   if (t.draft.frozen === "locked") {
-    fill(area, h("div", { class: "alert warning" }, h("strong", {}, "Time is up"), "This round is locked for your team."));
+    fill(area, h("div", { class: "alert warning" }, h("strong", {}, tr("Time is up")), tr("This round is locked for your team.")));
     return;
   }
   const confirmBox = h("div", { class: "alert warning", hidden: true },
-    h("strong", {}, "Submit now?"), "Your team cannot edit this round's deliverable afterwards.",
+    h("strong", {}, tr("Submit now?")), tr("Your team cannot edit this round's deliverable afterwards."),
     h("div", { class: "row" },
       h("button", { type: "button", class: "primary", id: "confirm-submit", onclick: async () => {
         confirmBox.hidden = true;
         await shared.flushAll();
-        await act("submit_round", {}, "Submitted.");
-      } }, "Yes, submit"),
-      h("button", { type: "button", onclick: () => { confirmBox.hidden = true; } }, "Cancel")));
+        await act("submit_round", {}, tr("Submitted."));
+      } }, tr("Yes, submit")),
+      h("button", { type: "button", onclick: () => { confirmBox.hidden = true; } }, tr("Cancel"))));
   fill(area,
-    t.draft.missing.length ? h("p", { class: "small muted" }, "Still missing: ", t.draft.missing.map((id) => (round.deliverable.find((f) => f.id === id) || { label: id }).label).join(", ")) : null,
-    h("button", { type: "button", class: "primary", id: "submit-round", onclick: () => { confirmBox.hidden = false; byId("confirm-submit").focus(); } }, `Submit “${round.name}”`),
+    t.draft.missing.length ? h("p", { class: "small muted" }, tr("Still missing: "), t.draft.missing.map((id) => (round.deliverable.find((f) => f.id === id) || { label: id }).label).join(", ")) : null,
+    h("button", { type: "button", class: "primary", id: "submit-round", onclick: () => { confirmBox.hidden = false; byId("confirm-submit").focus(); } }, tr("Submit “{name}”", { name: round.name })),
     confirmBox);
 }
 
@@ -860,7 +867,7 @@ function injectCard(inj) {
     h("header", {}, h("span", { "aria-hidden": "true" }, "✉ "), h("strong", {}, stakeholderName(inj.sender)), ` · ${inj.channel} · ${timeOfDay(inj.at)}`),
     h("h3", {}, inj.title),
     h("p", { class: "pre" }, inj.text),
-    h("label", { for: `inject-${inj.inject}`, class: "small" }, "Your team's response (saved as you type, shared with your team)"),
+    h("label", { for: `inject-${inj.inject}`, class: "small" }, tr("Your team's response (saved as you type, shared with your team)")),
     box,
     h("div", { class: "row small" }, status, presence));
 }
@@ -869,7 +876,7 @@ function renderInjects() {
   const injects = app.team.injects;
   const box = byId("injects");
   if (!injects.length) {
-    fill(box, h("p", { class: "empty" }, "No messages yet."));
+    fill(box, h("p", { class: "empty" }, tr("No messages yet.")));
     return;
   }
   if (box.dataset.team !== app.team.id) {
@@ -899,7 +906,7 @@ function renderChat() {
     h("span", { class: "who" }, m.name), h("span", {}, m.text), h("span", { class: "when" }, timeOfDay(m.at)));
   const last = chatKeys.length ? keys.lastIndexOf(chatKeys[chatKeys.length - 1]) : -1;
   if (!messages.length) {
-    fill(log, h("p", { class: "empty" }, "No messages yet. Say hello to your team."));
+    fill(log, h("p", { class: "empty" }, tr("No messages yet. Say hello to your team.")));
   } else if (chatKeys.length && last >= 0 && log.querySelector(".chat-line")) {
     for (const m of messages.slice(last + 1)) log.append(line(m));
   } else {
@@ -925,10 +932,10 @@ function renderScores() {
   const scores = app.team.scores;
   const rounds = app.scenario.rounds.filter((r) => scores[r.id]);
   if (!rounds.length) {
-    fill(byId("scores"), h("p", { class: "empty" }, "Scores appear here when the facilitator publishes them."));
+    fill(byId("scores"), h("p", { class: "empty" }, tr("Scores appear here when the facilitator publishes them.")));
     return;
   }
-  fill(byId("scores"), h("h2", {}, "Scores"), rounds.map((r) => scoreCard(r, scores[r.id])));
+  fill(byId("scores"), h("h2", {}, tr("Scores")), rounds.map((r) => scoreCard(r, scores[r.id])));
 }
 
 function renderDebrief() {
@@ -940,38 +947,38 @@ function renderDebrief() {
   }
   const o = d.outcome;
   const cur = app.scenario.economics.currency;
-  const parts = [h("h2", {}, "Debrief: what your plan would have done")];
+  const parts = [h("h2", {}, tr("Debrief: what your plan would have done"))];
   if (o) {
     parts.push(h("div", { class: "charts" }, app.scenario.kpis.map((k) => kpiChart({
       title: k.name, unit: k.unit, target: k.target,
       series: [
-        { label: "Your plan", cls: "team", values: o.plan.kpis[k.id] },
-        { label: "Doing nothing", cls: "nothing", values: o.nothing.kpis[k.id] },
-        { label: "Expert plan", cls: "expert", values: o.expert.kpis[k.id] },
+        { label: tr("Your plan"), cls: "team", values: o.plan.kpis[k.id] },
+        { label: tr("Doing nothing"), cls: "nothing", values: o.nothing.kpis[k.id] },
+        { label: tr("Expert plan"), cls: "expert", values: o.expert.kpis[k.id] },
       ],
     })).concat([roiCompareChart({
-      title: "Return on investment: true and as you would report it",
+      title: tr("Return on investment: true and as you would report it"),
       rows: [
-        { label: "Your plan", trueRoi: o.roi, reportedRoi: o.reportedRoi },
-        { label: "Expert plan", trueRoi: o.expertRoi, reportedRoi: undefined },
+        { label: tr("Your plan"), trueRoi: o.roi, reportedRoi: o.reportedRoi },
+        { label: tr("Expert plan"), trueRoi: o.expertRoi, reportedRoi: undefined },
       ],
     })])));
     parts.push(h("section", { class: "card", "data-debrief": "levels" },
-      h("h3", {}, "Your programme, level by level"),
-      h("p", { class: "small muted" }, "Reaction and learning can look good while the business result does not move: only the levels below 3 are about the training itself."),
+      h("h3", {}, tr("Your programme, level by level")),
+      h("p", { class: "small muted" }, tr("Reaction and learning can look good while the business result does not move: only the levels below 3 are about the training itself.")),
       h("dl", { class: "kv" },
-        h("dt", {}, "L1 Reaction"), h("dd", {}, o.reaction ? `${num(o.reaction)} / 5` : "no training in the plan"),
-        h("dt", {}, "L2 Learning"), h("dd", {}, o.learning ? `${pct(o.learning)} knowledge gain` : "no training in the plan"),
-        h("dt", {}, "L3 Behaviour"), h("dd", {}, o.behaviour === null || o.behaviour === undefined ? "–" : `${pct(o.behaviour)} of the job and process causes removed`),
-        h("dt", {}, "L4 Results"), h("dd", {}, `${pct(o.results)} of the gap to target closed`),
-        h("dt", {}, "L5 ROI"), h("dd", {}, `${o.roi === null ? "n/a" : pct(o.roi)} true, ${o.reportedRoi === null || o.reportedRoi === undefined ? "n/a" : pct(o.reportedRoi)} as you would report it`),
-        h("dt", {}, "Cost"), h("dd", {}, `${money(o.cost, cur)} fully loaded; benefit ${money(o.benefit, cur)} (you would report ${money(o.reportedBenefit, cur)})`))));
+        h("dt", {}, tr("L1 Reaction")), h("dd", {}, o.reaction ? tr("{score} / 5", { score: num(o.reaction) }) : tr("no training in the plan")),
+        h("dt", {}, tr("L2 Learning")), h("dd", {}, o.learning ? tr("{share} knowledge gain", { share: pct(o.learning) }) : tr("no training in the plan")),
+        h("dt", {}, tr("L3 Behaviour")), h("dd", {}, o.behaviour === null || o.behaviour === undefined ? "–" : tr("{share} of the job and process causes removed", { share: pct(o.behaviour) })),
+        h("dt", {}, tr("L4 Results")), h("dd", {}, tr("{share} of the gap to target closed", { share: pct(o.results) })),
+        h("dt", {}, tr("L5 ROI")), h("dd", {}, tr("{true} true, {reported} as you would report it", { true: o.roi === null ? tr("n/a") : pct(o.roi), reported: o.reportedRoi === null || o.reportedRoi === undefined ? tr("n/a") : pct(o.reportedRoi) })),
+        h("dt", {}, tr("Cost")), h("dd", {}, tr("{cost} fully loaded; benefit {benefit} (you would report {reported})", { cost: money(o.cost, cur), benefit: money(o.benefit, cur), reported: money(o.reportedBenefit, cur) })))));
   } else {
-    parts.push(h("p", { class: "empty" }, "The outcome is being computed."));
+    parts.push(h("p", { class: "empty" }, tr("The outcome is being computed.")));
   }
   parts.push(causeTable(d));
   if (d.objectives && d.objectives.length) parts.push(objectivesTable(d.objectives));
-  if (d.notes) parts.push(h("h3", {}, "Facilitator notes"), h("p", { class: "pre" }, d.notes));
+  if (d.notes) parts.push(h("h3", {}, tr("Facilitator notes")), h("p", { class: "pre" }, d.notes));
   fill(box, parts);
 }
 
@@ -995,24 +1002,24 @@ function causeTable(d) {
   const ruled = new Set(d.yourPlan.ruledOut);
   const expert = new Set(d.expertPlan.causes.map((c) => c.cause));
   const remaining = (d.outcome && d.outcome.remaining) || {};
-  return h("section", {}, h("h3", {}, "Which causes were real"),
+  return h("section", {}, h("h3", {}, tr("Which causes were real")),
     h("div", { class: "table-wrap" }, h("table", { "data-debrief": "causes" },
-      h("thead", {}, h("tr", {}, ["Cause", "Truth", "Share of gap", "Your call", "Verdict", "Left after your plan"].map((c) => h("th", { scope: "col" }, c)))),
+      h("thead", {}, h("tr", {}, [tr("Cause"), tr("Truth"), tr("Share of gap"), tr("Your call"), tr("Verdict"), tr("Left after your plan")].map((c) => h("th", { scope: "col" }, c)))),
       h("tbody", {}, d.causes.flatMap((c) => {
         const real = c.truth !== "false";
         const declared = mine.get(c.id);
-        const call = declared ? `Declared (${app.ix.cells[declared.cell] ? app.ix.cells[declared.cell].label : declared.cell})` : ruled.has(c.id) ? "Ruled out" : "Not addressed";
+        const call = declared ? tr("Declared ({cell})", { cell: app.ix.cells[declared.cell] ? app.ix.cells[declared.cell].label : declared.cell }) : ruled.has(c.id) ? tr("Ruled out") : tr("Not addressed");
         const cellRight = declared && declared.cell === c.cell;
         const verdict = real
-          ? (declared ? (cellRight ? ["ok", "✓ Found"] : ["warn", "◐ Found, wrong cell"]) : ["bad", "✗ Missed"])
-          : (declared ? ["bad", "✗ Not a cause"] : ["ok", "✓ Not declared"]);
+          ? (declared ? (cellRight ? ["ok", tr("✓ Found")] : ["warn", tr("◐ Found, wrong cell")]) : ["bad", tr("✗ Missed")])
+          : (declared ? ["bad", tr("✗ Not a cause")] : ["ok", tr("✓ Not declared")]);
         return [h("tr", { "data-cause": c.id, class: "has-detail" },
           h("th", { scope: "row" }, c.label),
-          h("td", {}, TRUTH_LABELS[c.truth] || c.truth, expert.has(c.id) ? h("div", { class: "small muted" }, "in the expert plan") : null),
+          h("td", {}, TRUTH_LABELS[c.truth] || c.truth, expert.has(c.id) ? h("div", { class: "small muted" }, tr("in the expert plan")) : null),
           h("td", { class: "num" }, pct(c.gapShare)),
           h("td", {}, call),
           h("td", {}, h("span", { class: `badge ${verdict[0]}` }, verdict[1]),
-            declared && real && !cellRight ? h("div", { class: "small muted" }, `Cell: ${app.ix.cells[c.cell] ? app.ix.cells[c.cell].label : c.cell}`) : null),
+            declared && real && !cellRight ? h("div", { class: "small muted" }, tr("Cell: {cell}", { cell: app.ix.cells[c.cell] ? app.ix.cells[c.cell].label : c.cell })) : null),
           h("td", { class: "num" }, remaining[c.id] === undefined ? "–" : pct(remaining[c.id]))),
         h("tr", { class: "detail-row" }, h("td", { colspan: 6 }, c.debrief))];
       })))));
@@ -1038,10 +1045,10 @@ function byline(by, compact = false) {
   if (!by || !by.name) return null;
   const when = by.at ? timeOfDay(by.at) : "";
   const mine = app.me && by.learnerId === app.me.learnerId;
-  const who = mine ? "you" : by.name;
-  return h("span", { class: "by", "data-by": by.learnerId || "", title: `Last changed by ${who}${when ? ` at ${when}` : ""}` },
+  const who = mine ? tr("you") : by.name;
+  return h("span", { class: "by", "data-by": by.learnerId || "", title: when ? tr("Last changed by {who} at {time}", { who, time: when }) : tr("Last changed by {who}", { who }) },
     h("span", { class: "initials", "aria-hidden": "true" }, initials(by.name)),
-    compact ? h("span", { class: "visually-hidden" }, ` by ${who}`) : ` by ${who}${when ? ` · ${when}` : ""}`);
+    compact ? h("span", { class: "visually-hidden" }, tr(" by {who}", { who })) : when ? tr(" by {who} · {time}", { who, time: when }) : tr(" by {who}", { who }));
 }
 
 function isReady(learnerId) {
@@ -1071,8 +1078,8 @@ function renderAwareness() {
 function renderBar() {
   const pub = app.pub;
   if (!pub) return;
-  byId("bar-round").textContent = pub.phase === "round" && pub.round ? `Round ${pub.round.index + 1}/${pub.roundCount}`
-    : pub.phase === "lobby" ? "Lobby" : pub.phase === "debrief" ? "Debrief" : pub.phase === "closed" ? "Ended" : "";
+  byId("bar-round").textContent = pub.phase === "round" && pub.round ? tr("Round {n}/{count}", { n: pub.round.index + 1, count: pub.roundCount })
+    : pub.phase === "lobby" ? tr("Lobby") : pub.phase === "debrief" ? tr("Debrief") : pub.phase === "closed" ? tr("Ended") : "";
   for (const id of ["alert-messages", "alert-chat", "alert-activity"]) byId(id).hidden = !app.team;
   const paused = Boolean(pub.phase === "round" && pub.paused);
   byId("bar-paused").hidden = !paused;
@@ -1179,7 +1186,7 @@ function showNotice(key, kind, text, actions = []) {
   const node = h("div", { class: `alert notice-${kind}`, "data-notice": key, "data-kind": kind },
     h("span", { class: "notice-text" }, h("strong", {}, text)),
     actions,
-    h("button", { type: "button", class: "small", "aria-label": `Dismiss: ${text}`, onclick: () => node.remove() }, "Dismiss"));
+    h("button", { type: "button", class: "small", "aria-label": tr("Dismiss: {text}", { text }), "data-dismiss": "", onclick: () => node.remove() }, tr("Dismiss")));
   if (old) old.replaceWith(node);
   else box.prepend(node);
   return node;
@@ -1193,7 +1200,7 @@ function dropNotice(key) {
 // --- injects: alert until read ---------------------------------------------------------------------
 
 function injectTitle(inj) {
-  return `New message from ${stakeholderName(inj.sender)}: ${inj.title}`;
+  return tr("New message from {sender}: {title}", { sender: stakeholderName(inj.sender), title: inj.title });
 }
 
 function openInject(injectId) {
@@ -1219,17 +1226,17 @@ function trackInjects() {
       card.classList.toggle("unread", !read);
       if (!card.dataset.readWired) {
         card.dataset.readWired = "true";
-        card.setAttribute("aria-label", `Message: ${inj.title}`);
+        card.setAttribute("aria-label", tr("Message: {title}", { title: inj.title }));
         card.addEventListener("focusin", () => markInjectRead(inj.inject));
       }
     }
     if (!read && !byId("room-notices").querySelector(`[data-notice="inject:${CSS.escape(inj.inject)}"]`)) {
       const node = showNotice(`inject:${inj.inject}`, "inject", injectTitle(inj), [
-        h("button", { type: "button", class: "small primary", "aria-label": `Open message: “${inj.title}”`, onclick: () => openInject(inj.inject) }, "Open message"),
-        h("button", { type: "button", class: "small", "aria-label": `Mark as read: “${inj.title}”`, onclick: () => markInjectRead(inj.inject) }, "Mark as read"),
+        h("button", { type: "button", class: "small primary", "aria-label": tr("Open message: “{title}”", { title: inj.title }), onclick: () => openInject(inj.inject) }, tr("Open message")),
+        h("button", { type: "button", class: "small", "aria-label": tr("Mark as read: “{title}”", { title: inj.title }), onclick: () => markInjectRead(inj.inject) }, tr("Mark as read")),
       ]);
       node.classList.add("inject-alert");
-      node.querySelector("[aria-label^=Dismiss]").remove(); // it stays until read
+      node.querySelector("[data-dismiss]").remove(); // it stays until read
     }
     if (!seenInjects.has(inj.inject)) {
       seenInjects.add(inj.inject);
@@ -1238,7 +1245,7 @@ function trackInjects() {
   }
   injectsPrimed = true;
   if (fresh.length) {
-    announce(byId("alert-live"), fresh.map(injectTitle).join(". ") + ". Use the Messages button to open it.");
+    announce(byId("alert-live"), tr("{messages}. Use the Messages button to open it.", { messages: fresh.map(injectTitle).join(". ") }));
     beep();
   }
 }
@@ -1249,23 +1256,23 @@ function renderActivity() {
   const list = app.team.activity;
   const box = byId("activity");
   if (!list || !list.length) {
-    fill(box, h("li", { class: "empty" }, "Nothing yet: what teammates do appears here."));
+    fill(box, h("li", { class: "empty" }, tr("Nothing yet: what teammates do appears here.")));
     return;
   }
   fill(box, [...list].reverse().map((entry) => {
     const mine = app.me && entry.learnerId === app.me.learnerId;
-    const text = String(entry.text || "");
+    const text = serverText(String(entry.text || ""));
     const name = entry.name || "";
     const named = Boolean(name) && text.startsWith(name);
     return h("li", { "data-activity": entry.n, "data-kind": entry.kind || "", "data-mine": String(Boolean(mine)) },
-      named ? h("strong", {}, mine ? `${name} (you)` : name) : null, named ? text.slice(name.length) : text,
+      named ? h("strong", {}, mine ? tr("{name} (you)", { name }) : name) : null, named ? text.slice(name.length) : text,
       h("span", { class: "when" }, timeOfDay(entry.at)));
   }));
 }
 
 function renderIsolationBy() {
   const t = app.team;
-  fill(byId("isolation-by"), t.isolation && t.isolationBy ? h("p", { class: "small muted" }, "Chosen", byline(t.isolationBy)) : null);
+  fill(byId("isolation-by"), t.isolation && t.isolationBy ? h("p", { class: "small muted" }, tr("Chosen"), byline(t.isolationBy)) : null);
 }
 
 // --- ready marks -----------------------------------------------------------------------------------
@@ -1282,12 +1289,12 @@ function renderReady() {
   const readyCount = t.members.filter((m) => isReady(m.learnerId)).length;
   const mine = isReady(me);
   fill(box,
-    h("h3", { id: "ready-h" }, `Ready to submit? ${readyCount} of ${t.members.length} ready`),
+    h("h3", { id: "ready-h" }, tr("Ready to submit? {ready} of {count} ready", { ready: readyCount, count: t.members.length })),
     h("ul", { class: "ready-list", "aria-labelledby": "ready-h" }, t.members.map((m) => h("li", { "data-ready-member": m.learnerId },
-      isReady(m.learnerId) ? h("span", { class: "badge ok" }, `✓ ${m.name}${m.learnerId === me ? " (you)" : ""} is ready`)
-        : h("span", { class: "badge" }, `${m.name}${m.learnerId === me ? " (you)" : ""}: not yet`)))),
+      isReady(m.learnerId) ? h("span", { class: "badge ok" }, tr("✓ {name} is ready", { name: m.learnerId === me ? tr("{name} (you)", { name: m.name }) : m.name }))
+        : h("span", { class: "badge" }, tr("{name}: not yet", { name: m.learnerId === me ? tr("{name} (you)", { name: m.name }) : m.name }))))),
     h("button", { type: "button", id: "ready-toggle", class: "small", "aria-pressed": String(mine), disabled: !serverAllows("mark_ready"),
-      onclick: () => act("mark_ready", { ready: !mine }) }, mine ? "✓ I'm ready" : "I'm ready"));
+      onclick: () => act("mark_ready", { ready: !mine }) }, mine ? tr("✓ I'm ready") : tr("I'm ready")));
 }
 
 // --- reopened earlier rounds: their own section, editable and submittable --------------------------
@@ -1326,7 +1333,7 @@ function reopenedTextField(field, canWrite) {
     area.addEventListener("input", () => queueText(field.id, area.value));
     area.addEventListener("blur", () => flushText(field.id));
   }
-  if (!canWrite) status.textContent = "This round is closed.";
+  if (!canWrite) status.textContent = tr("This round is closed.");
   return h("div", { class: "field" },
     h("div", { class: "row" }, h("label", { for: `text-${field.id}` }, field.label), h("span", { "data-field-badge": field.id })),
     h("div", { class: "hint", id: `prompt-${field.id}` }, fieldPrompt(field.roundId, field.id)),
@@ -1352,80 +1359,80 @@ function renderReopened() {
   }
   fill(box, entries.map((r) => {
     const canWrite = roundAllows(r, "write_rationale");
-    const title = `Round ${r.index + 1}: ${r.name}`;
+    const title = tr("Round {n}: {name}", { n: r.index + 1, name: r.name });
     const fields = (r.deliverable || []).map((field) => {
       if (field.kind === "text") return reopenedTextField({ ...field, roundId: r.id }, canWrite);
       const kinded = { ...field };
       return h("div", { class: "field" },
         h("div", { class: "row" }, h("strong", {}, field.label), h("span", { "data-round-field-badge": `${r.id}:${field.id}` })),
-        h("p", { "data-round-field-summary": `${r.id}:${field.id}`, class: "break" }, fieldSummary(kinded) || "Nothing yet."),
-        KIND_TAB[field.kind] ? h("button", { type: "button", class: "link small", "aria-label": `Edit ${field.label}`, onclick: () => tabs.select(KIND_TAB[field.kind]) }, "Edit") : null);
+        h("p", { "data-round-field-summary": `${r.id}:${field.id}`, class: "break" }, fieldSummary(kinded) || tr("Nothing yet.")),
+        KIND_TAB[field.kind] ? h("button", { type: "button", class: "link small", "aria-label": tr("Edit {name}", { name: field.label }), onclick: () => tabs.select(KIND_TAB[field.kind]) }, tr("Edit")) : null);
     });
     let footer;
     if (r.frozen === "submitted") {
-      footer = h("div", { class: "alert success" }, h("strong", {}, `✓ Submitted again${r.submission && r.submission.at ? ` at ${timeOfDay(r.submission.at)}` : ""}`),
-        r.submission && r.submission.by && r.submission.by.name ? `by ${r.submission.by.name}.` : "");
+      footer = h("div", { class: "alert success" }, h("strong", {}, r.submission && r.submission.at ? tr("✓ Submitted again at {time}", { time: timeOfDay(r.submission.at) }) : tr("✓ Submitted again")),
+        r.submission && r.submission.by && r.submission.by.name ? tr("by {name}.", { name: r.submission.by.name }) : "");
     } else if (r.frozen === "locked") {
-      footer = h("div", { class: "alert warning" }, h("strong", {}, "Time is up"), "This reopened round is locked.");
+      footer = h("div", { class: "alert warning" }, h("strong", {}, tr("Time is up")), tr("This reopened round is locked."));
     } else {
       const confirmBox = h("div", { class: "alert warning", hidden: true },
-        h("strong", {}, `Submit “${r.name}” again?`), "Your team cannot edit it afterwards.",
+        h("strong", {}, tr("Submit “{name}” again?", { name: r.name })), tr("Your team cannot edit it afterwards."),
         h("div", { class: "row" },
           h("button", { type: "button", class: "primary", "data-confirm-round": r.id, onclick: async () => {
             confirmBox.hidden = true;
             await flushTexts();
-            await act("submit_round", { round: r.id }, `Submitted “${r.name}”.`);
-          } }, "Yes, submit"),
-          h("button", { type: "button", onclick: () => { confirmBox.hidden = true; } }, "Cancel")));
+            await act("submit_round", { round: r.id }, tr("Submitted “{name}”.", { name: r.name }));
+          } }, tr("Yes, submit")),
+          h("button", { type: "button", onclick: () => { confirmBox.hidden = true; } }, tr("Cancel"))));
       footer = h("div", {},
         h("p", { class: "small muted", "data-round-missing": r.id }),
         h("button", { type: "button", class: "primary", "data-submit-round": r.id, disabled: !serverAllows("submit_round"),
-          onclick: () => { confirmBox.hidden = false; confirmBox.querySelector("[data-confirm-round]").focus(); } }, `Submit “${r.name}” again`),
+          onclick: () => { confirmBox.hidden = false; confirmBox.querySelector("[data-confirm-round]").focus(); } }, tr("Submit “{name}” again", { name: r.name })),
         confirmBox);
     }
     if (!r.frozen) {
-      showNotice(`reopened:${r.id}`, "reopened", `The facilitator reopened ${title} for your team.`, [
+      showNotice(`reopened:${r.id}`, "reopened", tr("The facilitator reopened {round} for your team.", { round: title }), [
         h("button", { type: "button", class: "small primary", onclick: () => {
           tabs.select("deliverable");
           reveal(document.querySelector(`[data-round-section="${CSS.escape(r.id)}"]`), document.getElementById(`reopened-h-${r.id}`));
-        } }, "Open it"),
+        } }, tr("Open it")),
       ]);
     }
     return h("section", { class: "reopened-round", "data-round-section": r.id, "aria-labelledby": `reopened-h-${r.id}` },
       h("div", { class: "card-header" },
-        h("h3", { id: `reopened-h-${r.id}` }, `Reopened: ${title}`),
+        h("h3", { id: `reopened-h-${r.id}` }, tr("Reopened: {round}", { round: title })),
         h("span", { class: "badge", "data-round-completeness": r.id })),
-      h("p", { class: "small muted" }, "The facilitator reopened this earlier round for your team: edit it and submit it again. The current round carries on below."),
+      h("p", { class: "small muted" }, tr("The facilitator reopened this earlier round for your team: edit it and submit it again. The current round carries on below.")),
       fields, footer);
-  }), h("h3", { class: "current-round-h" }, `Current round: ${currentRound() ? currentRound().name : ""}`));
+  }), h("h3", { class: "current-round-h" }, tr("Current round: {name}", { name: currentRound() ? currentRound().name : "" })));
 }
 
 function updateReopened() {
   for (const r of reopenedEntries()) {
     const badge = document.querySelector(`[data-round-completeness="${CSS.escape(r.id)}"]`);
     if (badge && typeof r.completeness === "number") {
-      badge.textContent = `${r.completeness}% complete`;
+      badge.textContent = tr("{share} complete", { share: pct(r.completeness / 100) });
       badge.className = `badge ${r.completeness === 100 ? "ok" : "warn"}`;
     }
     const missing = r.missing || [];
     for (const field of r.deliverable || []) {
       const slot = document.querySelector(`[data-round-field-badge="${CSS.escape(`${r.id}:${field.id}`)}"]`)
         || document.querySelector(`#reopened-rounds [data-field-badge="${CSS.escape(field.id)}"]`);
-      if (slot) fill(slot, !field.required ? h("span", { class: "badge" }, "Optional")
-        : missing.includes(field.id) ? h("span", { class: "badge warn" }, "Required · missing") : h("span", { class: "badge ok" }, "✓ Done"));
+      if (slot) fill(slot, !field.required ? h("span", { class: "badge" }, tr("Optional"))
+        : missing.includes(field.id) ? h("span", { class: "badge warn" }, tr("Required · missing")) : h("span", { class: "badge ok" }, tr("✓ Done")));
       const summary = document.querySelector(`[data-round-field-summary="${CSS.escape(`${r.id}:${field.id}`)}"]`);
-      if (summary) summary.textContent = fieldSummary(field) || "Nothing yet.";
+      if (summary) summary.textContent = fieldSummary(field) || tr("Nothing yet.");
     }
     const line = document.querySelector(`[data-round-missing="${CSS.escape(r.id)}"]`);
-    if (line) line.textContent = missing.length ? `Still missing: ${missing.map((id) => ((r.deliverable || []).find((f) => f.id === id) || { label: id }).label).join(", ")}` : "";
+    if (line) line.textContent = missing.length ? tr("Still missing: {fields}", { fields: missing.map((id) => ((r.deliverable || []).find((f) => f.id === id) || { label: id }).label).join(", ") }) : "";
   }
 }
 
-// The deliverable's "Edit" links name their field for screen readers.
+// The deliverable's tr("Edit") links name their field for screen readers.
 function nameDeliverableEdits() {
   for (const button of document.querySelectorAll("#deliverable .field > button.link:not([aria-label])")) {
     const label = button.parentElement.querySelector("strong");
-    if (label) button.setAttribute("aria-label", `Edit ${label.textContent}`);
+    if (label) button.setAttribute("aria-label", tr("Edit {name}", { name: label.textContent }));
   }
 }
 
@@ -1455,7 +1462,7 @@ function updateTextMeta() {
 // --- time: a timeout is told, and stays until dismissed ---------------------------------------------
 
 function showTimeout(text) {
-  const words = text || "Time is up: your draft was submitted as it stood.";
+  const words = text || tr("Time is up: your draft was submitted as it stood.");
   showNotice("timeout", "timeout", words);
   announce(byId("alert-live"), words);
 }
@@ -1474,7 +1481,7 @@ function renderTeamChange() {
   if (!app.team) byId("team-change-error").hidden = true;
 }
 
-const LOCKED_IN_ROUND = "You can't change team while a round is running: your work stays with your team. Ask the facilitator if you need to move.";
+const LOCKED_IN_ROUND = tr("You can't change team while a round is running: your work stays with your team. Ask the facilitator if you need to move.");
 
 byId("leave-team").addEventListener("click", async () => {
   changingTeam = true;
@@ -1482,7 +1489,7 @@ byId("leave-team").addEventListener("click", async () => {
   changingTeam = false;
   const box = byId("team-change-error");
   box.hidden = ack.ok;
-  if (!ack.ok) box.textContent = ack.code === "team/locked_in_round" ? LOCKED_IN_ROUND : (ack.message || "The server refused that.");
+  if (!ack.ok) box.textContent = ack.code === "team/locked_in_round" ? LOCKED_IN_ROUND : errorText(ack, tr("The server refused that."));
 });
 
 // A move by the facilitator: the room follows the new team and says so until dismissed.
@@ -1493,7 +1500,7 @@ function watchMove() {
   if (lastTeamId !== undefined && teamId !== lastTeamId) byId("team-change-error").hidden = true;
   if (lastTeamId && teamId && teamId !== lastTeamId && !changingTeam && app.team) {
     window.scrollTo(0, 0); // a new room: start at its top, where the notice is
-    showMoved(`The facilitator moved you to ${app.team.name}.`);
+    showMoved(tr("The facilitator moved you to {team}.", { team: app.team.name }));
   }
   lastTeamId = teamId;
   teamChoiceShown();
@@ -1533,11 +1540,11 @@ function onNotice(notice) {
   if (!notice || !notice.kind) return false;
   if (notice.kind === "moved") {
     window.scrollTo(0, 0);
-    showMoved(notice.text || "The facilitator moved you to another team.");
+    showMoved(serverText(notice.text) || tr("The facilitator moved you to another team."));
     return true;
   }
   if (notice.kind === "timeout") {
-    showTimeout(notice.text);
+    showTimeout(serverText(notice.text));
     return true;
   }
   return false;
@@ -1600,7 +1607,7 @@ live.on("presence", (msg) => {
 live.on("notice", (notice) => {
   if (onNotice(notice)) return;
   // Findings and injects already land in their own live regions; other notices get a toast.
-  if (notice && notice.text && !["finding", "inject", "diagnostic_run", "inject_fired", "chat"].includes(notice.kind)) toast(notice.text);
+  if (notice && notice.text && !["finding", "inject", "diagnostic_run", "inject_fired", "chat"].includes(notice.kind)) toast(serverText(notice.text));
 });
 
 // While a hello is on its way, patches are ignored: the view it answers already holds them.
@@ -1609,7 +1616,7 @@ let helloInFlight = false;
 async function hello() {
   if (helloInFlight) return;
   helloInFlight = true;
-  const ack = await live.request("hello", { token: seat.token }).catch(() => null).finally(() => { helloInFlight = false; });
+  const ack = await live.request("hello", { token: seat.token, lang: locale }).catch(() => null).finally(() => { helloInFlight = false; });
   if (!ack) {
     // No answer in time: a reconnect says hello again, but a socket that stayed up (a server
     // busy taking a session over, an answer lost) would otherwise never be attached.
@@ -1619,7 +1626,7 @@ async function hello() {
   if (!ack.ok) {
     if (ack.code === "session/moved") return live.moveTo(ack); // hello again on the owner
     if (ack.code === "auth/bad_token" || ack.code === "auth/unknown_learner") forgetSeat(sessionId);
-    showFatal(ack.message || "Could not resume your seat.");
+    showFatal(errorText(ack, tr("Could not resume your seat.")));
     return;
   }
   byId("room-error").hidden = true;

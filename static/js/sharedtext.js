@@ -7,6 +7,7 @@
 
 import * as Y from "../vendor/yjs.min.js";
 import { h, fill } from "./dom.js";
+import { t as tr } from "./i18n.js";
 import { newActionId } from "./live.js";
 
 const ROOT = "t";
@@ -139,7 +140,7 @@ class Field {
   }
 
   schedule() {
-    this.say(this.owner.live.state === "online" ? "Saving…" : "Offline: kept on this device, it will sync when you are back");
+    this.say(this.owner.live.state === "online" ? tr("Saving…") : tr("Offline: kept on this device, it will sync when you are back"));
     if (this.timer === null) this.timer = setTimeout(() => { this.timer = null; this.flush(); }, FLUSH_MS);
   }
 
@@ -174,7 +175,7 @@ class Field {
     if (ack && ack.ok) {
       if (!this.pending.length) {
         this.dirty = false;
-        this.say("Saved");
+        this.say(tr("Saved"));
       }
     } else if (ack && ack.code === "text/missing_history") {
       await this.owner.sync([this.key]);
@@ -183,7 +184,7 @@ class Field {
       this.owner.refused(this, ack);
       return;
     } else {
-      this.say("Not saved yet: it will sync when the connection is back");
+      this.say(tr("Not saved yet: it will sync when the connection is back"));
       return;
     }
     if (this.pending.length) this.flush();
@@ -246,7 +247,7 @@ class Field {
     this.layer.scrollTop = area.scrollTop;
     if (this.presence) {
       fill(this.presence, here.length
-        ? [h("span", { class: "sr-only" }, "Also in this field: "),
+        ? [h("span", { class: "sr-only" }, tr("Also in this field: ")),
           ...here.map((c) => tinted(h("span", { class: "presence-chip" }, `✎ ${c.name}`), c.learnerId))]
         : []);
     }
@@ -270,7 +271,7 @@ export class SharedTexts {
     this.cursorTimer = null;
     live.on("text_cursor", (msg) => this.caretReceived(msg));
     live.on("status", (state) => {
-      if (state !== "online") for (const field of this.fields.values()) if (field.dirty) field.say("Offline: kept on this device, it will sync when you are back");
+      if (state !== "online") for (const field of this.fields.values()) if (field.dirty) field.say(tr("Offline: kept on this device, it will sync when you are back"));
     });
   }
 

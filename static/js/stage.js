@@ -5,6 +5,7 @@
 import { Live, ServerClock, bindConnectionBadge } from "./live.js";
 import { byId, clock, fill, h, num } from "./dom.js";
 import { kpiChart, roiCompareChart } from "./charts.js";
+import { t as tr } from "./i18n.js";
 
 const main = byId("main");
 let token = main.dataset.token;
@@ -18,42 +19,38 @@ let shownMode = null;
 
 const SECTIONS = ["lobby", "round", "scoring", "leaderboard", "debrief"];
 
-function plural(n, one, many) {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 function renderLobby() {
   const size = view.teamSize;
-  fill(byId("lobby-count"), `${plural(view.learners, "person", "people")} joined · ${plural(view.teams.length, "team", "teams")}`);
+  fill(byId("lobby-count"), `${tr("{count} people joined", { count: view.learners })} · ${tr("{count} teams", { count: view.teams.length })}`);
   fill(byId("stage-teams"), view.teams.length ? view.teams.map((t) => {
     const low = t.members < size.min;
     const high = t.members > size.max;
     return h("li", { "data-team": t.id, "data-size": low ? "low" : high ? "high" : "ok" },
       t.name,
-      h("span", { class: "members" }, plural(t.members, "member", "members"),
-        low ? ` · needs ${size.min - t.members} more` : high ? ` · over ${size.max}` : ""));
-  }) : h("li", { class: "empty" }, "No teams yet: create or join one from your device."));
+      h("span", { class: "members" }, tr("{count} members", { count: t.members }),
+        low ? tr(" · needs {count} more", { count: size.min - t.members }) : high ? tr(" · over {max}", { max: size.max }) : ""));
+  }) : h("li", { class: "empty" }, tr("No teams yet: create or join one from your device.")));
 }
 
 function renderRound() {
   const r = view.round;
-  fill(byId("round-kicker"), r ? `Round ${r.index + 1} of ${view.roundCount}` : "");
+  fill(byId("round-kicker"), r ? tr("Round {n} of {count}", { n: r.index + 1, count: view.roundCount }) : "");
   fill(byId("round-h"), r ? r.name : "");
   const total = view.teams.length;
   const done = view.submitted || 0;
-  fill(byId("stage-submitted"), `${done} of ${plural(total, "team", "teams")} submitted`);
+  fill(byId("stage-submitted"), tr("{done} of {count} teams submitted", { done, count: total }));
   byId("stage-submitted-bar").style.width = total ? `${(100 * done) / total}%` : "0";
   const inject = view.inject;
   byId("stage-inject").hidden = !inject;
   if (inject) {
     fill(byId("stage-inject-title"), inject.title);
-    fill(byId("stage-inject-sender"), `From ${inject.sender} · by ${inject.channel} · to ${plural(inject.teams, "team", "teams")}`);
+    fill(byId("stage-inject-sender"), tr("From {sender} · by {channel} · to {count} teams", { sender: inject.sender, channel: inject.channel, count: inject.teams }));
   }
 }
 
 function renderScoring() {
   fill(byId("stage-scoring-list"), (view.scoring || []).map((r, i) => h("li", { "data-round": r.round },
-    `Round ${i + 1}: ${r.name} · ${r.scored} of ${plural(r.teams, "team", "teams")} scored${r.published ? " · published" : ""}`,
+    `${tr("Round {n}: {name} · {scored} of {count} teams scored", { n: i + 1, name: r.name, scored: r.scored, count: r.teams })}${r.published ? tr(" · published") : ""}`,
     h("div", { class: "stage-bar", "aria-hidden": "true" }, barFill(r.teams ? r.scored / r.teams : 0)))));
 }
 
@@ -65,15 +62,15 @@ function barFill(share) {
 
 function renderLeaderboard() {
   const rows = (view.leaderboard || []).map((row, i) => {
-    const tr = h("tr", { class: "reveal", "data-team": row.team },
+    const line = h("tr", { class: "reveal", "data-team": row.team },
       h("td", { class: "rank" }, String(row.rank)), h("td", {}, row.name), h("td", { class: "points" }, num(row.points)));
     // Last place first, the winner last: the room reads the list as it builds up.
-    for (const td of tr.children) td.style.animationDelay = `${(view.leaderboard.length - 1 - i) * 0.5}s`;
-    return tr;
+    for (const td of line.children) td.style.animationDelay = `${(view.leaderboard.length - 1 - i) * 0.5}s`;
+    return line;
   });
   fill(byId("stage-board"), h("table", { class: "stage-board" },
-    h("caption", { class: "visually-hidden" }, "Leaderboard of published scores"),
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Rank"), h("th", { scope: "col" }, "Team"), h("th", { scope: "col", class: "points" }, "Points"))),
+    h("caption", { class: "visually-hidden" }, tr("Leaderboard of published scores")),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, tr("Rank")), h("th", { scope: "col" }, tr("Team")), h("th", { scope: "col", class: "points" }, tr("Points")))),
     h("tbody", {}, rows)));
 }
 
@@ -84,20 +81,20 @@ function renderDebrief() {
   const charts = d.kpis.map((k) => kpiChart({
     title: k.name, unit: k.unit, target: k.target, width: 720, height: 400,
     series: k.teams.map((t) => ({ label: t.name, cls: "team", index: teamIndex.get(t.team) ?? 0, values: t.values }))
-      .concat([{ label: "Doing nothing", cls: "nothing", values: k.nothing }, { label: "Expert plan", cls: "expert", values: k.expert }]),
+      .concat([{ label: tr("Doing nothing"), cls: "nothing", values: k.nothing }, { label: tr("Expert plan"), cls: "expert", values: k.expert }]),
   }));
   const roi = roiCompareChart({
-    title: "Return on investment: true and as each team would report it",
+    title: tr("Return on investment: true and as each team would report it"),
     rows: d.roi.map((r) => ({ label: r.name, trueRoi: r.trueRoi, reportedRoi: r.reportedRoi }))
-      .concat([{ label: "Expert plan", trueRoi: d.expertRoi, reportedRoi: undefined }]),
+      .concat([{ label: tr("Expert plan"), trueRoi: d.expertRoi, reportedRoi: undefined }]),
   });
   const causes = h("section", { class: "card stage-section", "data-stage": "causes" },
-    h("h2", {}, "The real causes, and who found them"),
+    h("h2", {}, tr("The real causes, and who found them")),
     h("ul", { class: "stage-causes" }, d.causes.map((c) => h("li", { "data-cause": c.id },
       h("strong", {}, c.label),
-      h("span", { class: "found" }, c.foundBy.length ? `Found by ${c.foundBy.map((t) => t.name).join(", ")}` : "Found by no team")))));
+      h("span", { class: "found" }, c.foundBy.length ? tr("Found by {teams}", { teams: c.foundBy.map((t) => t.name).join(", ") }) : tr("Found by no team"))))));
   fill(byId("stage-debrief-body"),
-    d.kpis.length && d.kpis[0].teams.length ? h("div", { class: "charts" }, charts) : h("p", { class: "empty" }, "No team has an outcome."),
+    d.kpis.length && d.kpis[0].teams.length ? h("div", { class: "charts" }, charts) : h("p", { class: "empty" }, tr("No team has an outcome.")),
     h("div", { class: "stage-section charts" }, roi, causes));
 }
 
@@ -119,18 +116,18 @@ function tickClock() {
   if (!view || view.mode !== "round") return;
   const c = view.clock;
   let text = "–";
-  let label = "Time left";
+  let label = tr("Time left");
   let urgent = false;
   if (c.paused && c.remaining !== null) {
     text = clock(c.remaining);
-    label = "Paused";
+    label = tr("Paused");
   } else if (c.deadline) {
     const left = c.deadline - serverClock.now();
     text = clock(left);
     urgent = left < 120;
-    if (left <= 0) label = "Time is up";
+    if (left <= 0) label = tr("Time is up");
   } else {
-    label = "Clock stopped";
+    label = tr("Clock stopped");
   }
   const node = byId("stage-clock");
   if (node.textContent !== text) node.textContent = text;
