@@ -8,6 +8,7 @@ the production pragmas, and prints wall and CPU µs per append as JSON.
     .venv/bin/python -m bench.store_append                # 5,000 appends, NORMAL
     .venv/bin/python -m bench.store_append --eventlet     # monkey-patched, as the server runs
     .venv/bin/python -m bench.store_append --synchronous FULL --appends 2000
+    .venv/bin/python -m bench.store_append --postgres --eventlet   # PostgreSQL 15 on loopback
 """
 
 from __future__ import annotations
@@ -31,14 +32,20 @@ def _payload(number: int) -> tuple[str, str | None, dict[str, Any]]:
     )
 
 
-def run(appends: int, sessions: int, synchronous: str, repeats: int) -> dict[str, Any]:
-    """Time `appends` appends over `sessions` sessions; return the best of `repeats` runs."""
+def run(
+    appends: int, sessions: int, synchronous: str, repeats: int, postgres: Any = None
+) -> dict[str, Any]:
+    """Time `appends` appends over `sessions` sessions; return the best of `repeats` runs.
+
+    With `postgres` (a started `tests.services.Postgres`), each run uses a fresh schema on it.
+    """
     from practicum.server.store import EventStore, SessionRow
 
     best_wall = best_cpu = float("inf")
     for _ in range(repeats):
         workdir = Path(tempfile.mkdtemp(prefix="practicum-bench-store-"))
-        store = EventStore(f"sqlite:///{workdir / 'events.db'}", synchronous)
+        url = postgres.new_database() if postgres else f"sqlite:///{workdir / 'events.db'}"
+        store = EventStore(url, synchronous)
         try:
             seqs: dict[str, int] = {}
             for number in range(sessions):
@@ -66,6 +73,7 @@ def run(appends: int, sessions: int, synchronous: str, repeats: int) -> dict[str
             store.dispose()
             shutil.rmtree(workdir, ignore_errors=True)
     return {
+        "database": "postgresql" if postgres else "sqlite",
         "appends": appends,
         "sessions": sessions,
         "synchronous": synchronous,
@@ -82,6 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--synchronous", default="NORMAL")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--eventlet", action="store_true", help="monkey-patch first")
+    parser.add_argument("--postgres", action="store_true", help="on a PostgreSQL it starts")
     options = parser.parse_args(argv)
     if options.eventlet:
         import warnings
@@ -90,7 +99,19 @@ def main(argv: list[str] | None = None) -> None:
         import eventlet
 
         eventlet.monkey_patch()
-    result = run(options.appends, options.sessions, options.synchronous, options.repeats)
+    postgres = None
+    if options.postgres:
+        from tests.services import Postgres
+
+        postgres = Postgres()
+        postgres.start()
+    try:
+        result = run(
+            options.appends, options.sessions, options.synchronous, options.repeats, postgres
+        )
+    finally:
+        if postgres is not None:
+            postgres.stop()
     result["eventlet"] = options.eventlet
     json.dump(result, sys.stdout)
     print()

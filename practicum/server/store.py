@@ -283,6 +283,14 @@ class EventStore:
         # append from about 210 to about 100 us of CPU (bench/store_append.py). Other databases
         # keep the pooled Core path, which also reconnects after a server restart.
         self._sqlite = self.engine.dialect.name == "sqlite"
+        self._postgres = self.engine.dialect.name == "postgresql"
+        # Appends on PostgreSQL are single statements, atomic without a transaction block:
+        # their own pool of autocommit connections, so no checkout switches the mode.
+        self._autocommit = (
+            create_engine(url, isolation_level="AUTOCOMMIT", pool_size=10, max_overflow=20)
+            if self._postgres
+            else self.engine
+        )
         self._writer: Connection | None = None
         self._writer_lock = threading.Lock()
         dialect = self.engine.dialect
@@ -334,6 +342,8 @@ class EventStore:
                 self._writer.close()
                 self._writer = None
         self.engine.dispose()
+        if self._autocommit is not self.engine:
+            self._autocommit.dispose()
 
     @contextmanager
     def _write_transaction(self) -> Iterator[Connection]:
@@ -431,6 +441,10 @@ class EventStore:
         Raises SeqConflict when another writer got there first, DuplicateAction when the
         action id was already handled.
         """
+        if self._postgres and not outbox:
+            return self._append_postgres(
+                session_id, expected_seq, events, at, action_id, result, status, summary
+            )
         if not self._sqlite:
             return self._append_core(
                 session_id, expected_seq, events, at, action_id, result, status, summary, outbox
@@ -495,6 +509,67 @@ class EventStore:
                     conn.execute(_set_summary(session_id, values))
                 if outbox:
                     conn.execute(INSERT_OUTBOX, outbox)
+        except IntegrityError as exc:
+            self._raise_conflict(session_id, action_id, exc)
+        return last_seq
+
+    def _append_postgres(
+        self,
+        session_id: str,
+        expected_seq: int,
+        events: Iterable[tuple[str, str | None, dict[str, Any]]],
+        at: float,
+        action_id: str | None,
+        result: dict[str, Any] | None,
+        status: str | None,
+        summary: dict[str, Any] | None,
+    ) -> int:
+        """`append` on PostgreSQL in one statement, so one round trip and no BEGIN/COMMIT.
+
+        A statement is atomic, data-modifying CTEs included: the action row, the events and the
+        summary all land or none does, and a taken seq or action id fails the whole of it.
+        Under eventlet every round trip is a wait in which other greenlets run, so the old
+        five (pool ping, BEGIN, two INSERTs, COMMIT) made an action wait five turns of a busy
+        loop (bench/README.md, "Scale-out").
+        """
+        rows = self._event_rows(session_id, expected_seq, events, at, action_id)
+        last_seq = expected_seq + len(rows)
+        params: dict[str, Any] = {"sid": session_id}
+        parts = []
+        if action_id is not None:
+            parts.append(
+                "a AS (INSERT INTO actions (session_id, action_id, seq, result) "
+                "VALUES (%(sid)s, %(aid)s, %(last)s, %(result)s))"
+            )
+            params.update(aid=action_id, last=last_seq, result=_dumps(result or {}))
+        if rows:
+            parts.append(
+                "e AS (INSERT INTO events (session_id, seq, type, team, data, at, action_id) "
+                "SELECT %(sid)s, * FROM unnest(%(seqs)s::integer[], %(types)s::varchar[], "
+                "%(teams)s::varchar[], %(datas)s::text[], %(ats)s::float8[], "
+                "%(aids)s::varchar[]))"
+            )
+            params.update(
+                seqs=[r["seq"] for r in rows],
+                types=[r["type"] for r in rows],
+                teams=[r["team"] for r in rows],
+                datas=[r["data"] for r in rows],
+                ats=[float(r["at"]) for r in rows],
+                aids=[r["action_id"] for r in rows],
+            )
+        values = {**(summary or {}), **({"status": status} if status else {})}
+        if values:
+            # Column names come from this module's callers, never from input: still, only
+            # the sessions table's own columns may be named here.
+            assert set(values) <= set(sessions_table.c.keys()), values
+            sets = ", ".join(f"{column} = %(set_{column})s" for column in values)
+            parts.append(f"s AS (UPDATE sessions SET {sets} WHERE id = %(sid)s)")
+            params.update({f"set_{column}": value for column, value in values.items()})
+        if not parts:
+            return last_seq
+        try:
+            with self._autocommit.connect() as conn:
+                conn.exec_driver_sql("WITH " + ", ".join(parts) + " SELECT 1", params)
         except IntegrityError as exc:
             self._raise_conflict(session_id, action_id, exc)
         return last_seq
