@@ -120,15 +120,15 @@ def test_a_learner_asks_a_stakeholder_and_hears_a_reaction(
         expect(ask).to_be_enabled()
         budget = ada.locator("#budget")
         expect(budget).to_contain_text("Analysis cash left")
-        expect(budget).to_contain_text("EUR 10,000")
+        expect(budget).to_contain_text("€10,000")
         expect(budget).to_contain_text("Intervention cash left")
         ask.click()
         expect(questions.locator(".answer")).to_contain_text(ANSWER)
-        # The question's EUR 2,500 came off the analysis cash; intervention cash is untouched.
+        # The question's €2,500 came off the analysis cash; intervention cash is untouched.
         analysis = budget.locator(".cell", has_text="Analysis cash left")
-        expect(analysis.locator(".value")).to_have_text("EUR 7,500")
+        expect(analysis.locator(".value")).to_have_text("€7,500")
         interventions = budget.locator(".cell", has_text="Intervention cash left")
-        expect(interventions.locator(".value")).to_have_text("EUR 200,000")
+        expect(interventions.locator(".value")).to_have_text("€200,000")
         budget.scroll_into_view_if_needed()
         shot(ada, "formatv2-separate-budgets")
         questions.scroll_into_view_if_needed()
@@ -144,7 +144,7 @@ def test_a_learner_asks_a_stakeholder_and_hears_a_reaction(
         expect(pilot).to_contain_text("First-contact resolution +")
         expect(pilot).to_contain_text("quieter storm season")
         analysis = ada.locator("#budget .cell", has_text="Analysis cash left")
-        expect(analysis.locator(".value")).to_have_text("EUR 4,500")  # 10,000 - 2,500 - 3,000
+        expect(analysis.locator(".value")).to_have_text("€4,500")  # 10,000 - 2,500 - 3,000
         pilot.scroll_into_view_if_needed()
         shot(ada, "formatv2-pilot")
         check_accessibility(ada, "room with a pilot result")
