@@ -209,3 +209,81 @@ def test_a_learner_asks_a_stakeholder_and_hears_a_reaction(
     finally:
         for context in contexts:
             context.close()
+
+
+def test_the_format_v2_parts_read_in_german(browser: Any, v2_server: LiveServer) -> None:
+    """Questions, separate budgets, pilots, reactions, the pitch note and the Q&A notes field in
+    German: the v2 parts of the room and the console show none of the catalogues' English."""
+    from test_browser_i18n import ENGLISH_ONLY, _strings, _words
+
+    scenario = v2_harbor()
+    contexts = []
+
+    def page() -> Any:
+        context = browser.new_context(
+            base_url=v2_server.url,
+            viewport={"width": 1280, "height": 900},
+            extra_http_headers={"Accept-Language": "de-DE,de;q=0.9"},
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    def no_english(node: Any, where: str) -> None:
+        text = node.inner_text()
+        # The scenario's own text stays in its language (English here): take it out first.
+        for item in sorted({t for t in _strings(scenario) if len(t) >= 3}, key=len, reverse=True):
+            text = text.replace(item, " ")
+        left = sorted(_words(text) & ENGLISH_ONLY)
+        assert not left, f"English in the German {where}: {left} in {text!r}"
+
+    try:
+        fac = page()
+        sign_in(fac, v2_server.password)
+        _sid, code = create_session(fac, "harbor-v2")
+        ada = page()
+        join(ada, code, "Ada")
+        ada.fill("#new-team-name", "Adler")
+        ada.click("#create-team button[type=submit]")
+        command(fac, "start_session")
+
+        questions = ada.locator("[data-questions=st_kb]")
+        expect(questions.get_by_role("button", name="Fragen")).to_be_enabled()
+        budget = ada.locator("#budget")
+        expect(budget).to_contain_text("Verbleibendes Analysegeld")
+        expect(budget).to_contain_text("10.000")
+        no_english(questions, "questions")
+        no_english(budget, "budget")
+        questions.get_by_role("button", name="Fragen").click()
+        expect(questions.locator(".answer")).to_contain_text(ANSWER)
+
+        command(fac, "advance")
+        ada.click("#tab-plan")
+        pilot = ada.locator("[data-pilot=i_search_fix]")
+        expect(pilot.get_by_role("button")).to_contain_text("In Kelso Bay pilotieren")
+        no_english(pilot, "pilot offer")
+        pilot.get_by_role("button").click()
+        expect(pilot).to_contain_text("Pilotiert von Ada")
+        shot(ada, "formatv2-de-pilot")
+
+        command(fac, "advance")
+        ada.locator("[data-intervention=i_search_fix] .controls button.primary").click()
+        reactions = ada.locator("#reactions")
+        expect(reactions).to_contain_text("Was die Beteiligten zu euren Entscheidungen")
+        no_english(reactions, "reactions")
+
+        command(fac, "advance")
+        note = ada.locator("#round-brief [data-presentation]")
+        expect(note).to_contain_text("Jedes Team präsentiert 6 Min.")
+        no_english(note, "pitch note")
+        shot(ada, "formatv2-de-pitch-round")
+        fac.click("#tab-scoring")
+        fac.select_option("#score-team", label="Adler")
+        fac.select_option("#score-round", value="r_evaluate")
+        defend = fac.locator("#score-form [data-component=c_defend]")
+        expect(defend).to_contain_text("Notizen zur Fragerunde")
+        expect(fac.locator("#score-form [data-presentation]")).to_contain_text("Min. Pitch")
+        shot(fac, "formatv2-de-qa-scoring")
+    finally:
+        for context in contexts:
+            context.close()
