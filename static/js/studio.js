@@ -31,6 +31,7 @@ const ACTIONS = {
   mark_ready: t("Mark themselves ready"),
   respond_inject: t("Answer a message"),
   run_diagnostic: t("Run a diagnostic"),
+  run_pilot: t("Pilot an intervention on one site"),
   select_intervention: t("Choose an intervention"),
   select_metric: t("Choose a metric"),
   set_isolation: t("Choose how to isolate the programme's effect"),
