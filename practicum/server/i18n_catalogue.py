@@ -28,7 +28,14 @@ SCRIPTS = ROOT / "static" / "js"
 DOMAIN = "messages"
 # Babel's extraction methods: Jinja templates and the Python that renders pages.
 METHOD_MAP = [("templates/**.html", "jinja2"), ("practicum/server/**.py", "python")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None}
+# pgettext: one English word meaning two things (the studio's lint "Findings" beside a team's).
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "lazy_gettext": None,
+    "pgettext": ((1, "c"), 2),
+}
 # A call of the scripts' lookup function (`t`, or `tr` where `t` names a team) on a literal.
 JS_CALL = re.compile(r"(?<![\w.$])(?:t|tr)\(\s*\"((?:[^\"\\]|\\.)*)\"")
 
@@ -148,7 +155,7 @@ def _po_problems(locale: str) -> list[str]:
     for message in template_catalog():
         if not message.id:
             continue
-        entry = catalog.get(message.id)
+        entry = catalog.get(message.id, context=message.context)
         forms = entry.string if entry is not None and isinstance(entry.string, tuple) else None
         missing = entry is None or not (all(forms) if forms else entry.string)
         if missing or entry.fuzzy:

@@ -19,6 +19,7 @@ def create_studio_app(file: str | Path, scenario_dir: str | Path | None = None) 
     from flask import Flask
 
     from practicum.server.catalog import load_catalog
+    from practicum.server.i18n import init_i18n
     from practicum.server.studio import studio
 
     app = Flask(
@@ -34,6 +35,7 @@ def create_studio_app(file: str | Path, scenario_dir: str | Path | None = None) 
     )
     catalog, _problems = load_catalog(scenario_dir or ROOT / "scenarios")
     app.extensions["practicum.studio_catalog"] = catalog
+    init_i18n(app)  # the page and its script in the author's language (?lang=, cookie, browser)
     app.register_blueprint(studio)
 
     @app.get("/")

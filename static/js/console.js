@@ -323,13 +323,13 @@ function renderBoard() {
       h("div", { class: "card-header" }, h("h3", { class: "break" }, t.name), h("span", { class: "row" }, t.locked ? h("span", { class: "badge" }, tr("🔒 Locked")) : null, sizeBadge(t), status)),
       h("ul", { class: "list members" }, t.members.length ? t.members.map((m) => h("li", {},
         h("span", { class: `dot ${online.has(m.learnerId) ? "on" : ""}`, "aria-hidden": "true" }),
-        h("span", { class: "break" }, m.name), h("span", { class: "muted" }, online.has(m.learnerId) ? "online" : "away")))
+        h("span", { class: "break" }, m.name), h("span", { class: "muted" }, online.has(m.learnerId) ? tr("online") : tr("away"))))
         : h("li", { class: "empty" }, tr("No members"))),
       h("div", { class: "stats" },
         h("span", { class: "muted" }, tr("Draft")), h("span", { "data-stat": "completeness" }, p.completeness === null || p.completeness === undefined ? "–" : tr("{share} complete", { share: pct(p.completeness / 100) })),
         h("span", { class: "muted" }, tr("Diagnostics")), h("span", { "data-stat": "diagnostics" }, tr("{count} run", { count: p.diagnosticsRun || 0 })),
         h("span", { class: "muted" }, tr("Spent")), h("span", { "data-stat": "spent" }, p.budgetSpent ? `${money(p.budgetSpent.cash, cur)} · ${tr("{count} pt", { count: p.budgetSpent.points })} · ${tr("{count} d", { count: p.budgetSpent.days })}` : "–"),
-        h("span", { class: "muted" }, tr("Submitted")), h("span", { "data-stat": "submitted" }, pub.phase === "round" ? (submitted ? "yes" : p.autoSubmitted ? "closed as it stood" : tr("not yet")) : "–"),
+        h("span", { class: "muted" }, tr("Submitted")), h("span", { "data-stat": "submitted" }, pub.phase === "round" ? (submitted ? tr("yes") : p.autoSubmitted ? tr("closed as it stood") : tr("not yet")) : "–"),
         Array.isArray(p.ready) && pub.phase === "round" ? [h("span", { class: "muted" }, tr("Ready")), h("span", { "data-stat": "ready" }, tr("{n} of {count}", { n: p.ready.length, count: t.members.length }))] : null),
       h("div", { class: "row" },
         h("button", { type: "button", class: "small", "aria-label": tr("Details of team {name}", { name: t.name }), onclick: () => { app.selectedTeam = t.id; render(); byId("detail-h").focus(); } }, tr("Details")),
@@ -454,7 +454,7 @@ function renderRoster() {
           onchange: (e) => pendingMoves.set(l.learnerId, e.target.value) }, options(pendingMoves.get(l.learnerId) || l.team));
         return h("tr", { "data-learner": l.learnerId },
           h("td", { class: "break" }, l.name),
-          h("td", {}, h("span", { class: `dot ${online.has(l.learnerId) ? "on" : ""}`, "aria-hidden": "true" }), online.has(l.learnerId) ? " online" : " away"),
+          h("td", {}, h("span", { class: `dot ${online.has(l.learnerId) ? "on" : ""}`, "aria-hidden": "true" }), " ", online.has(l.learnerId) ? tr("online") : tr("away")),
           h("td", {}, select),
           h("td", {}, h("button", { type: "button", class: "small", onclick: () => {
             if (!select.value) return toast(tr("Choose a team first."), "error");
@@ -613,7 +613,7 @@ function renderScoring() {
     // Format v2: a component judged on a pitch's Q&A takes the facilitator's notes.
     const storedNotes = stored && stored.components[c.id] ? stored.components[c.id].notes || "" : "";
     const qaNotes = c.qa ? h("div", { class: "field" },
-      h("label", { for: `qa-${c.id}` }, "Q&A notes (questions asked, how the team answered; the team reads them)"),
+      h("label", { for: `qa-${c.id}` }, tr("Q&A notes (questions asked, how the team answered; the team reads them)")),
       h("textarea", { id: `qa-${c.id}`, "data-qa-notes": c.id, maxlength: LIMITS.commentMax, value: storedNotes })) : null;
     return h("section", { class: "component", "data-component": c.id },
       h("div", { class: "row spread" }, h("h3", {}, c.name, " ", h("span", { class: "badge" }, c.kind === "auto" ? tr("Automatic") : tr("Facilitator"))),

@@ -7,6 +7,8 @@ const COOKIE = "practicum_lang";
 const STORE = "practicum.lang";
 
 function readData() {
+  // Without a page (the patch rules run under Node in the tests) every key is its own English.
+  if (typeof document === "undefined") return {};
   const node = document.getElementById("i18n-data");
   try {
     return node ? JSON.parse(node.textContent) : {};
@@ -17,7 +19,7 @@ function readData() {
 
 const data = readData();
 /** The page's locale ("en", "de"). */
-export const locale = data.locale || document.documentElement.lang || "en";
+export const locale = data.locale || globalThis.document?.documentElement.lang || "en";
 const messages = data.messages || {};
 const serverTemplates = data.server || {};
 const plurals = new Intl.PluralRules(locale);

@@ -252,7 +252,7 @@ function questionsFor(person) {
   const roundIndex = app.pub.round ? app.pub.round.index : -1;
   const ran = new Map(t.diagnostics.map((d) => [d.diagnostic, d]));
   const can = allowed("run_diagnostic");
-  return h("ul", { class: "questions list small", "data-questions": person.id, "aria-label": `Questions for ${person.name}` },
+  return h("ul", { class: "questions list small", "data-questions": person.id, "aria-label": tr("Questions for {name}", { name: person.name }) },
     questions.map((q) => {
       const opensAt = app.scenario.rounds.findIndex((r) => r.id === q.opensIn);
       const locked = q.locked && !t.unlocked.includes(q.id);
@@ -261,16 +261,16 @@ function questionsFor(person) {
       const short = costShort(q.cost, left);
       let action;
       if (run) action = h("p", { class: "answer pre" }, h("strong", {}, `${person.name}: `), run.finding);
-      else if (locked) action = h("span", { class: "badge" }, "🔒 Locked");
-      else if (opensAt > roundIndex) action = h("span", { class: "badge" }, `Opens in round ${opensAt + 1}`);
+      else if (locked) action = h("span", { class: "badge" }, tr("🔒 Locked"));
+      else if (opensAt > roundIndex) action = h("span", { class: "badge" }, tr("Opens in round {n}", { n: opensAt + 1 }));
       else {
         action = h("button", {
           type: "button", class: "small primary", "data-focus-key": `ask-${q.id}`,
-          disabled: !can || short, "aria-label": `Ask ${person.name}: '${q.question || q.name}' (${costText(q.cost)})`,
+          disabled: !can || short, "aria-label": tr("Ask {name}: '{question}' ({cost})", { name: person.name, question: q.question || q.name, cost: costText(q.cost) }),
           onclick: (e) => askStakeholder(q, e.currentTarget),
-        }, `Ask (${costText(q.cost)})`);
+        }, tr("Ask ({cost})", { cost: costText(q.cost) }));
       }
-      const why = !run && !locked && opensAt <= roundIndex && (!can ? notAllowedHint("run_diagnostic") : short ? "Not enough budget left." : "");
+      const why = !run && !locked && opensAt <= roundIndex && (!can ? notAllowedHint("run_diagnostic") : short ? tr("Not enough budget left.") : "");
       return h("li", { "data-question": q.id }, h("div", {}, "“", q.question || q.name, "”"), action,
         why ? h("div", { class: "muted" }, why) : null);
     }));
@@ -278,11 +278,11 @@ function questionsFor(person) {
 
 async function askStakeholder(question, button) {
   button.disabled = true;
-  button.textContent = "Asking…";
+  button.textContent = tr("Asking…");
   const ack = await act("run_diagnostic", { diagnostic: question.id });
   if (!ack.ok) {
     button.disabled = false;
-    button.textContent = `Ask (${costText(question.cost)})`;
+    button.textContent = tr("Ask ({cost})", { cost: costText(question.cost) });
   }
 }
 
@@ -321,8 +321,8 @@ startCountdown(() => app.pub, serverClock, byId("countdown"), byId("countdown-va
 /** Format v2: a pitch round says how long each team presents and takes questions. */
 function presentationNote(p) {
   return h("div", { class: "alert info", "data-presentation": "" },
-    h("strong", {}, "Pitch round: "),
-    `each team presents for ${p.pitchMinutes} min, then takes ${p.qaMinutes} min of questions the facilitator scores.`,
+    h("strong", {}, tr("Pitch round: ")),
+    tr("each team presents for {pitch} min, then takes {qa} min of questions the facilitator scores.", { pitch: p.pitchMinutes, qa: p.qaMinutes }),
     p.brief ? h("p", { class: "small pre" }, p.brief) : null);
 }
 
@@ -633,22 +633,22 @@ function pilotOf(iv) {
   if (run) {
     return h("div", { class: "pilot-result", "data-pilot": iv.id },
       h("p", { class: "pre" }, run.report),
-      h("div", { class: "by small muted" }, "Piloted by ", run.ranBy.name || "a teammate", ` at ${timeOfDay(run.at)}`));
+      h("div", { class: "by small muted" }, tr("Piloted by {name} at {time}", { name: run.ranBy.name || tr("a teammate"), time: timeOfDay(run.at) })));
   }
-  const quarters = `${iv.pilot.quarters} quarter${iv.pilot.quarters === 1 ? "" : "s"}`;
+  const quarters = tr("{count} quarters", { count: iv.pilot.quarters });
   if (!allowed("run_pilot")) {
-    return h("div", { class: "small muted", "data-pilot": iv.id }, `Can be piloted at ${iv.pilot.site} (${quarters}, ${costText(iv.pilot.cost)}) `, notAllowedHint("run_pilot"));
+    return h("div", { class: "small muted", "data-pilot": iv.id }, tr("Can be piloted at {site} ({quarters}, {cost})", { site: iv.pilot.site, quarters, cost: costText(iv.pilot.cost) }), " ", notAllowedHint("run_pilot"));
   }
   const short = costShort(iv.pilot.cost, t.budget.left);
-  const label = `Pilot at ${iv.pilot.site} (${quarters}, ${costText(iv.pilot.cost)})`;
+  const label = tr("Pilot at {site} ({quarters}, {cost})", { site: iv.pilot.site, quarters, cost: costText(iv.pilot.cost) });
   return h("div", { "data-pilot": iv.id },
     h("button", {
       type: "button", class: "small", "data-focus-key": `pilot-${iv.id}`, disabled: short,
-      "aria-label": `Pilot '${iv.name}' at ${iv.pilot.site} first (${costText(iv.pilot.cost)})`,
+      "aria-label": tr("Pilot '{name}' at {site} first ({cost})", { name: iv.name, site: iv.pilot.site, cost: costText(iv.pilot.cost) }),
       onclick: async (e) => {
         const button = e.currentTarget;
         button.disabled = true;
-        button.textContent = "Piloting…";
+        button.textContent = tr("Piloting…");
         const ack = await act("run_pilot", { intervention: iv.id });
         if (!ack.ok) {
           button.disabled = false;
@@ -656,7 +656,7 @@ function pilotOf(iv) {
         }
       },
     }, label),
-    short ? h("span", { class: "small muted" }, " Not enough budget left.") : null);
+    short ? h("span", { class: "small muted" }, " ", tr("Not enough budget left.")) : null);
 }
 
 /** Format v2: what stakeholders said when the team chose an intervention, newest first. */
@@ -664,14 +664,14 @@ function renderReactions() {
   const list = app.team.reactions || [];
   const box = byId("reactions");
   box.hidden = !list.length;
-  fill(box, list.length ? [h("h3", {}, "What people said about your choices"),
+  fill(box, list.length ? [h("h3", {}, tr("What people said about your choices")),
     h("ul", { class: "list" }, [...list].reverse().map((r) => {
       const person = app.ix.stakeholders[r.stakeholder];
       const iv = app.scenario.interventions.find((i) => i.id === r.intervention);
       return h("li", { "data-reaction": `${r.stakeholder}:${r.intervention}` },
         h("div", {}, h("strong", {}, person ? person.name : r.stakeholder),
           person ? h("span", { class: "small muted" }, ` · ${person.role}`) : null,
-          h("span", { class: "small muted" }, ` on ${iv ? iv.name : r.intervention}`)),
+          h("span", { class: "small muted" }, tr(" on {intervention}", { intervention: iv ? iv.name : r.intervention }))),
         h("p", { class: "pre" }, "“", r.text, "”"));
     }))] : []);
 }
@@ -989,12 +989,12 @@ function objectivesTable(objectives) {
     const entry = scores[c.round] && scores[c.round].components && scores[c.round].components[c.id];
     return entry ? `${num(entry.points)} / ${num(c.weight)}` : `– / ${num(c.weight)}`;
   };
-  return h("section", { "data-debrief": "objectives" }, h("h3", {}, "Learning objectives"),
+  return h("section", { "data-debrief": "objectives" }, h("h3", {}, tr("Learning objectives")),
     h("ul", { class: "list" }, objectives.map((o) => h("li", { "data-objective": o.id },
       h("strong", {}, o.text),
       h("div", { class: "small muted" }, o.components.length
         ? o.components.map((c) => `${c.name}: ${points(c)}`).join(" · ")
-        : "No rubric component assesses this objective.")))));
+        : tr("No rubric component assesses this objective."))))));
 }
 
 function causeTable(d) {

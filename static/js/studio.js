@@ -6,6 +6,8 @@
 
 import { h, fill, byId, money, num, pct, setupTabs } from "./dom.js";
 import { kpiChart, roiCompareChart } from "./charts.js";
+import { levelLabel, methodLabel, phaseLabel } from "./common.js";
+import { t } from "./i18n.js";
 
 const CHECK_DELAY_MS = 250; // after the last keystroke; the answer comes well within a second
 // Lint searches plans and may take longer than loading: if its answer is late, the loader's
@@ -15,7 +17,27 @@ const POLL_MS = 1000;
 const LINE_PX = 20; // must match .studio-editor line-height in studio.css
 
 const main = byId("main");
-const T = JSON.parse(byId("studio-strings").textContent);
+// What a learner may do in a round (the engine's action names), as the preview lists them.
+const ACTIONS = {
+  chat: t("Chat with the team"),
+  declare_cause: t("Declare a cause"),
+  withdraw_cause: t("Withdraw a declared cause"),
+  rule_out_cause: t("Rule out a cause"),
+  deselect_intervention: t("Drop an intervention"),
+  deselect_metric: t("Drop a metric"),
+  edit_text: t("Edit the deliverable's texts together"),
+  write_text: t("Write the deliverable's texts"),
+  mark_evidence: t("Mark evidence for or against a cause"),
+  mark_ready: t("Mark themselves ready"),
+  respond_inject: t("Answer a message"),
+  run_diagnostic: t("Run a diagnostic"),
+  run_pilot: t("Pilot an intervention on one site"),
+  select_intervention: t("Choose an intervention"),
+  select_metric: t("Choose a metric"),
+  set_isolation: t("Choose how to isolate the programme's effect"),
+  submit_round: t("Submit the round"),
+};
+const SEVERITIES = { error: t("error"), warning: t("warning") };
 const API = main.dataset.api;
 const FILE_MODE = main.dataset.mode === "file";
 const editor = byId("editor");
@@ -111,7 +133,7 @@ function scheduleCheck() {
 async function runCheck() {
   const seq = ++app.checkSeq;
   const text = editor.value;
-  status(T.checking);
+  status(t("Checking…"));
   let linted = false;
   const full = call("POST", "/check", { text }).then((data) => {
     linted = true;
@@ -147,12 +169,16 @@ function renderFindings(loads, linting = false) {
   byId("findings-clean").hidden = app.findings.length > 0 || linting;
   fill(byId("findings"), app.findings.map((f, i) => h("li", { class: `studio-finding ${f.severity}` },
     h("button", { type: "button", class: "studio-finding-link", "data-index": String(i), "data-line": String(f.line), "data-rule": f.rule },
-      h("span", { class: `badge ${f.severity === "error" ? "error" : "warn"}` }, f.severity),
+      h("span", { class: `badge ${f.severity === "error" ? "error" : "warn"}` }, SEVERITIES[f.severity] || f.severity),
       " ", h("code", {}, f.rule), " ",
-      h("span", { class: "small muted" }, `${T.line} ${f.line}${f.path ? ` · ${f.path}` : ""}`)),
+      h("span", { class: "small muted" }, `${t("line {line}", { line: f.line })}${f.path ? ` · ${f.path}` : ""}`)),
     h("p", { class: "studio-message" }, f.message))));
-  const summary = `${loads ? T.loads : T.doesNotLoad} · ${errors} ${T.errors}, ${warnings} ${T.warnings}${linting ? ` · ${T.linting}` : ""}`;
-  status(FILE_MODE && editor.value !== app.savedText ? `${summary} · ${T.unsaved}` : summary, errors ? "error" : "");
+  const counts = t("{errors}, {warnings}", {
+    errors: t("{count} errors", { count: errors }),
+    warnings: t("{count} warnings", { count: warnings }),
+  });
+  const summary = `${loads ? t("Loads") : t("Does not load")} · ${counts}${linting ? ` · ${t("lint still running…")}` : ""}`;
+  status(FILE_MODE && editor.value !== app.savedText ? `${summary} · ${t("unsaved changes")}` : summary, errors ? "error" : "");
 }
 
 byId("findings").addEventListener("click", (event) => {
@@ -174,13 +200,13 @@ byId("shipped-select").addEventListener("change", async (event) => {
   const id = event.target.value;
   if (!id) return;
   const data = await call("GET", `/shipped/${encodeURIComponent(id)}`);
-  if (data.ok) setText(data.text, `${T.loaded} ${data.name}`);
+  if (data.ok) setText(data.text, t("Opened {name}", { name: data.name }));
   else status(`${data.code}: ${data.message}`, "error");
 });
 
 byId("local-file").addEventListener("change", async (event) => {
   const file = event.target.files[0];
-  if (file) setText(await file.text(), `${T.loaded} ${file.name}`);
+  if (file) setText(await file.text(), t("Opened {name}", { name: file.name }));
 });
 
 byId("download").addEventListener("click", () => {
@@ -221,7 +247,7 @@ async function loadDisk(note) {
   app.diskVersion = data.version;
   app.savedText = data.text;
   byId("disk-notice").hidden = true;
-  setText(data.text, note || `${T.loaded} ${data.name}`);
+  setText(data.text, note || t("Opened {name}", { name: data.name }));
 }
 
 async function save(force) {
@@ -230,12 +256,12 @@ async function save(force) {
     app.diskVersion = data.version;
     app.savedText = editor.value;
     byId("disk-notice").hidden = true;
-    status(`${T.saved} ${main.dataset.file}`, "success");
+    status(t("Saved {name}", { name: main.dataset.file }), "success");
   } else if (data.code === "file/conflict") {
     byId("disk-notice").hidden = false;
-    status(T.conflict, "error");
+    status(t("The file changed on disk since you opened it."), "error");
   } else {
-    status(`${T.saveFailed}: ${data.message}`, "error");
+    status(t("Save failed: {message}", { message: data.message }), "error");
   }
 }
 
@@ -243,7 +269,7 @@ async function poll() {
   const data = await call("GET", "/file/version");
   if (data.ok && data.version !== app.diskVersion && data.version !== app.ignoredVersion) {
     if (editor.value === app.savedText) {
-      await loadDisk(T.reloaded); // no edits here: the disk wins silently
+      await loadDisk(t("The file changed on disk; reloaded.")); // no edits here: the disk wins silently
     } else {
       byId("disk-notice").hidden = false; // both changed: the author decides
     }
@@ -256,7 +282,7 @@ if (FILE_MODE) {
     if (app.savedText !== null && editor.value !== app.savedText) event.preventDefault();
   });
   byId("save").addEventListener("click", () => save(false));
-  byId("take-disk").addEventListener("click", () => loadDisk(T.reloaded));
+  byId("take-disk").addEventListener("click", () => loadDisk(t("The file changed on disk; reloaded.")));
   byId("keep-mine").addEventListener("click", () => {
     byId("disk-notice").hidden = true;
     save(true);
@@ -276,10 +302,14 @@ function renderRoundChoice() {
   if (keep && Number(keep) < rounds.length) choice.value = keep;
 }
 
+function perQuarter(oneOff, quarterly, currency) {
+  return t("{oneOff} + {quarterly} per quarter", { oneOff: money(oneOff, currency), quarterly: money(quarterly, currency) });
+}
+
 function costText(cost, currency) {
   const parts = [];
-  if (cost.points) parts.push(`${cost.points} ${T.points}`);
-  if (cost.days) parts.push(`${cost.days} ${T.days}`);
+  if (cost.points) parts.push(t("{count} points", { count: cost.points }));
+  if (cost.days) parts.push(t("{count} days", { count: cost.days }));
   if (cost.cash) parts.push(money(cost.cash, currency));
   return parts.join(" · ") || "0";
 }
@@ -300,31 +330,37 @@ function renderPreview(data) {
   const parts = [
     h("header", { class: "stack" },
       h("h2", { "data-preview": "round-name" }, `${data.round.index + 1}. ${data.round.name}`),
-      h("p", { class: "small muted" }, `${data.round.phase} · ${data.round.minutes} min`)),
-    section(T.roundBrief, "brief", h("p", { class: "prewrap" }, data.round.brief)),
-    section(T.allowed, "allowed", h("ul", { class: "list small" }, [...allowed].sort().map((a) => h("li", { "data-action": a }, T.actions[a] || a)))),
-    section(T.budgetLeft, "budget", h("p", {}, `${num(left.points, 0)} ${T.points} · ${num(left.days, 0)} ${T.days} · ${money(left.cash, cur)}`)),
-    section(T.deliverable, "deliverable", h("ul", { class: "list" }, (current ? current.deliverable : []).map((f) => h("li", {},
-      h("strong", {}, f.label), " ", h("span", { class: "small muted" }, `${f.kind} · ${f.required ? T.required : T.optional}${f.maxLength ? ` · ≤ ${f.maxLength}` : ""}`))))),
+      h("p", { class: "small muted" }, `${phaseLabel(data.round.phase)} · ${t("{minutes} min", { minutes: data.round.minutes })}`)),
+    section(t("This round's brief"), "brief", h("p", { class: "prewrap" }, data.round.brief)),
+    section(t("What the team can do"), "allowed", h("ul", { class: "list small" }, [...allowed].sort().map((a) => h("li", { "data-action": a }, ACTIONS[a] || a)))),
+    section(t("Budget left"), "budget", h("p", {}, [
+      t("{count} points", { count: Math.round(left.points) }),
+      t("{count} days", { count: Math.round(left.days) }),
+      money(left.cash, cur),
+    ].join(" · "))),
+    // The field's kind is the scenario's own JSON value, shown as the author writes it.
+    section(t("Deliverable"), "deliverable", h("ul", { class: "list" }, (current ? current.deliverable : []).map((f) => h("li", {},
+      h("strong", {}, f.label), " ", h("span", { class: "small muted" }, h("code", {}, f.kind), ` · ${f.required ? t("required") : t("optional")}${f.maxLength ? ` · ≤ ${num(f.maxLength, 0)}` : ""}`))))),
   ];
   if (allowed.has("run_diagnostic")) {
-    parts.push(section(T.diagnosticsOpen, "diagnostics", h("ul", { class: "list small" }, open.map((d) => h("li", {},
-      h("strong", {}, d.name), ` · ${d.method} · ${costText(d.cost, cur)}${d.locked ? " · 🔒" : ""}`)))));
+    parts.push(section(t("Diagnostics open in this round"), "diagnostics", h("ul", { class: "list small" }, open.map((d) => h("li", {},
+      h("strong", {}, d.name), ` · ${methodLabel(d.method)} · ${costText(d.cost, cur)}${d.locked ? " · 🔒" : ""}`)))));
   }
   if (allowed.has("select_intervention")) {
-    parts.push(section(T.interventions, "interventions", h("ul", { class: "list small" }, cat.interventions.map((i) => h("li", {},
-      h("strong", {}, i.name), ` · ${i.category} · ${money(i.cost.oneOff, cur)} + ${money(i.cost.perQuarter, cur)}/Q · ${i.leadWeeks} ${T.lead}`)))));
+    parts.push(section(t("Interventions on offer"), "interventions", h("ul", { class: "list small" }, cat.interventions.map((i) => h("li", {},
+      h("strong", {}, i.name), " · ", h("code", {}, i.category),
+      ` · ${perQuarter(i.cost.oneOff, i.cost.perQuarter, cur)} · ${t("{count} weeks lead", { count: i.leadWeeks })}`)))));
   }
   if (allowed.has("select_metric")) {
-    parts.push(section(T.metrics, "metrics", h("ul", { class: "list small" }, cat.metrics.map((m) => h("li", {},
-      h("strong", {}, m.name), ` · L${m.level} · ${m.timing}`)))));
+    parts.push(section(t("Metrics on offer"), "metrics", h("ul", { class: "list small" }, cat.metrics.map((m) => h("li", {},
+      h("strong", {}, m.name), ` · ${levelLabel(m.level)} · ${m.timing === "leading" ? t("Leading") : t("Lagging")}`)))));
   }
   if (team.injects.length) {
-    parts.push(section(T.injects, "injects", h("ul", { class: "list small" }, team.injects.map((i) => h("li", {},
+    parts.push(section(t("Messages the team has received"), "injects", h("ul", { class: "list small" }, team.injects.map((i) => h("li", {},
       h("strong", {}, i.title), ` · ${i.sender}: ${i.text}`)))));
   }
   if (index === 0) {
-    parts.splice(1, 0, section(T.briefing, "briefing",
+    parts.splice(1, 0, section(t("Briefing"), "briefing",
       h("p", {}, h("strong", {}, cat.brief.sponsor), ": ", cat.brief.request),
       h("p", { class: "small prewrap" }, cat.brief.context)));
   }
@@ -335,7 +371,7 @@ byId("preview-go").addEventListener("click", async () => {
   const round = Number(byId("preview-round").value || 0);
   const data = await call("POST", "/preview", { text: editor.value, round });
   if (data.ok) renderPreview(data);
-  else fill(byId("preview"), h("p", { class: "alert error", role: "alert" }, data.code === "scenario/invalid" ? T.fixFirst : `${data.code}: ${data.message}`));
+  else fill(byId("preview"), h("p", { class: "alert error", role: "alert" }, data.code === "scenario/invalid" ? t("Fix the errors first: the scenario must load to preview or play it.") : `${data.code}: ${data.message}`));
 });
 
 // --- play ------------------------------------------------------------------------------------------
@@ -354,7 +390,7 @@ function renderPicks() {
     h("input", { type: "checkbox", name: `pick-${kind}`, value: item.id, checked: (was ? was[kind] : chosen).includes(item.id) || null }),
     " ", label(item))));
   pick("diagnostics", cat.diagnostics, (d) => `${d.name} (${costText(d.cost, cat.currency)})`, expert.diagnostics);
-  pick("interventions", cat.interventions, (i) => `${i.name} (${money(i.oneOff, cat.currency)} + ${money(i.perQuarter, cat.currency)}/Q)`, expert.interventions.map((i) => i.id));
+  pick("interventions", cat.interventions, (i) => `${i.name} (${perQuarter(i.oneOff, i.perQuarter, cat.currency)})`, expert.interventions.map((i) => i.id));
   box.dataset.ready = "1";
 }
 
@@ -385,47 +421,51 @@ document.querySelectorAll('input[name="plan-kind"]').forEach((n) => n.addEventLi
 function renderPlay(data, kind) {
   const o = data.outcome;
   const cur = data.currency;
-  const label = kind === "expert" ? T.expertPlan : kind === "sponsor" ? T.sponsorPlan : T.yourPlan;
+  const label = kind === "expert" ? t("Expert plan") : kind === "sponsor" ? t("Sponsor plan") : t("This plan");
   const b = data.budget;
   const charts = data.kpis.map((k) => kpiChart({
     title: k.name, unit: k.unit, target: k.target,
     series: [
       { label, cls: "team", index: 0, values: o.plan.kpis[k.id] },
-      { label: T.doingNothing, cls: "nothing", values: o.nothing.kpis[k.id] },
-      kind === "expert" ? null : { label: T.expertPlan, cls: "expert", values: o.expert.kpis[k.id] },
-      data.sponsor && kind !== "sponsor" ? { label: T.sponsorPlan, cls: "sponsor", values: data.sponsor.kpis[k.id] } : null,
+      { label: t("Doing nothing"), cls: "nothing", values: o.nothing.kpis[k.id] },
+      kind === "expert" ? null : { label: t("Expert plan"), cls: "expert", values: o.expert.kpis[k.id] },
+      data.sponsor && kind !== "sponsor" ? { label: t("Sponsor plan"), cls: "sponsor", values: data.sponsor.kpis[k.id] } : null,
     ].filter(Boolean),
   }));
   const roi = roiCompareChart({
-    title: T.roiTitle,
+    title: t("Return on investment: true and as the plan would report it"),
     rows: [{ label, trueRoi: o.roi, reportedRoi: o.reportedRoi }]
-      .concat(kind === "expert" ? [] : [{ label: T.expertPlan, trueRoi: o.expertRoi, reportedRoi: undefined }]),
+      .concat(kind === "expert" ? [] : [{ label: t("Expert plan"), trueRoi: o.expertRoi, reportedRoi: undefined }]),
   });
   const scores = h("section", { class: "card stack", "data-play": "scores" },
-    h("h3", {}, T.scores),
+    h("h3", {}, t("Automatic scores")),
     h("table", { class: "small" }, h("tbody", {}, data.rubric.map((c) => h("tr", {},
       h("th", { scope: "row" }, c.name),
       h("td", { class: "num nowrap" }, c.score ? `${num(c.score.points)} / ${num(c.weight)}` : `– / ${num(c.weight)}`),
-      h("td", {}, c.score ? c.score.explanation : T.facilitatorScored))))),
-    h("p", { "data-play": "total" }, h("strong", {}, `${T.autoTotal}: ${num(data.autoTotal)} / ${num(data.autoMax)}`)));
+      h("td", {}, c.score ? c.score.explanation : t("scored by the facilitator")))))),
+    h("p", { "data-play": "total" }, h("strong", {}, t("Automatic total: {total} / {max}", { total: num(data.autoTotal), max: num(data.autoMax) }))));
   const money_ = h("p", { class: "small", "data-play": "money" },
-    `${T.cost} ${money(o.cost, cur)} · ${T.benefit} ${money(o.benefit, cur)} · ROI ${o.roi === null ? "–" : pct(o.roi)} · `,
-    `${T.targetsMet}: ${Object.values(o.targetsMet).filter(Boolean).length} / ${Object.keys(o.targetsMet).length}`);
+    t("Cost {cost} · benefit {benefit} · ROI {roi}", { cost: money(o.cost, cur), benefit: money(o.benefit, cur), roi: o.roi === null ? "–" : pct(o.roi) }),
+    " · ",
+    t("Targets met: {met} / {all}", { met: Object.values(o.targetsMet).filter(Boolean).length, all: Object.keys(o.targetsMet).length }));
   const budget = h("p", { class: `small badge ${b.fits ? "ok" : "error"}`, "data-play": "budget" },
-    `${b.fits ? T.withinBudget : T.overBudget}: ${b.points.spent}/${b.points.available} ${T.points} · ${b.days.spent}/${b.days.available} ${T.days} · ${money(b.cash.spent, cur)}/${money(b.cash.available, cur)}`);
+    `${b.fits ? t("Within budget") : t("Over budget")}: `,
+    t("{spent}/{available} points", { spent: num(b.points.spent, 0), available: num(b.points.available, 0) }), " · ",
+    t("{spent}/{available} days", { spent: num(b.days.spent, 0), available: num(b.days.available, 0) }), " · ",
+    `${money(b.cash.spent, cur)}/${money(b.cash.available, cur)}`);
   fill(byId("play"), budget, money_, scores, h("div", { class: "charts studio-charts" }, charts, roi));
 }
 
 byId("play-go").addEventListener("click", async () => {
   const kind = planKind();
   if (kind === "custom" && !app.scenario) {
-    fill(byId("play"), h("p", { class: "alert error", role: "alert" }, T.fixFirst));
+    fill(byId("play"), h("p", { class: "alert error", role: "alert" }, t("Fix the errors first: the scenario must load to preview or play it.")));
     return;
   }
   const plan = kind === "custom" ? customPlan() : kind;
   const data = await call("POST", "/play", { text: editor.value, plan });
   if (data.ok) renderPlay(data, kind);
-  else fill(byId("play"), h("p", { class: "alert error", role: "alert" }, data.code === "scenario/invalid" ? T.fixFirst : `${data.code}: ${data.message}`));
+  else fill(byId("play"), h("p", { class: "alert error", role: "alert" }, data.code === "scenario/invalid" ? t("Fix the errors first: the scenario must load to preview or play it.") : `${data.code}: ${data.message}`));
 });
 
 setupTabs(byId("studio-tabs"));

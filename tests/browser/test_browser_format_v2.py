@@ -120,15 +120,15 @@ def test_a_learner_asks_a_stakeholder_and_hears_a_reaction(
         expect(ask).to_be_enabled()
         budget = ada.locator("#budget")
         expect(budget).to_contain_text("Analysis cash left")
-        expect(budget).to_contain_text("EUR 10,000")
+        expect(budget).to_contain_text("€10,000")
         expect(budget).to_contain_text("Intervention cash left")
         ask.click()
         expect(questions.locator(".answer")).to_contain_text(ANSWER)
-        # The question's EUR 2,500 came off the analysis cash; intervention cash is untouched.
+        # The question's €2,500 came off the analysis cash; intervention cash is untouched.
         analysis = budget.locator(".cell", has_text="Analysis cash left")
-        expect(analysis.locator(".value")).to_have_text("EUR 7,500")
+        expect(analysis.locator(".value")).to_have_text("€7,500")
         interventions = budget.locator(".cell", has_text="Intervention cash left")
-        expect(interventions.locator(".value")).to_have_text("EUR 200,000")
+        expect(interventions.locator(".value")).to_have_text("€200,000")
         budget.scroll_into_view_if_needed()
         shot(ada, "formatv2-separate-budgets")
         questions.scroll_into_view_if_needed()
@@ -144,7 +144,7 @@ def test_a_learner_asks_a_stakeholder_and_hears_a_reaction(
         expect(pilot).to_contain_text("First-contact resolution +")
         expect(pilot).to_contain_text("quieter storm season")
         analysis = ada.locator("#budget .cell", has_text="Analysis cash left")
-        expect(analysis.locator(".value")).to_have_text("EUR 4,500")  # 10,000 - 2,500 - 3,000
+        expect(analysis.locator(".value")).to_have_text("€4,500")  # 10,000 - 2,500 - 3,000
         pilot.scroll_into_view_if_needed()
         shot(ada, "formatv2-pilot")
         check_accessibility(ada, "room with a pilot result")
@@ -206,6 +206,84 @@ def test_a_learner_asks_a_stakeholder_and_hears_a_reaction(
         expect(objectives.locator("[data-objective=obj_gap]")).to_contain_text("Gap statement")
         objectives.scroll_into_view_if_needed()
         shot(ada, "formatv2-objectives-debrief")
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_the_format_v2_parts_read_in_german(browser: Any, v2_server: LiveServer) -> None:
+    """Questions, separate budgets, pilots, reactions, the pitch note and the Q&A notes field in
+    German: the v2 parts of the room and the console show none of the catalogues' English."""
+    from test_browser_i18n import ENGLISH_ONLY, _strings, _words
+
+    scenario = v2_harbor()
+    contexts = []
+
+    def page() -> Any:
+        context = browser.new_context(
+            base_url=v2_server.url,
+            viewport={"width": 1280, "height": 900},
+            extra_http_headers={"Accept-Language": "de-DE,de;q=0.9"},
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    def no_english(node: Any, where: str) -> None:
+        text = node.inner_text()
+        # The scenario's own text stays in its language (English here): take it out first.
+        for item in sorted({t for t in _strings(scenario) if len(t) >= 3}, key=len, reverse=True):
+            text = text.replace(item, " ")
+        left = sorted(_words(text) & ENGLISH_ONLY)
+        assert not left, f"English in the German {where}: {left} in {text!r}"
+
+    try:
+        fac = page()
+        sign_in(fac, v2_server.password)
+        _sid, code = create_session(fac, "harbor-v2")
+        ada = page()
+        join(ada, code, "Ada")
+        ada.fill("#new-team-name", "Adler")
+        ada.click("#create-team button[type=submit]")
+        command(fac, "start_session")
+
+        questions = ada.locator("[data-questions=st_kb]")
+        expect(questions.get_by_role("button", name="Fragen")).to_be_enabled()
+        budget = ada.locator("#budget")
+        expect(budget).to_contain_text("Verbleibendes Analysegeld")
+        expect(budget).to_contain_text("10.000")
+        no_english(questions, "questions")
+        no_english(budget, "budget")
+        questions.get_by_role("button", name="Fragen").click()
+        expect(questions.locator(".answer")).to_contain_text(ANSWER)
+
+        command(fac, "advance")
+        ada.click("#tab-plan")
+        pilot = ada.locator("[data-pilot=i_search_fix]")
+        expect(pilot.get_by_role("button")).to_contain_text("In Kelso Bay pilotieren")
+        no_english(pilot, "pilot offer")
+        pilot.get_by_role("button").click()
+        expect(pilot).to_contain_text("Pilotiert von Ada")
+        shot(ada, "formatv2-de-pilot")
+
+        command(fac, "advance")
+        ada.locator("[data-intervention=i_search_fix] .controls button.primary").click()
+        reactions = ada.locator("#reactions")
+        expect(reactions).to_contain_text("Was die Beteiligten zu euren Entscheidungen")
+        no_english(reactions, "reactions")
+
+        command(fac, "advance")
+        note = ada.locator("#round-brief [data-presentation]")
+        expect(note).to_contain_text("Jedes Team präsentiert 6 Min.")
+        no_english(note, "pitch note")
+        shot(ada, "formatv2-de-pitch-round")
+        fac.click("#tab-scoring")
+        fac.select_option("#score-team", label="Adler")
+        fac.select_option("#score-round", value="r_evaluate")
+        defend = fac.locator("#score-form [data-component=c_defend]")
+        expect(defend).to_contain_text("Notizen zur Fragerunde")
+        expect(fac.locator("#score-form [data-presentation]")).to_contain_text("Min. Pitch")
+        shot(fac, "formatv2-de-qa-scoring")
     finally:
         for context in contexts:
             context.close()
