@@ -163,8 +163,12 @@ function renderHeader() {
     byId("controls").querySelector(`[data-cmd="${cmd}"]`).hidden = !visible;
   }
   const allowChanges = byId("allow-team-changes");
-  allowChanges.checked = Boolean(pub.teamChangesAllowed);
-  allowChanges.disabled = pub.phase === "closed";
+  // While the facilitator's own change is on its way, a board sent before it must not flip
+  // the box back (it would flicker, and a second click would undo the first).
+  if (!allowChanges.dataset.pending) {
+    allowChanges.checked = Boolean(pub.teamChangesAllowed);
+    allowChanges.disabled = pub.phase === "closed";
+  }
   const advance = byId("controls").querySelector('[data-cmd="advance"]');
   advance.textContent = pub.phase === "round" && pub.round.index === pub.roundCount - 1 ? tr("Advance to debrief") : tr("Advance to next round");
   // Sizes matter while teams form and work; after the rounds they are history.
@@ -289,9 +293,14 @@ byId("allow-team-changes").addEventListener("change", async (event) => {
   const box = event.currentTarget;
   const wanted = box.checked;
   box.disabled = true;
-  const ack = await act("allow_team_changes", { allowed: wanted }, wanted ? tr("Learners may change team now.") : tr("Team changes are closed during rounds."));
-  box.disabled = false;
-  if (!ack.ok) box.checked = !wanted;
+  box.dataset.pending = "1";
+  try {
+    const ack = await act("allow_team_changes", { allowed: wanted }, wanted ? tr("Learners may change team now.") : tr("Team changes are closed during rounds."));
+    if (!ack.ok) box.checked = !wanted;
+  } finally {
+    delete box.dataset.pending;
+    box.disabled = false;
+  }
 });
 
 startCountdown(() => app.board && app.board.public, serverClock, byId("countdown"), byId("countdown-value"));
