@@ -14,6 +14,8 @@
 //   {…Money}   "EUR 12,500"                       (formatted for the locale)
 //   {…Percent} "42%"                              (formatted for the locale)
 //   {…Count}   a whole number                     (formatted for the locale)
+//   {…Cell}    a taxonomy cell's label            (the default taxonomy's labels are the
+//              product's words, catalogue keys as in common.js's cellLabel; others kept)
 //   anything else is scenario text or a number, kept as it comes.
 
 import { catalogue, format, formatMoney, formatPercent, literalLength, locale, templateRegex } from "./i18n.js";
@@ -124,6 +126,7 @@ export function makeExplainer(templates, messages) {
       return items && joinList(items);
     }
     if ((m = /^(\w+)Clauses$/.exec(name))) return clauses(value, m[1]);
+    if (/(^c|C)ell$/.test(name)) return typeof messages[value] === "string" ? messages[value] : value;
     // A count is a number, never a stretch of a list ("{missedCount} contributing causes: …").
     if (/(^c|C)ount$/.test(name)) return /^-?\d+$/.test(value) ? Number(value) : null;
     if (/(^m|M)oney$/.test(name)) {
