@@ -177,10 +177,17 @@ export function makeExplainer(templates, messages) {
 }
 
 let pageExplainer = null;
+// The console redraws its scores on every board update: read each explanation once.
+const done = new Map();
+const KEEP = 500;
 
 /** Return a score explanation in the page's language. */
 export function explanationText(text) {
   if (!text || locale === "en") return text || "";
-  pageExplainer ??= makeExplainer(catalogue.serverTemplates, catalogue.messages);
-  return pageExplainer.explain(text);
+  if (!done.has(text)) {
+    pageExplainer ??= makeExplainer(catalogue.serverTemplates, catalogue.messages);
+    if (done.size >= KEEP) done.clear();
+    done.set(text, pageExplainer.explain(text));
+  }
+  return done.get(text);
 }
