@@ -2,6 +2,7 @@
 
 import { clock, fill, h, num } from "./dom.js";
 import { t as tr } from "./i18n.js";
+import { explanationText } from "./explain.js";
 
 /** Stakeholder stance -2..2: a word and an icon, never colour alone. */
 export const STANCES = {
@@ -209,7 +210,7 @@ export function scoreCard(round, score) {
         h("strong", {}, c.name),
         h("span", { class: "num" }, `${num(c.points)} / ${num(c.max)}`,
           c.kind === "facilitator" ? h("span", { class: "badge" }, c.level ? tr("Level {n} of 4", { n: c.level }) : tr("Facilitator")) : h("span", { class: "badge" }, tr("Automatic")))),
-      h("div", { class: "small pre" }, c.explanation || ""),
+      h("div", { class: "small pre" }, explanationText(c.explanation)),
       c.notes ? h("div", { class: "small pre", "data-qa-notes": id }, h("strong", {}, tr("Q&A notes: ")), c.notes) : null,
       c.override ? h("div", { class: "small muted" }, tr("Adjusted by the facilitator from {points}: ", { points: num(c.computed) }), c.override.reason) : null)),
     score.comment ? h("div", { class: "alert info" }, h("strong", {}, tr("Facilitator's comment")), h("span", { class: "pre" }, score.comment)) : null);

@@ -5,6 +5,7 @@ import { Live, ServerClock, bindConnectionBadge } from "./live.js";
 import { byId, fill, h, money, num, pct, setupTabs, timeOfDay, toast } from "./dom.js";
 import { kpiChart, roiCompareChart } from "./charts.js";
 import { errorText, serverText, t as tr } from "./i18n.js";
+import { explanationText } from "./explain.js";
 import {
   STANCES, TRUTH_LABELS, cellMap, indexById, levelLabel, mergeBoardPatch, methodLabel, renderSteps,
   scoreCard, startCountdown,
@@ -628,7 +629,7 @@ function renderScoring() {
       h("div", { class: "row spread" }, h("h3", {}, c.name, " ", h("span", { class: "badge" }, c.kind === "auto" ? tr("Automatic") : tr("Facilitator"))),
         h("span", { class: "num" }, c.kind === "auto" ? `${entry.points === undefined ? "–" : num(entry.points)} / ${num(c.weight)}` : tr("weight {weight}", { weight: num(c.weight) }))),
       c.description ? h("p", { class: "small muted" }, c.description) : null,
-      c.kind === "auto" ? h("p", { class: "small pre" }, entry.explanation || tr("Computed when you save the score.")) : levelInputs,
+      c.kind === "auto" ? h("p", { class: "small pre" }, entry.explanation ? explanationText(entry.explanation) : tr("Computed when you save the score.")) : levelInputs,
       qaNotes,
       h("details", { open: Boolean(override) },
         h("summary", { class: "small" }, tr("Override the points")),

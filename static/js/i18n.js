@@ -22,6 +22,8 @@ const data = readData();
 export const locale = data.locale || globalThis.document?.documentElement.lang || "en";
 const messages = data.messages || {};
 const serverTemplates = data.server || {};
+/** The page's catalogue and the English "server:" templates (for explain.js). */
+export const catalogue = { messages, serverTemplates };
 const plurals = new Intl.PluralRules(locale);
 // English pages keep the day-first dates and 24-hour clock they always had (en-GB).
 const intlLocale = locale === "en" ? "en-GB" : locale;
@@ -49,7 +51,8 @@ export function t(key, params = {}) {
   return format(entry, params);
 }
 
-function templateRegex(template) {
+/** Compile an English template: a regex reading its `{names}` (shortest first) and the names. */
+export function templateRegex(template) {
   const names = [];
   const source = String(template).split(/(\{\w+\})/).map((part) => {
     const m = /^\{(\w+)\}$/.exec(part);
@@ -75,11 +78,14 @@ function matchTemplate(key, text) {
 }
 
 // The most specific template first (most literal words): "{who} ran {name} ({price})" before
-// "{who} ran {name}", whatever order the page's JSON keeps.
-const sentenceKeys = Object.keys(serverTemplates).filter((key) => key.startsWith("server:"))
+// "{who} ran {name}", whatever order the page's JSON keeps. Keys "server:[kind] ..." are parts
+// of score explanations (see explain.js), never a sentence of their own.
+const sentenceKeys = Object.keys(serverTemplates)
+  .filter((key) => key.startsWith("server:") && !key.startsWith("server:["))
   .sort((a, b) => literalLength(serverTemplates[b]) - literalLength(serverTemplates[a]));
 
-function literalLength(template) {
+/** Return how many literal characters a template has (its specificity). */
+export function literalLength(template) {
   return String(template).replace(/\{\w+\}/g, "").length;
 }
 
