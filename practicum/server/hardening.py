@@ -30,6 +30,20 @@ FORWARDED = (
     "HTTP_FORWARDED",
 )
 
+def page_headers(response: Any, policy: str, no_store: bool = False) -> Any:
+    """Give an HTML page its own Content-Security-Policy and the headers every page has.
+
+    One helper for the pages, the studio and the LTI blueprints: each differs only in what
+    its policy allows (and whether the page may be cached). Headers a view set win.
+    """
+    response.headers.setdefault("Content-Security-Policy", policy)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if no_store:
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 

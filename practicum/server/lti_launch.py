@@ -28,6 +28,7 @@ from flask import (
 from practicum import engine
 from practicum.server.accounts import CREATES_SESSIONS, FACILITATOR, Account, AccountError
 from practicum.server.auth import signed_in_page
+from practicum.server.hardening import page_headers
 from practicum.server.lti_config import LtiConfigError, ToolSource
 from practicum.server.lti_storage import DbLaunchStorage
 from practicum.server.lti_store import LtiStore, Seat
@@ -95,11 +96,7 @@ def _storage() -> DbLaunchStorage:
 
 @lti.after_request
 def _headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", TOOL_CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("Cache-Control", "no-store")
-    return response
+    return page_headers(response, TOOL_CSP, no_store=True)
 
 
 @lti.errorhandler(LaunchRefusal)

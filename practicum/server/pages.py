@@ -37,6 +37,7 @@ from practicum.engine.timeline import outlook, team_timeline
 from practicum.server import exports, privacy
 from practicum.server.accounts import CREATES_SESSIONS
 from practicum.server.auth import Refusal, current_login, session_page, signed_in_page
+from practicum.server.hardening import page_headers
 from practicum.server.identity import STAGE_LINK_SECONDS, STAGE_RENEW_SECONDS
 from practicum.server.service import UnknownScenario, UnknownSession, normalise_join_code
 
@@ -96,10 +97,7 @@ def _check_csrf() -> Any:
 
 @pages.after_request
 def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
+    return page_headers(response, CONTENT_SECURITY_POLICY)
 
 
 def _safe_next(target: str | None) -> str:

@@ -40,6 +40,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from practicum.scenario.errors import ScenarioError
 from practicum.scenario.loader import MAX_BYTES, load_scenario_text
 from practicum.scenario.model import Scenario
+from practicum.server.hardening import page_headers
 from practicum.server.roles import USES_STUDIO
 from practicum.studio import workbench
 
@@ -98,11 +99,7 @@ def _local_host_only() -> Any:
 
 @studio.after_request
 def _headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", STUDIO_CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("Cache-Control", "no-store")
-    return response
+    return page_headers(response, STUDIO_CSP, no_store=True)
 
 
 @studio.errorhandler(RequestEntityTooLarge)
