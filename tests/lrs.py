@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import tempfile
 import time
@@ -17,7 +16,7 @@ from typing import Any
 
 import requests
 
-from tests.services import free_port, unavailable
+from tests.services import free_port, stop_group, unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 LRS_VENV = ROOT / ".venv-lrs"
@@ -98,13 +97,7 @@ class Ralph:
 
     def stop(self) -> None:
         """Stop the LRS by its process group (its reloader and its worker)."""
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
+        stop_group(self.process)
         self.process = None
 
     def log(self) -> str:

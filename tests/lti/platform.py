@@ -8,7 +8,6 @@ import html
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ from typing import Any
 
 import requests
 
-from tests.services import free_port, unavailable
+from tests.services import free_port, stop_group, unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -172,13 +171,7 @@ class Platform:
 
     def stop(self) -> None:
         """Stop uvicorn by its process group."""
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
+        stop_group(self.process)
 
     def seen(self) -> dict[str, Any]:
         """Return what the platform's AGS endpoint saw."""
