@@ -7,7 +7,6 @@ PRACTICUM_REQUIRE_BROWSER=1 (CI sets it), so CI can never pass by skipping.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,32 +16,8 @@ from servers import LiveServer, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "browser-test-password"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 pytestmark = pytest.mark.browser
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("PRACTICUM_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"browser tests required but {reason}")
-    pytest.skip(reason)
-
-
-def chromium_path() -> str | None:
-    """Return the path of Debian's chromium, or None."""
-    for candidate in (os.environ.get("PRACTICUM_CHROMIUM"), "/usr/bin/chromium",
-                      shutil.which("chromium")):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
 
 
 @pytest.fixture(scope="session")
@@ -50,27 +25,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     """Start `python wsgi.py` on a free port with a temporary database."""
     with serving(tmp_path_factory.mktemp("server"), PASSWORD) as server:
         yield server
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Launch Debian's headless chromium through Playwright."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed")
-    executable = chromium_path()
-    if executable is None:
-        _unavailable("chromium is not installed (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(
-                executable_path=executable, headless=True, args=CHROMIUM_ARGS
-            )
-        except Exception as exc:  # noqa: BLE001 - any launch failure means "no usable browser"
-            _unavailable(f"chromium did not start: {exc}")
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@ Screenshots go to test-artifacts/screenshots/ (not committed)."""
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,42 +14,6 @@ from tests.lti.platform import ROOT
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("PRACTICUM_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"browser tests required but {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture
-def chromium() -> Iterator[Any]:
-    """Debian's headless Chromium through Playwright (skip or fail as the browser tests do)."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed")
-    executable = os.environ.get("PRACTICUM_CHROMIUM", "/usr/bin/chromium")
-    if not Path(executable).is_file():
-        _unavailable("chromium is not installed (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(
-                executable_path=executable, headless=True, args=CHROMIUM_ARGS
-            )
-        except Exception as exc:  # noqa: BLE001 - any launch failure means "no usable browser"
-            _unavailable(f"chromium did not start: {exc}")
-        yield browser
-        browser.close()
 
 
 def _launch_as(browser: Any, platform: Any, user: str) -> Any:
@@ -73,11 +35,11 @@ def _shot(page: Any, name: str) -> Path:
     return path
 
 
-def test_instructor_and_learner_land_in_console_and_room(chromium, lti_pair):
+def test_instructor_and_learner_land_in_console_and_room(browser, lti_pair):
     from playwright.sync_api import expect
 
     server, platform = lti_pair
-    teacher = _launch_as(chromium, platform, "teacher-1")
+    teacher = _launch_as(browser, platform, "teacher-1")
     teacher.wait_for_url(re.compile(r"/lti/link$"))
     expect(teacher.locator("h1")).to_have_text("Link this activity to a session")
     _shot(teacher, "lti-link")
@@ -87,7 +49,7 @@ def test_instructor_and_learner_land_in_console_and_room(chromium, lti_pair):
     expect(join_code).not_to_be_empty()
     _shot(teacher, "lti-console")
 
-    learner = _launch_as(chromium, platform, "learner-1")
+    learner = _launch_as(browser, platform, "learner-1")
     learner.wait_for_url(re.compile(r"/room/s_[A-Za-z0-9_-]+$"))
     expect(learner.locator("#me-name")).to_have_text("Lena Learner")
     expect(learner.locator("#team-choice")).to_be_visible()
