@@ -30,6 +30,14 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+def node() -> str:
+    """Return the path of Node.js (the tests run the browser's scripts under it), or skip/fail."""
+    path = shutil.which("node")
+    if path is None:
+        unavailable("node is not installed (apt-get install -y nodejs)")
+    return path
+
+
 def stop_group(process: subprocess.Popen | None, grace: float = 10.0) -> None:
     """Stop a server started with start_new_session: SIGTERM its group, SIGKILL if it lingers."""
     if process is None or process.poll() is not None:

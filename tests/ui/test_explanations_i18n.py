@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from functools import cache
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 from practicum.domain.scoring import RULE_FUNCTIONS, auto_score, score_component
 from practicum.server.i18n import JS_CATALOGUES
 from tests.scenarios.shipped import SHIPPED, scenario
+from tests.services import node as node_path
 from tests.ui.explanation_plans import scored_plans, synthetic_cases
 
 # What practicum/engine/scores.py writes for a component that has no result or level yet.
@@ -79,9 +79,7 @@ def english_words() -> set[str]:
 
 def sentences(texts: list[str], templates: dict[str, str], messages: dict[str, Any]) -> list:
     """Run explain.js under node: each text's sentences with their translations (or None)."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
+    node = node_path()
     done = subprocess.run(
         [node, "--input-type=module", "-e", SENTENCES, EXPLAIN.as_uri()],
         input=json.dumps({"templates": templates, "messages": messages, "texts": texts}),

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from practicum.server.viewsync import apply_team_patch
+from tests.services import node as node_path
 
 ROOT = Path(__file__).resolve().parents[2]
 MERGE_ALL = """
@@ -25,9 +23,7 @@ console.log(JSON.stringify(out));
 
 
 def test_field_entries_and_appends_merge_alike_in_the_browser_and_in_python():
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
+    node = node_path()
     patches = [
         {"version": "v.1", "base": None, "chatCount": 1, "activityCount": 0, "activity": [],
          "set": {"texts": {"a": "long a", "b": "b"}, "textMeta": {"a": {"by": "x"}}},
