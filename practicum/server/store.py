@@ -264,6 +264,14 @@ def _set_status(session_id: str, status: str) -> Any:
     return update(sessions_table).where(sessions_table.c.id == session_id).values(status=status)
 
 
+SESSION_COLUMNS = frozenset(sessions_table.c.keys())
+
+
+def _session_columns(summary: dict[str, Any] | None, status: str | None) -> dict[str, Any]:
+    """Return the sessions-table columns an append also writes: its summary and new status."""
+    return {**(summary or {}), **({"status": status} if status else {})}
+
+
 def _set_summary(session_id: str, values: dict[str, Any]) -> Any:
     return update(sessions_table).where(sessions_table.c.id == session_id).values(**values)
 
@@ -466,8 +474,8 @@ class EventStore:
                     conn.exec_driver_sql(inserted.sql, inserted.params(rows[0]))
                 elif rows:
                     conn.exec_driver_sql(inserted.sql, [inserted.params(row) for row in rows])
-                if status is not None or summary:
-                    values = {**(summary or {}), **({"status": status} if status else {})}
+                values = _session_columns(summary, status)
+                if values:
                     conn.execute(_set_summary(session_id, values))
                 if outbox:
                     conn.execute(INSERT_OUTBOX, outbox)
@@ -504,8 +512,8 @@ class EventStore:
                     )
                 if rows:
                     conn.execute(INSERT_EVENTS, rows)
-                if status is not None or summary:
-                    values = {**(summary or {}), **({"status": status} if status else {})}
+                values = _session_columns(summary, status)
+                if values:
                     conn.execute(_set_summary(session_id, values))
                 if outbox:
                     conn.execute(INSERT_OUTBOX, outbox)
@@ -557,11 +565,11 @@ class EventStore:
                 ats=[float(r["at"]) for r in rows],
                 aids=[r["action_id"] for r in rows],
             )
-        values = {**(summary or {}), **({"status": status} if status else {})}
+        values = _session_columns(summary, status)
         if values:
             # Column names come from this module's callers, never from input: still, only
             # the sessions table's own columns may be named here.
-            assert set(values) <= set(sessions_table.c.keys()), values
+            assert values.keys() <= SESSION_COLUMNS, values
             sets = ", ".join(f"{column} = %(set_{column})s" for column in values)
             parts.append(f"s AS (UPDATE sessions SET {sets} WHERE id = %(sid)s)")
             params.update({f"set_{column}": value for column, value in values.items()})
