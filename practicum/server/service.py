@@ -39,10 +39,18 @@ DEFAULT_IDLE_SECONDS = 30 * 60.0
 SUMMARY_COLUMNS = ("phase", "teams", "learners", "deadline")
 
 
+def _running_deadline(state: Any) -> float | None:
+    """Return the deadline the round clock runs to, or None when no clock must fire.
+
+    One rule for both ends: idle eviction keeps such a session in memory, and start-up
+    rebuilds the sessions whose summary row carries one.
+    """
+    return state.deadline if state.phase == "round" else None
+
+
 def _summary(state: Any) -> tuple[Any, ...]:
     """Return the summary columns' values for a state (see SUMMARY_COLUMNS)."""
-    running = state.deadline if state.phase == "round" else None
-    return (state.phase, len(state.teams), len(state.learners), running)
+    return (state.phase, len(state.teams), len(state.learners), _running_deadline(state))
 
 
 class UnknownSession(Exception):
@@ -292,8 +300,7 @@ class Practicum:
         with self._live_lock:
             candidates = list(self._live.items())
         for session_id, live in candidates:
-            state = live.state
-            running = state.deadline is not None and state.phase == "round"
+            running = _running_deadline(live.state) is not None
             if now - live.used < idle_seconds or running or busy(session_id):
                 continue
             with self._live_lock:
