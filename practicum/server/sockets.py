@@ -120,6 +120,27 @@ def _new_id(prefix: str) -> str:
 
 
 
+def emit_local(
+    event: str,
+    data: Any,
+    to: str,
+    namespace: str,
+    skip_sid: str | None = None,
+    socketio: Any = None,
+) -> None:
+    """Emit to sockets of this process only, never through the message queue.
+
+    Learners, stage screens and their rooms reach a session on the process that owns it (the
+    proxy routes them by session), so a session's owner holds every socket those events go
+    to: sending them through Redis would only add a round trip and a second encoding per emit.
+    Boards (facilitators may watch from another process) and replies to other processes still
+    go through the queue.
+    """
+    (socketio or socketio_extension).emit(
+        event, data, to=to, namespace=namespace, skip_sid=skip_sid, ignore_queue=True
+    )
+
+
 def text_update(event: Any) -> dict[str, Any]:
     """Return a merged text edit as its team's browsers merge it into their copies."""
     d = event.data
@@ -242,15 +263,8 @@ class Broadcaster:
         self._local("stage", view, to=stage_room(session_id), namespace=STAGE)
 
     def _local(self, event: str, data: Any, to: str, namespace: str) -> None:
-        """Emit to sockets of this process only, never through the message queue.
-
-        Learners, stage screens and their rooms reach a session on the process that owns it
-        (the proxy routes them by session), so a session's owner holds every socket those
-        events go to: sending them through Redis would only add a round trip and a second
-        encoding per emit. Boards (facilitators may watch from another process) and replies
-        to other processes still go through the queue.
-        """
-        self.socketio.emit(event, data, to=to, namespace=namespace, ignore_queue=True)
+        """Emit to this process's sockets only (see `emit_local`)."""
+        emit_local(event, data, to=to, namespace=namespace, socketio=self.socketio)
 
     def _team_emitter(self, session_id: str, team_id: str) -> Callable[[dict[str, Any]], None]:
         def emit(patch: dict[str, Any]) -> None:
@@ -670,7 +684,7 @@ def on_text_cursor(connection: Connection, data: dict[str, Any]) -> dict[str, An
         return refused
     _, state = _ext("practicum").cached(connection.session_id)
     learner = state.learners[connection.learner_id]
-    socketio_extension.emit(
+    emit_local(
         "text_cursor",
         {
             "teamId": data["team"],
@@ -681,9 +695,8 @@ def on_text_cursor(connection: Connection, data: dict[str, Any]) -> dict[str, An
             "head": data["head"],
         },
         to=team_room(connection.session_id, data["team"]),
-        skip_sid=connection.sid,
-        ignore_queue=True,  # teammates are on this process (see Broadcaster._local)
         namespace=PLAY,
+        skip_sid=connection.sid,
     )
     return {"ok": True}
 
@@ -717,9 +730,7 @@ def on_play_connect(auth: Any = None) -> bool:
         except (LookupError, UnknownSession, NotOwner):
             # The client will see auth/unknown_learner (rejoin) or session/moved on hello.
             return True
-        socketio_extension.emit(
-            "view", resumed["view"], to=request.sid, namespace=PLAY, ignore_queue=True
-        )
+        emit_local("view", resumed["view"], to=request.sid, namespace=PLAY)
     return True
 
 
@@ -860,7 +871,7 @@ def on_stage_connect(auth: Any = None) -> bool:
     _ext("practicum.presence").bind(connection.sid, session_id)
     join_room(stage_room(session_id), connection.sid, STAGE)
     view = _ext("practicum.broadcaster").stage_joined(session_id, scenario, state)
-    socketio_extension.emit("stage", view, to=connection.sid, namespace=STAGE, ignore_queue=True)
+    emit_local("stage", view, to=connection.sid, namespace=STAGE)
     return True
 
 
