@@ -186,6 +186,7 @@ def team_view_inputs(state: SessionState, team: Team) -> tuple[Any, ...]:
         *(getattr(team, name) for name in _TEAM_FIELDS),
         state.learners,  # members' names
         state.phase,
+        state.paused,  # allowed commands: no editing while the clock is paused
         state.round_index,
         state.locked_rounds,  # is_frozen
         state.published,  # which scores a team sees
@@ -291,6 +292,46 @@ def team_allowed(scenario: Scenario, state: SessionState, team: Team) -> list[st
     return allowed_commands(scenario, state, team.members[0]) if team.members else []
 
 
+def _allowed_inputs(state: SessionState, team: Team) -> tuple[Any, ...]:
+    """Return every part of the state the commands' guards read (see `allowed_commands`).
+
+    Keep this in step with the guards: phase, pause, round, the sender's team (through
+    ``learners``), frozen rounds, team changes, and the team's members, injects, reopened
+    rounds, submissions and lock. A text edit or a chat message changes none of them.
+    """
+    return (
+        state.phase,
+        state.paused,
+        state.round_index,
+        state.learners,
+        state.locked_rounds,
+        state.team_changes_allowed,
+        team.members,
+        team.injects,
+        team.reopened,
+        team.submissions,
+        team.locked,
+    )
+
+
+def _allowed(
+    scenario: Scenario, state: SessionState, team: Team, memo: MutableMapping[str, Any] | None
+) -> list[str]:
+    """Return `team_allowed`, reusing the list kept in ``memo`` while its inputs are the same.
+
+    Probing every command's guard is half of building a team view (bench/README.md), and a
+    keystroke burst rebuilds the view once per edit without changing what is allowed.
+    """
+    if memo is None:
+        return team_allowed(scenario, state, team)
+    inputs = _allowed_inputs(state, team)
+    kept = memo.get("allowed")
+    if kept is None or not same_inputs(kept[0], inputs):
+        kept = (inputs, team_allowed(scenario, state, team))
+        memo["allowed"] = kept
+    return kept[1]
+
+
 def _team_body(
     scenario: Scenario,
     state: SessionState,
@@ -299,6 +340,7 @@ def _team_body(
     all_scores: bool,
     chat_limit: int,
     activity_limit: int = ACTIVITY_IN_VIEW,
+    memo: MutableMapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     round_ = current_round(scenario, state)
     stamps = team.stamps
@@ -423,7 +465,7 @@ def _team_body(
         ],
         "ready": [lid for lid in team.members if lid in team.ready],
         "rounds": workable_rounds(scenario, state, team),
-        "allowed": team_allowed(scenario, state, team),
+        "allowed": _allowed(scenario, state, team, memo),
         "submissions": {
             rid: {
                 "auto": s.auto,
@@ -458,8 +500,13 @@ def team_view(
     team_id: str,
     chat_limit: int = CHAT_IN_VIEW,
     activity_limit: int = ACTIVITY_IN_VIEW,
+    memo: MutableMapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Return one team's private view: its work, budget, messages, published scores."""
+    """Return one team's private view: its work, budget, messages, published scores.
+
+    ``memo``, a dict the caller keeps for this team between calls, lets parts whose inputs did
+    not change be reused (they must then be treated as read-only).
+    """
     team = state.teams[team_id]
     return _team_body(
         scenario,
@@ -468,6 +515,7 @@ def team_view(
         all_scores=False,
         chat_limit=chat_limit,
         activity_limit=activity_limit,
+        memo=memo,
     )
 
 

@@ -35,7 +35,7 @@ import itertools
 import secrets
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from practicum import engine
@@ -55,7 +55,13 @@ Emit = Callable[[dict[str, Any]], None]
 
 def changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
     """Return the entries of ``new`` that ``old`` lacks or holds with another value."""
-    return {key: value for key, value in new.items() if key not in old or old[key] != value}
+    # Parts reused from a memo are the very same objects: `is` spares comparing them deeply.
+    missing = object()
+    return {
+        key: value
+        for key, value in new.items()
+        if (held := old.get(key, missing)) is not value and (held is missing or held != value)
+    }
 
 
 def field_parts(old: Mapping[str, Any], parts: dict[str, Any]) -> dict[str, Any]:
@@ -90,6 +96,7 @@ class _Sent:
     chat_count: int = 0
     activity_count: int = 0
     inputs: tuple[Any, ...] | None = None  # what a team view was built from
+    memo: dict[str, Any] = field(default_factory=dict)  # a team view's reusable parts
 
 
 class TeamSync:
@@ -166,11 +173,14 @@ class TeamSync:
             # Only the chat changed (nearly half of all actions): no view to build or compare.
             view = sent.view
         else:
-            view = engine.team_view(scenario, state, team_id, chat_limit=0, activity_limit=0)
+            memo = sent.memo if sent is not None else {}
+            view = engine.team_view(
+                scenario, state, team_id, chat_limit=0, activity_limit=0, memo=memo
+            )
             for name in APPENDED_KEYS:
                 view.pop(name, None)
         if sent is None:
-            sent = _Sent(self._versions.next(), view, count, activity_count, inputs)
+            sent = _Sent(self._versions.next(), view, count, activity_count, inputs, memo)
             self._sent[key] = sent
             # Nobody in this process holds a version of this team yet; a member still in the
             # room from before gets the whole view.
@@ -214,7 +224,7 @@ class TeamSync:
             patch["fields"] = fields
         if text_updates:
             patch["textUpdates"] = text_updates
-        sent = _Sent(patch["version"], view, count, activity_count, inputs)
+        sent = _Sent(patch["version"], view, count, activity_count, inputs, sent.memo)
         self._sent[key] = sent
         emit(patch)
         return sent

@@ -188,13 +188,16 @@ def test_patched_views_and_memoised_boards_match_fresh_ones_at_every_step_of_a_w
 
 
 def test_patched_views_and_memoised_boards_follow_the_workspace_events():
-    """Ready marks, team changes allowed, moves, reopened rounds: the memo inputs cover them."""
+    """Ready marks, pauses, team changes, moves, reopened rounds: the memo inputs cover them."""
     from tests.engine.fixtures import FAC, Game, learner
 
     game = Game()
     a1, a2, b1, _b2 = game.started()
     game.ok("mark_ready", a1, ready=True)
     game.ok("write_text", a2, field="gap", text="88% against 93%")
+    game.ok("pause", FAC)  # changes every team's `allowed` only: no editing while paused
+    game.ok("chat", a1, text="Paused?")
+    game.ok("resume", FAC)
     game.ok("allow_team_changes", FAC, allowed=True)  # changes every team's `allowed` only
     game.ok("join_team", game.join("c1"), team="t_a")
     game.ok("leave_team", a2)
