@@ -104,10 +104,15 @@ class Command:
 
 @dataclass(frozen=True)
 class Accepted:
-    """The command is valid: fold ``events`` into the state; ``result`` goes in the ack."""
+    """The command is valid: fold ``events`` into the state; ``result`` goes in the ack.
+
+    ``state`` is the state decide was given with ``events`` folded in (decide folds them to
+    see which automatic injects they trigger), so a caller need not fold them again.
+    """
 
     events: list[Event]
     result: dict[str, Any] = field(default_factory=dict)
+    state: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from practicum.engine.commands import (
 )
 from practicum.engine.context import HANDLERS, Ctx
 from practicum.engine.errors import RuleViolation
-from practicum.engine.injects import with_auto_injects
+from practicum.engine.injects import folded_with_auto_injects
 from practicum.engine.state import CLOSED, SessionState
 from practicum.scenario.model import Scenario
 
@@ -45,7 +45,8 @@ def decide(
         HANDLERS[command.type](ctx)
     except RuleViolation as violation:
         return Rejected(violation.code, violation.message)
-    return Accepted(with_auto_injects(scenario, state, ctx.events, now), ctx.result)
+    events, after = folded_with_auto_injects(scenario, state, ctx.events, now)
+    return Accepted(events, ctx.result, after)
 
 
 def check_command(ctx: Ctx) -> None:

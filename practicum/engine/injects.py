@@ -132,7 +132,15 @@ def with_auto_injects(
     a team whose condition held would have received the inject already, so the extra checks
     only cost time.
     """
+    return folded_with_auto_injects(scenario, state, events, now)[0]
+
+
+def folded_with_auto_injects(
+    scenario: Scenario, state: SessionState, events: list[Event], now: float
+) -> tuple[list[Event], SessionState]:
+    """Return `with_auto_injects` and the state once all of those events are folded."""
     if not events:
-        return events
+        return events, state
     after = fold(scenario, state, events)
-    return events + auto_injects(scenario, after, now)
+    fired = auto_injects(scenario, after, now)
+    return events + fired, fold(scenario, after, fired)

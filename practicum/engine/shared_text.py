@@ -190,7 +190,7 @@ class SharedText:
         """
         doc = self._take_doc()
         before_vector = doc.get_state()
-        before = _text(doc)
+        before = self.text  # what the document reads (reading it again costs a copy)
         try:
             doc.apply_update(update)
             roots = set(doc.keys())

@@ -500,8 +500,12 @@ class Practicum:
                     decided = stamped(decided, by_account)
                 events = timer_events + decided
                 ack = {"ok": True, **decision.result, **(extra or {})}
+                # decide folded its events on `state` (live.state and the timer events) to
+                # look for automatic injects: that is the state to keep, unless stamping
+                # changed the events.
+                after = decision.state if by_account is None else None
                 try:
-                    if not self._persist(session_id, live, events, now, action_id, ack):
+                    if not self._persist(session_id, live, events, now, action_id, ack, after):
                         fresh = True
                         caught_up += self._catch_up(session_id, live)
                         continue
@@ -522,15 +526,22 @@ class Practicum:
         now: float,
         action_id: str | None,
         ack: dict[str, Any] | None,
+        after: Any = None,
     ) -> bool:
-        """Append events and fold them; False when another writer won the seq race."""
+        """Append events and fold them; False when another writer won the seq race.
+
+        ``after``, when given, is live.state with ``events`` already folded in.
+        """
         status = "closed" if any(e.type == "session_closed" for e in events) else None
         state = live.state
         steps = []  # (state before, event): what the xAPI mapping reads
-        for event in events:
-            if self.outbox is not None:
-                steps.append((state, event))
-            state = engine.evolve(live.scenario, state, event)
+        if after is not None and self.outbox is None:
+            state = after
+        else:
+            for event in events:
+                if self.outbox is not None:
+                    steps.append((state, event))
+                state = engine.evolve(live.scenario, state, event)
         summary = _summary(state)
         columns = None
         if summary != live.summary or now - live.summary_at >= SUMMARY_EVERY_SECONDS:

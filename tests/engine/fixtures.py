@@ -358,6 +358,8 @@ class Game:
         assert self.state is before  # decide never touches the state
         if isinstance(answer, Accepted):
             self.apply(answer.events)
+            # The state decide folded (the server keeps it) is the one its events give.
+            assert answer.state == self.state
         return answer
 
     def ok(self, type_: str, actor: Actor, **data: Any) -> Accepted:
