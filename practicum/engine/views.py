@@ -6,7 +6,7 @@ responses, or the hidden truth of the scenario before the debrief.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import fields
 from typing import Any
 
@@ -196,8 +196,10 @@ def team_view_inputs(state: SessionState, team: Team) -> tuple[Any, ...]:
 
 def same_inputs(old: tuple[Any, ...] | None, new: tuple[Any, ...]) -> bool:
     """Return whether two `team_view_inputs` results hold the very same objects."""
-    return old is not None and len(old) == len(new) and all(
-        a is b for a, b in zip(old, new, strict=True)
+    return (
+        old is not None
+        and len(old) == len(new)
+        and all(a is b for a, b in zip(old, new, strict=True))
     )
 
 
@@ -265,9 +267,7 @@ def _round_entry(
     }
 
 
-def workable_rounds(
-    scenario: Scenario, state: SessionState, team: Team
-) -> list[dict[str, Any]]:
+def workable_rounds(scenario: Scenario, state: SessionState, team: Team) -> list[dict[str, Any]]:
     """Return the rounds a team may work on now: reopened earlier ones, then the current one.
 
     An earlier round counts while the facilitator has reopened it for the team and the team
@@ -314,21 +314,25 @@ def _allowed_inputs(state: SessionState, team: Team) -> tuple[Any, ...]:
     )
 
 
-def _allowed(
-    scenario: Scenario, state: SessionState, team: Team, memo: MutableMapping[str, Any] | None
-) -> list[str]:
-    """Return `team_allowed`, reusing the list kept in ``memo`` while its inputs are the same.
+def _part(
+    memo: MutableMapping[str, Any] | None,
+    name: str,
+    inputs: tuple[Any, ...],
+    build: Callable[[], Any],
+) -> Any:
+    """Return ``build()``, or the part kept in ``memo`` under ``name`` while ``inputs`` (every
+    part of the state the build reads) are the very same objects.
 
-    Probing every command's guard is half of building a team view (bench/README.md), and a
-    keystroke burst rebuilds the view once per edit without changing what is allowed.
+    A keystroke burst rebuilds its team's view once per edit and changes only the texts and
+    who wrote them; probing every command's guard for ``allowed`` alone was half of building
+    a view (bench/README.md).
     """
     if memo is None:
-        return team_allowed(scenario, state, team)
-    inputs = _allowed_inputs(state, team)
-    kept = memo.get("allowed")
+        return build()
+    kept = memo.get(name)
     if kept is None or not same_inputs(kept[0], inputs):
-        kept = (inputs, team_allowed(scenario, state, team))
-        memo["allowed"] = kept
+        kept = (inputs, build())
+        memo[name] = kept
     return kept[1]
 
 
@@ -349,29 +353,44 @@ def _team_body(
         "id": team.id,
         "name": team.name,
         "locked": team.locked,
-        "members": [
-            {"learnerId": lid, "name": state.learners[lid].name}
-            for lid in team.members
-            if lid in state.learners
-        ],
-        "budget": _budget(scenario, team),
+        "members": _part(
+            memo,
+            "members",
+            (team.members, state.learners),
+            lambda: [
+                {"learnerId": lid, "name": state.learners[lid].name}
+                for lid in team.members
+                if lid in state.learners
+            ],
+        ),
+        "budget": _part(
+            memo,
+            "budget",
+            (team.granted, team.spent, team.interventions),
+            lambda: _budget(scenario, team),
+        ),
         "stances": [
             {"stakeholder": sid, "name": names.get(sid, sid), "stance": stance}
             for sid, stance in team.stances.items()
         ],
-        "diagnostics": [
-            {
-                "diagnostic": run.diagnostic,
-                "name": scenario.diagnostic(run.diagnostic).name,
-                "method": scenario.diagnostic(run.diagnostic).method,
-                "finding": run.finding,
-                "ranBy": {"learnerId": run.learner_id, "name": run.learner_name},
-                "round": run.round,
-                "at": run.at,
-                "cost": _resources(run.cost),
-            }
-            for run in team.diagnostics
-        ],
+        "diagnostics": _part(
+            memo,
+            "diagnostics",
+            (team.diagnostics,),
+            lambda: [
+                {
+                    "diagnostic": run.diagnostic,
+                    "name": scenario.diagnostic(run.diagnostic).name,
+                    "method": scenario.diagnostic(run.diagnostic).method,
+                    "finding": run.finding,
+                    "ranBy": {"learnerId": run.learner_id, "name": run.learner_name},
+                    "round": run.round,
+                    "at": run.at,
+                    "cost": _resources(run.cost),
+                }
+                for run in team.diagnostics
+            ],
+        ),
         "pilots": [
             {
                 "intervention": run.intervention,
@@ -406,7 +425,8 @@ def _team_body(
         ],
         "ruledOut": list(team.ruled_out),
         "ruledOutBy": {
-            cause: by for cause, by in _stamps_of(state, team, "ruled").items()
+            cause: by
+            for cause, by in _stamps_of(state, team, "ruled").items()
             if cause in team.ruled_out
         },
         "interventions": [
@@ -464,18 +484,28 @@ def _team_body(
             for r in team.reactions
         ],
         "ready": [lid for lid in team.members if lid in team.ready],
-        "rounds": workable_rounds(scenario, state, team),
-        "allowed": _allowed(scenario, state, team, memo),
-        "submissions": {
-            rid: {
-                "auto": s.auto,
-                "at": s.at,
-                "by": s.by,
-                "reason": s.reason,  # an automatic one: closed by "timeout" or "advance"
-                "snapshot": dict(s.snapshot),
-            }
-            for rid, s in team.submissions.items()
-        },
+        "rounds": workable_rounds(scenario, state, team),  # completeness reads every choice
+        "allowed": _part(
+            memo,
+            "allowed",
+            _allowed_inputs(state, team),
+            lambda: team_allowed(scenario, state, team),
+        ),
+        "submissions": _part(
+            memo,
+            "submissions",
+            (team.submissions,),
+            lambda: {
+                rid: {
+                    "auto": s.auto,
+                    "at": s.at,
+                    "by": s.by,
+                    "reason": s.reason,  # an automatic one: closed by "timeout" or "advance"
+                    "snapshot": dict(s.snapshot),
+                }
+                for rid, s in team.submissions.items()
+            },
+        ),
         "draft": None
         if round_ is None or state.phase != ROUND
         else {
@@ -484,11 +514,16 @@ def _team_body(
             "completeness": deliverable.completeness(team, round_),
             "missing": [f.id for f in deliverable.missing(team, round_)],
         },
-        "scores": {
-            rid: _score_view(score)
-            for rid, score in team.scores.items()
-            if all_scores or rid in state.published
-        },
+        "scores": _part(
+            memo,
+            "scores",
+            (team.scores, state.published, all_scores),
+            lambda: {
+                rid: _score_view(score)
+                for rid, score in team.scores.items()
+                if all_scores or rid in state.published
+            },
+        ),
         "debrief": _debrief(scenario, team) if state.phase in (DEBRIEF, CLOSED) else None,
     }
     return body
@@ -561,9 +596,7 @@ def progress(scenario: Scenario, state: SessionState, team: Team) -> dict[str, A
     }
 
 
-def _status(
-    state: SessionState, team: Team, round_: Round | None, submission: Any
-) -> str | None:
+def _status(state: SessionState, team: Team, round_: Round | None, submission: Any) -> str | None:
     """Return "submitted", "auto_submitted", "locked", "open", or None in the lobby."""
     if round_ is None:
         return None

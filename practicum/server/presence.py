@@ -36,6 +36,9 @@ class Presence:
         self._by_sid: dict[str, Connection] = {}
         self._by_session: dict[str, set[str]] = defaultdict(set)
         self._per_address: dict[str, int] = defaultdict(int)
+        # Sockets per (session, namespace): every action asks whether a stage screen follows
+        # its session, which must not walk the session's sockets each time.
+        self._per_namespace: dict[tuple[str, str], int] = defaultdict(int)
         self._lock = threading.Lock()
 
     def add(self, connection: Connection) -> None:
@@ -57,10 +60,22 @@ class Presence:
         """Record that a socket belongs to a session."""
         with self._lock:
             connection = self._by_sid[sid]
-            if connection.session_id and connection.session_id != session_id:
+            if connection.session_id == session_id:
+                return
+            if connection.session_id:
                 self._by_session[connection.session_id].discard(sid)
+                self._uncount(connection)
             connection.session_id = session_id
             self._by_session[session_id].add(sid)
+            self._per_namespace[(session_id, connection.namespace)] += 1
+
+    def _uncount(self, connection: Connection) -> None:
+        key = (connection.session_id or "", connection.namespace)
+        left = self._per_namespace.get(key, 0) - 1
+        if left > 0:
+            self._per_namespace[key] = left
+        else:
+            self._per_namespace.pop(key, None)
 
     def remove(self, sid: str) -> Connection | None:
         """Forget a socket; return its record."""
@@ -73,6 +88,7 @@ class Presence:
                 else:
                     self._per_address.pop(connection.address, None)
             if connection and connection.session_id:
+                self._uncount(connection)
                 members = self._by_session.get(connection.session_id)
                 if members is not None:
                     members.discard(sid)
@@ -102,4 +118,4 @@ class Presence:
 
     def watching(self, session_id: str, namespace: str) -> bool:
         """Say whether any socket of a namespace (e.g. a stage screen) follows the session."""
-        return any(c.namespace == namespace for c in self.in_session(session_id))
+        return self._per_namespace.get((session_id, namespace), 0) > 0
