@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, jsonify
 
 from practicum.server.api import api
-from practicum.server.auth import init_auth
+from practicum.server.auth import init_auth, off_loop
 from practicum.server.catalog import load_catalog
 from practicum.server.config import cors_origins, load_config
 from practicum.server.extensions import socketio
@@ -39,7 +39,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["SESSION_COOKIE_SECURE"] = bool(config["SECURE_COOKIES"])
 
     clock = config.get("CLOCK") or time.time
-    store = EventStore(config["DATABASE_URL"], config["SQLITE_SYNCHRONOUS"])
+    # A serving process (timers on) checkpoints SQLite's WAL from an OS thread (run_checkpoints).
+    store = EventStore(
+        config["DATABASE_URL"],
+        config["SQLITE_SYNCHRONOUS"],
+        checkpoint_in_background=bool(config["RUN_TIMERS"]),
+    )
     catalog, problems = load_catalog(config["SCENARIO_DIR"])
     for problem in problems:
         # A broken scenario file must not stop the others from being served.
@@ -129,6 +134,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # 1.1 s of rebuild). The timer sweep covers each session as soon as it is loaded.
         socketio.start_background_task(warm_up, app)
         socketio.start_background_task(run_timers, app)
+        socketio.start_background_task(run_checkpoints, app)
         if broadcaster.relay is not None:
             socketio.start_background_task(broadcaster.relay.listen, app)
         if float(config["RETENTION_DAYS"]) > 0:
@@ -245,6 +251,26 @@ def run_timers(app: Flask) -> None:
                     evict_idle(app)
         except Exception:  # noqa: BLE001 - the timer must outlive any one bad session
             log.exception("timer sweep failed")
+
+
+CHECKPOINT_SECONDS = 1.0
+
+
+def run_checkpoints(app: Flask) -> None:
+    """Checkpoint the SQLite WAL once a second from an OS thread, off the event loop.
+
+    The checkpoint's fsyncs used to run inside whichever commit filled the WAL, stopping every
+    socket of the process for their duration (bench/README.md); a passive checkpoint in a
+    thread costs the loop nothing and keeps the WAL small.
+    """
+    store = app.extensions["practicum"].store
+    while True:
+        socketio.sleep(CHECKPOINT_SECONDS)
+        try:
+            with app.app_context():
+                off_loop(store.checkpoint)
+        except Exception:  # noqa: BLE001 - a busy or failing disk must not end the loop
+            log.exception("WAL checkpoint failed")
 
 
 RETENTION_SWEEP_SECONDS = 3600.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -29,6 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
+
+from practicum.server import fastjson
 
 metadata = MetaData()
 
@@ -216,8 +219,11 @@ class DuplicateJoinCode(Exception):
     """The join code is taken: pick another."""
 
 
-# One encoder for every row: json.dumps with non-default options builds a new encoder per call.
-_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_dumps = fastjson.dumps  # compact UTF-8 JSON text for the data and result columns
+
+# With checkpoints in the background, a commit still checkpoints when the WAL passes this many
+# pages (about 40 MB): only if the background checkpoints stopped or fell far behind.
+FALLBACK_CHECKPOINT_PAGES = 10_000
 
 
 class _Prepared:
@@ -279,9 +285,12 @@ def _set_summary(session_id: str, values: dict[str, Any]) -> Any:
 class EventStore:
     """Append-only event storage, one sequence per session."""
 
-    def __init__(self, url: str, sqlite_synchronous: str = "NORMAL") -> None:
+    def __init__(
+        self, url: str, sqlite_synchronous: str = "NORMAL", checkpoint_in_background: bool = False
+    ) -> None:
         self.url = url
-        self.engine: Engine = self._make_engine(url, sqlite_synchronous)
+        self.engine: Engine = self._make_engine(url, sqlite_synchronous, checkpoint_in_background)
+        self._checkpointer: sqlite3.Connection | None = None
         metadata.create_all(self.engine)
         self._add_missing_columns()
         # SQLite has one writer at a time anyway, so appends share one held connection instead
@@ -313,7 +322,7 @@ class EventStore:
             )
 
     @staticmethod
-    def _make_engine(url: str, synchronous: str) -> Engine:
+    def _make_engine(url: str, synchronous: str, checkpoint_in_background: bool) -> Engine:
         if not url.startswith("sqlite"):
             return create_engine(url, pool_pre_ping=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -327,9 +336,31 @@ class EventStore:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA synchronous={synchronous.upper()}")
             cursor.execute("PRAGMA foreign_keys=ON")
+            if checkpoint_in_background:
+                # The commit that fills the WAL to 1,000 pages runs the checkpoint, and its
+                # fsyncs stop the event loop (green threads do not see a thread blocked in
+                # C): the serving process checkpoints from an OS thread instead (`checkpoint`).
+                # A commit checkpoints only if that falls far behind.
+                cursor.execute(f"PRAGMA wal_autocheckpoint={FALLBACK_CHECKPOINT_PAGES}")
             cursor.close()
 
         return engine
+
+    def checkpoint(self) -> tuple[int, int] | None:
+        """Copy the SQLite WAL into the database file (PASSIVE: never waits for anyone).
+
+        Return (pages in the WAL, pages checkpointed), None on other databases. Meant for an
+        OS thread (`auth.off_loop`), once a second: it uses its own sqlite3 connection, not
+        the pool, whose locks belong to the event loop.
+        """
+        if not self._sqlite or not self.engine.url.database:
+            return None
+        if self._checkpointer is None:
+            self._checkpointer = sqlite3.connect(
+                self.engine.url.database, timeout=30, check_same_thread=False
+            )
+        _busy, log, done = self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return log, done
 
     def _add_missing_columns(self) -> None:
         """Bring a database made by an older release up to date (new summary columns)."""
@@ -350,6 +381,9 @@ class EventStore:
                 self._writer.close()
                 self._writer = None
         self.engine.dispose()
+        if self._checkpointer is not None:
+            self._checkpointer.close()
+            self._checkpointer = None
         if self._autocommit is not self.engine:
             self._autocommit.dispose()
 

@@ -109,3 +109,26 @@ def test_two_connections_racing_one_wins_per_seq(tmp_path, db_url):
         thread.join()
     assert sorted(outcomes) == ["lost", "won"]
     assert len(second.load("s_1")) == 2
+
+
+def test_background_checkpoints_leave_commits_alone_and_empty_the_wal(tmp_path):
+    """A serving process checkpoints from a thread; its commits do not (until far behind)."""
+    store = EventStore(f"sqlite:///{tmp_path / 'wal.db'}", checkpoint_in_background=True)
+    _session(store)
+    for number in range(300):  # each append rewrites a few pages: past 1,000 WAL pages
+        store.append("s_1", number + 1, [("a", "t_1", {"n": number, "text": "x" * 3000})], 1.0)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 10_000
+    box: list = []
+    # The server calls it from an OS thread (auth.off_loop).
+    worker = threading.Thread(target=lambda: box.append(store.checkpoint()))
+    worker.start()
+    worker.join()
+    log, done = box[0]
+    assert log > 1000 and done == log  # nothing had been checkpointed; now all of it is
+    assert len(store.load("s_1")) == 301
+    store.dispose()
+    plain = EventStore(f"sqlite:///{tmp_path / 'plain.db'}")
+    with plain.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+    plain.dispose()
