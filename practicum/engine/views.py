@@ -608,7 +608,11 @@ def _status(state: SessionState, team: Team, round_: Round | None, submission: A
 
 
 def _board_team(
-    scenario: Scenario, state: SessionState, team: Team, chat_limit: int
+    scenario: Scenario,
+    state: SessionState,
+    team: Team,
+    chat_limit: int,
+    parts: MutableMapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     return {
         **_team_body(
@@ -618,6 +622,7 @@ def _board_team(
             all_scores=True,
             chat_limit=chat_limit,
             activity_limit=ACTIVITY_ON_BOARD,
+            memo=parts,
         ),
         "outcome": team.outcome,
         "plan": plan_to_dict(plan_for(team)),
@@ -637,7 +642,9 @@ def _board_teams(
         inputs = (*team_view_inputs(state, team), team.chat, team.activity, chat_limit)
         kept = memo.get(team.id)
         if kept is None or not same_inputs(kept[0], inputs):
-            kept = (inputs, _board_team(scenario, state, team, chat_limit))
+            # The parts of the body an action left alone are reused (see `_part`).
+            parts = kept[2] if kept is not None else {}
+            kept = (inputs, _board_team(scenario, state, team, chat_limit, parts), parts)
             memo[team.id] = kept
         bodies.append(kept[1])
     for team_id in [t for t in list(memo) if t not in state.teams]:
