@@ -45,6 +45,9 @@ from bench.texts import FieldDoc, markers_in, text_of_update
 
 PLAY = "/play"
 FACILITATE = "/facilitate"
+# With a backlog (a session under way), each text field is drafted to this share of its
+# limit before the window; the mix trims a text that would pass 60% (bench/texts.py).
+DRAFT_FILL = 0.55
 # Rejections caused by the transport, identity or the server itself; any other code comes from
 # the game rules (the engine) and is counted apart, since a well-planned mix should cause none.
 TRANSPORT_CODES = frozenset(
@@ -183,6 +186,7 @@ class Swarm:
         self.prefix = plan.get("prefix", "g")
         self.connect_seconds = 0.0
         self.closing = False
+        self.started = False  # the sessions were started (start_sessions runs once)
 
     # --- sockets --------------------------------------------------------------------------
 
@@ -317,16 +321,20 @@ class Swarm:
         self.connect_seconds = now() - started
         backlog = int(self.plan.get("chat_backlog", 0))
         if backlog > 0:
+            # Drafts need the round open: a session under way has started before the window.
+            await self.start_sessions()
             gate = asyncio.Semaphore(int(self.plan.get("connect_concurrency", 32)))
             await asyncio.gather(
                 *(self.post_backlog(t, backlog, gate) for s in self.sessions for t in s.teams)
             )
 
     async def post_backlog(self, team: Team, count: int, gate: asyncio.Semaphore) -> None:
-        """Fill a team's chat before the window, as in a session that has run for a while.
+        """Fill a team's chat and drafts before the window, as in a session under way.
 
         A team view carries the newest 200 messages; real teams reach that within minutes,
-        so without a backlog the bench would only measure a session's first moments.
+        so without a backlog the bench would only measure a session's first moments. Each
+        text field the mix types into is also drafted to ``DRAFT_FILL`` of its limit (long
+        texts in every view, patch and merge), in edits without markers.
         """
         members = [m for m in team.members if m.learner_id]
         if team.team_id is None or not members:
@@ -340,6 +348,24 @@ class Swarm:
                     return
                 # Keep each member under the production rate limit (10 a second).
                 await asyncio.sleep(0.04)
+            writer = members[0]
+            for field_id, limit in self.playbook.text_fields:
+                doc = writer.doc(field_id)
+                number = 0
+                while len(str(doc.text)) < DRAFT_FILL * limit:
+                    line = CHAT_LINES[number % len(CHAT_LINES)][:60]
+                    update, _ = doc.type_fragment(f" Draft {number}: {line}.", limit, self.rng)
+                    number += 1
+                    payload = {
+                        "actionId": self._action_id(),
+                        "team": team.team_id,
+                        "field": field_id,
+                        "update": update,
+                    }
+                    if await self._setup_call(writer, "edit_text", payload) is None:
+                        return
+                    self.rec.counts["backlog_edits"] += 1
+                    await asyncio.sleep(0.04)
 
     def on_disconnect(self, reason: tuple) -> None:
         """Count a socket the server (or the network) dropped; closing sockets is not counted."""
@@ -618,7 +644,10 @@ class Swarm:
             await self.act(learner)
 
     async def start_sessions(self) -> None:
-        """Each facilitator starts its session (round 1 opens)."""
+        """Each facilitator starts its session (round 1 opens), once."""
+        if self.started:
+            return
+        self.started = True
         for session in self.sessions:
             if session.facilitator is None:
                 continue

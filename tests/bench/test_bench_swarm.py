@@ -45,6 +45,27 @@ def test_a_small_swarm_loses_nothing(target, harbor_book):
     _assert_nothing_lost(step)
 
 
+def test_a_session_under_way_drafts_long_texts_and_still_loses_nothing(harbor_book):
+    """--chat-backlog: chat first, then every typed field drafted long, before the window."""
+    config = StepConfig(
+        target="practicum",
+        learners=8,
+        session_size=4,
+        interval=0.4,
+        warmup=0.5,
+        duration=2.0,
+        drain=5.0,
+        generators=1,
+        chat_backlog=6,
+    )
+    step = run_step(config, harbor_book, log=lambda *_: None)
+    _assert_nothing_lost(step)
+    fields = len(harbor_book.text_fields)
+    # Two teams, each field drafted to 55% of its limit in edits of under 80 characters.
+    shortest = min(limit for _, limit in harbor_book.text_fields)
+    assert step["counts"]["backlog_edits"] >= 2 * fields * (0.55 * shortest // 80)
+
+
 def test_a_small_swarm_through_the_proxy_on_two_processes_loses_nothing(harbor_book):
     missing = missing_programs()
     if missing:
@@ -88,8 +109,8 @@ def _assert_nothing_lost(step: dict) -> None:
     assert edits > 10 and counts["text_acked"] == edits, counts
     assert counts.get("text_unchanged", 0) == 0
     # Each edit reaches the three teammates (and the sender: Practicum's team patch, the
-    # reference's team relay both go to the whole room).
-    assert counts["text_updates_received"] == edits * 4, counts
+    # reference's team relay both go to the whole room), and so do a backlog's drafts.
+    assert counts["text_updates_received"] == (edits + counts.get("backlog_edits", 0)) * 4, counts
     assert counts["text_fields_checked"] > 0
     assert counts["text_markers_expected"] > 0
     assert counts.get("text_markers_missing", 0) == 0, counts
