@@ -114,13 +114,18 @@ def _replace(doc: Doc, new: str) -> None:
 
 
 class _DocBox:
-    """A merged document waiting for the one successor text that will use it."""
+    """A merged document waiting for the one successor text that will use it.
 
-    __slots__ = ("doc", "claimed")
+    ``vector`` is the document's state vector, read once when it was merged: the next merge
+    needs it and need not read it again.
+    """
 
-    def __init__(self, doc: Doc) -> None:
+    __slots__ = ("doc", "claimed", "vector")
+
+    def __init__(self, doc: Doc, vector: bytes | None = None) -> None:
         self.doc: Doc | None = doc
         self.claimed = False
+        self.vector = vector
 
     def claim(self) -> Doc | None:
         """Return the document to the first caller only."""
@@ -164,9 +169,16 @@ class SharedText:
 
     def _take_doc(self) -> Doc:
         """Return a document reflecting this text's updates, which the caller now owns."""
+        return self._take_doc_and_vector()[0]
+
+    def _take_doc_and_vector(self) -> tuple[Doc, bytes | None]:
+        """Return `_take_doc` and its state vector when known without reading it."""
         doc, self._doc = self._doc, None
         if doc is None and self._box is not None:
-            doc, self._box = self._box.claim(), None
+            box, self._box = self._box, None
+            doc = box.claim()
+            if doc is not None:
+                return doc, box.vector
         if doc is None:
             doc = _new_doc()
             for update in self.updates:
@@ -174,7 +186,7 @@ class SharedText:
                     doc.apply_update(base64.b64decode(update))
             if not self.updates and self.text:
                 _replace(doc, self.text)  # a text from before shared editing: seed it
-        return doc
+        return doc, None
 
     def document(self) -> Doc:
         """Return the (memoised) document of this text; callers must not change it."""
@@ -188,8 +200,9 @@ class SharedText:
         Raise BadUpdate for an update that is not a text edit and MissingHistory for one that
         builds on edits the server lacks. The merged document is kept for `then` to hand on.
         """
-        doc = self._take_doc()
-        before_vector = doc.get_state()
+        doc, before_vector = self._take_doc_and_vector()
+        if before_vector is None:
+            before_vector = doc.get_state()
         before = self.text  # what the document reads (reading it again costs a copy)
         try:
             doc.apply_update(update)
@@ -210,7 +223,7 @@ class SharedText:
         ):
             self._doc = doc  # a duplicate: the document is still exactly this text's
             return None
-        self._handoff = (encode_b64(update), _DocBox(doc))
+        self._handoff = (encode_b64(update), _DocBox(doc, after_vector))
         return merged
 
     def replace(self, new: str) -> tuple[str, str] | None:

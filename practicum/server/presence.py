@@ -112,10 +112,6 @@ class Presence:
         with self._lock:
             return [c for c in self._by_sid.values() if c.facilitator]
 
-    def has_facilitator(self, session_id: str) -> bool:
-        """Say whether anyone watches the session's board."""
-        return any(c.facilitator for c in self.in_session(session_id))
-
     def watching(self, session_id: str, namespace: str) -> bool:
         """Say whether any socket of a namespace (e.g. a stage screen) follows the session."""
         return self._per_namespace.get((session_id, namespace), 0) > 0

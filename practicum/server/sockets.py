@@ -350,7 +350,8 @@ class Broadcaster:
         service = app_ext["practicum"]
         if service.leases is not None and not service.leases.holds(session_id, service.clock()):
             return False  # the owner sends boards, through Redis, to watchers here too
-        if app_ext["practicum.presence"].has_facilitator(session_id):
+        # Every /facilitate socket is a facilitator's (on_facilitate_connect).
+        if app_ext["practicum.presence"].watching(session_id, FACILITATE):
             return True
         return self.relay is not None and self.relay.watched(session_id)
 
