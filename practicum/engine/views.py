@@ -295,15 +295,17 @@ def team_allowed(scenario: Scenario, state: SessionState, team: Team) -> list[st
 def _allowed_inputs(state: SessionState, team: Team) -> tuple[Any, ...]:
     """Return every part of the state the commands' guards read (see `allowed_commands`).
 
-    Keep this in step with the guards: phase, pause, round, the sender's team (through
-    ``learners``), frozen rounds, team changes, and the team's members, injects, reopened
-    rounds, submissions and lock. A text edit or a chat message changes none of them.
+    Keep this in step with the guards: phase, pause, round, the member they are asked for
+    (`team_allowed` asks for the first; the guards read that learner and their team, never the
+    others, so a join elsewhere in the session changes nothing), frozen rounds, team changes,
+    and the team's members, injects, reopened rounds, submissions and lock. A text edit or a
+    chat message changes none of them.
     """
     return (
         state.phase,
         state.paused,
         state.round_index,
-        state.learners,
+        state.learners.get(team.members[0]) if team.members else None,
         state.locked_rounds,
         state.team_changes_allowed,
         team.members,
