@@ -24,6 +24,22 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.live
 
 
+def _small(**settings: object) -> StepConfig:
+    """Eight learners in two sessions of four, two seconds measured, one swarm process."""
+    return StepConfig(
+        **{
+            "learners": 8,
+            "session_size": 4,
+            "interval": 0.4,
+            "warmup": 0.5,
+            "duration": 2.0,
+            "drain": 5.0,
+            "generators": 1,
+            **settings,
+        }
+    )
+
+
 @pytest.fixture(scope="module")
 def harbor_book():
     return playbook(load_scenario(ROOT / "scenarios" / "harbor.json"))
@@ -31,33 +47,14 @@ def harbor_book():
 
 @pytest.mark.parametrize("target", ["practicum", "reference"])
 def test_a_small_swarm_loses_nothing(target, harbor_book):
-    config = StepConfig(
-        target=target,
-        learners=8,
-        session_size=4,
-        interval=0.4,
-        warmup=0.5,
-        duration=2.0,
-        drain=5.0,
-        generators=1,
-    )
+    config = _small(target=target)
     step = run_step(config, harbor_book, log=lambda *_: None)
     _assert_nothing_lost(step)
 
 
 def test_a_session_under_way_drafts_long_texts_and_still_loses_nothing(harbor_book):
     """--chat-backlog: chat first, then every typed field drafted long, before the window."""
-    config = StepConfig(
-        target="practicum",
-        learners=8,
-        session_size=4,
-        interval=0.4,
-        warmup=0.5,
-        duration=2.0,
-        drain=5.0,
-        generators=1,
-        chat_backlog=6,
-    )
+    config = _small(target="practicum", chat_backlog=6)
     step = run_step(config, harbor_book, log=lambda *_: None)
     _assert_nothing_lost(step)
     fields = len(harbor_book.text_fields)
@@ -70,17 +67,7 @@ def test_a_small_swarm_through_the_proxy_on_two_processes_loses_nothing(harbor_b
     missing = missing_programs()
     if missing:
         unavailable(f"the cluster bench needs {' '.join(missing)}")
-    config = StepConfig(
-        target="cluster",
-        processes=2,
-        learners=8,
-        session_size=4,
-        interval=0.4,
-        warmup=0.5,
-        duration=2.0,
-        drain=5.0,
-        generators=1,
-    )
+    config = _small(target="cluster", processes=2)
     step = run_step(config, harbor_book, log=lambda *_: None)
     _assert_nothing_lost(step)
     assert (step["label"], step["processes"], step["redis"]) == ("cluster 2p", 2, True)
