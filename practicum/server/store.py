@@ -278,6 +278,21 @@ def _session_columns(summary: dict[str, Any] | None, status: str | None) -> dict
     return {**(summary or {}), **({"status": status} if status else {})}
 
 
+def _write_session_and_outbox(
+    conn: Connection,
+    session_id: str,
+    summary: dict[str, Any] | None,
+    status: str | None,
+    outbox: list[dict[str, Any]] | None,
+) -> None:
+    """Write what an append adds besides its rows: session columns and xAPI outbox rows."""
+    values = _session_columns(summary, status)
+    if values:
+        conn.execute(_set_summary(session_id, values))
+    if outbox:
+        conn.execute(INSERT_OUTBOX, outbox)
+
+
 def _set_summary(session_id: str, values: dict[str, Any]) -> Any:
     return update(sessions_table).where(sessions_table.c.id == session_id).values(**values)
 
@@ -513,11 +528,7 @@ class EventStore:
                 elif rows:
                     cursor.executemany(inserted.sql, [inserted.params(row) for row in rows])
                 cursor.close()
-                values = _session_columns(summary, status)
-                if values:
-                    conn.execute(_set_summary(session_id, values))
-                if outbox:
-                    conn.execute(INSERT_OUTBOX, outbox)
+                _write_session_and_outbox(conn, session_id, summary, status, outbox)
         except (IntegrityError, sqlite3.IntegrityError) as exc:
             self._raise_conflict(session_id, action_id, exc)
         return last_seq
@@ -551,11 +562,7 @@ class EventStore:
                     )
                 if rows:
                     conn.execute(INSERT_EVENTS, rows)
-                values = _session_columns(summary, status)
-                if values:
-                    conn.execute(_set_summary(session_id, values))
-                if outbox:
-                    conn.execute(INSERT_OUTBOX, outbox)
+                _write_session_and_outbox(conn, session_id, summary, status, outbox)
         except IntegrityError as exc:
             self._raise_conflict(session_id, action_id, exc)
         return last_seq
