@@ -29,7 +29,4 @@ def dumps_bytes(obj: Any) -> bytes:
 
 def dumps(obj: Any) -> str:
     """Return compact JSON text (see `dumps_bytes`)."""
-    try:
-        return orjson.dumps(obj, option=_OPTIONS).decode()
-    except TypeError:
-        return _fallback.encode(obj)
+    return dumps_bytes(obj).decode()
