@@ -391,9 +391,7 @@ def _diagnostic_run(scenario: Scenario, state: SessionState, event: Event) -> Se
     )
     effects = [(e["stakeholder"], e["delta"]) for e in d.get("stance_effects", ())]
     name = feed.label(scenario.diagnostics, run.diagnostic)
-    price = feed.cost_text(cost, scenario.economics.currency)
-    text = f"{run.learner_name or feed.SOMEONE} ran {name}" + (f" ({price})" if price else "")
-    entry = ActivityEntry("diagnostic", run.learner_id, run.learner_name, text, run.at)
+    entry = _paid_entry(scenario, "diagnostic", "ran", name, run, cost)
     return _with_team(
         state,
         team.id,
@@ -403,6 +401,20 @@ def _diagnostic_run(scenario: Scenario, state: SessionState, event: Event) -> Se
         unlocked=team.unlocked | frozenset(d.get("unlocks", ())),
         stances=_shift_stances(team.stances, effects) if effects else team.stances,
     )
+
+
+def _paid_entry(
+    scenario: Scenario,
+    kind: str,
+    verb: str,
+    name: str,
+    run: DiagnosticRun | PilotRun,
+    cost: Resources,
+) -> ActivityEntry:
+    """Return the feed entry of a run the team paid for: "Ana ran X (2 pt, EUR 1,500)"."""
+    price = feed.cost_text(cost, scenario.economics.currency)
+    text = f"{run.learner_name or feed.SOMEONE} {verb} {name}" + (f" ({price})" if price else "")
+    return ActivityEntry(kind, run.learner_id, run.learner_name, text, run.at)
 
 
 @_on("pilot_run")
@@ -423,9 +435,7 @@ def _pilot_run(scenario: Scenario, state: SessionState, event: Event) -> Session
         cost=cost,
     )
     name = feed.label(scenario.interventions, run.intervention)
-    price = feed.cost_text(cost, scenario.economics.currency)
-    text = f"{run.learner_name or feed.SOMEONE} piloted {name}" + (f" ({price})" if price else "")
-    entry = ActivityEntry("pilot", run.learner_id, run.learner_name, text, run.at)
+    entry = _paid_entry(scenario, "pilot", "piloted", name, run, cost)
     return _with_team(
         state,
         team.id,
