@@ -27,8 +27,10 @@ from practicum.server.store import (
 JOIN_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 JOIN_CODE_LENGTH = 6
 # How many handled action ids each live session remembers in memory; older ones are answered
-# from the actions table.
-RECENT_ACTIONS = 2048
+# from the actions table. Only a reconnecting client resends, and only what it had in flight:
+# 256 covers a full session's retries, where 2,048 held up to 10 KB per learner of acks nobody
+# would ask for again (bench/README.md).
+RECENT_ACTIONS = 256
 MAX_RETRIES = 8
 # Events folded between two pauses of the background rebuild (about 5 ms of CPU).
 REBUILD_SLICE = 500
