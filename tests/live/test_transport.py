@@ -6,7 +6,7 @@ import pytest
 import requests
 import websocket
 
-from tests.live.conftest import LiveServer
+from tests.live.conftest import ROOT, LiveServer
 
 pytestmark = pytest.mark.live
 
@@ -66,3 +66,18 @@ def test_late_joiner_enters_a_running_session(server, clients):
     ana.wait_for("team", lambda t: any(d["ranBy"]["name"] == "Late Lou" for d in t["diagnostics"]))
     board = facilitator.wait_for("board", lambda b: len(b["learners"]) == 2)
     assert {lr["name"] for lr in board["learners"]} == {"Ana", "Late Lou"}
+
+
+def test_small_connection_buffers_carry_big_requests_and_responses(server):
+    # The eventlet server keeps 4 KB read and write buffers per connection (serve.py): a
+    # request whose headers are longer than that, and a response many times that, must pass
+    # whole, on one keep-alive connection.
+    with requests.Session() as http:
+        for _ in range(2):
+            answer = http.get(
+                f"{server.url}/static/js/room.js",
+                headers={"X-Padding": "p" * 6000, "Cookie": "c=" + "x" * 3000},
+                timeout=10,
+            )
+            assert answer.status_code == 200
+            assert answer.content == (ROOT / "static" / "js" / "room.js").read_bytes()
