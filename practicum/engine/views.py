@@ -456,22 +456,6 @@ def _team_body(
         ],
         "isolation": team.isolation,
         "isolationBy": _by(state, stamps.get("isolation")) if team.isolation else None,
-        "texts": {k: v for k, v in team.texts.items() if not k.startswith("inject:")},
-        # Deliverable fields and "inject:<id>" replies: who last edited each.
-        "textMeta": _stamps_of(state, team, "text"),
-        "injects": [
-            {
-                "inject": fired.inject,
-                "title": fired.title,
-                "sender": fired.sender,
-                "channel": fired.channel,
-                "text": fired.text,
-                "round": fired.round,
-                "at": fired.at,
-                "response": team.texts.get(f"inject:{fired.inject}", ""),
-            }
-            for fired in team.injects
-        ],
         "chat": chat_messages(team, chat_limit),
         "chatCount": len(team.chat),
         "activity": entries(team.activity, activity_limit),
@@ -486,7 +470,6 @@ def _team_body(
             for r in team.reactions
         ],
         "ready": [lid for lid in team.members if lid in team.ready],
-        "rounds": workable_rounds(scenario, state, team),  # completeness reads every choice
         "allowed": _part(
             memo,
             "allowed",
@@ -508,14 +491,6 @@ def _team_body(
                 for rid, s in team.submissions.items()
             },
         ),
-        "draft": None
-        if round_ is None or state.phase != ROUND
-        else {
-            "round": round_.id,
-            "frozen": is_frozen(state, team, round_.id),
-            "completeness": deliverable.completeness(team, round_),
-            "missing": [f.id for f in deliverable.missing(team, round_)],
-        },
         "scores": _part(
             memo,
             "scores",
@@ -527,8 +502,93 @@ def _team_body(
             },
         ),
         "debrief": _debrief(scenario, team) if state.phase in (DEBRIEF, CLOSED) else None,
+        **_text_parts(scenario, state, team, round_),
     }
     return body
+
+
+def _text_parts(
+    scenario: Scenario, state: SessionState, team: Team, round_: Round | None
+) -> dict[str, Any]:
+    """Return the parts of a team body that read the team's texts or who edited them."""
+    return {
+        "texts": {k: v for k, v in team.texts.items() if not k.startswith("inject:")},
+        # Deliverable fields and "inject:<id>" replies: who last edited each.
+        "textMeta": _stamps_of(state, team, "text"),
+        "injects": [
+            {
+                "inject": fired.inject,
+                "title": fired.title,
+                "sender": fired.sender,
+                "channel": fired.channel,
+                "text": fired.text,
+                "round": fired.round,
+                "at": fired.at,
+                "response": team.texts.get(f"inject:{fired.inject}", ""),
+            }
+            for fired in team.injects
+        ],
+        "rounds": workable_rounds(scenario, state, team),  # completeness reads every choice
+        "draft": None
+        if round_ is None or state.phase != ROUND
+        else {
+            "round": round_.id,
+            "frozen": is_frozen(state, team, round_.id),
+            "completeness": deliverable.completeness(team, round_),
+            "missing": [f.id for f in deliverable.missing(team, round_)],
+        },
+    }
+
+
+# What a text edit changes in a team (`record_text_edit`): its texts, their CRDT histories, and
+# the "text:<field>" stamps.
+_TEXT_EDITED = frozenset(
+    i for i, name in enumerate(_TEAM_FIELDS) if name in ("texts", "docs", "stamps")
+)
+_STAMPS = _TEAM_FIELDS.index("stamps")
+_TEXT_STAMP = stamp_key("text", "")
+
+
+def _only_text_stamps_differ(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Return whether two stamp mappings hold the same objects but for "text:" keys."""
+    missing = object()
+    if any(
+        old.get(key, missing) is not stamp and not key.startswith(_TEXT_STAMP)
+        for key, stamp in new.items()
+    ):
+        return False
+    return all(key in new or key.startswith(_TEXT_STAMP) for key in old)
+
+
+def team_view_after_text_edit(
+    scenario: Scenario,
+    state: SessionState,
+    team_id: str,
+    old_inputs: tuple[Any, ...] | None,
+    new_inputs: tuple[Any, ...],
+    old_view: Mapping[str, Any],
+) -> dict[str, Any] | None:
+    """Return ``old_view`` brought up to date after edits of the team's texts alone, or None.
+
+    ``old_view`` is a `team_view` built from ``old_inputs`` (`team_view_inputs`); when nothing
+    but the texts, their histories and their "text:" stamps changed since, only the parts that
+    read them are rebuilt. Four of five messages of a session are such edits (bench/README.md).
+    Chat and activity are left as they were: callers send them as appended entries. None
+    means more changed (or a debrief, whose plan reads the texts, is shown): build the
+    view anew.
+    """
+    if old_inputs is None or len(old_inputs) != len(new_inputs) or old_view.get("debrief"):
+        return None
+    for index, (before, after) in enumerate(zip(old_inputs, new_inputs, strict=True)):
+        if before is not after and index not in _TEXT_EDITED:
+            return None
+    stamps_before, stamps_after = old_inputs[_STAMPS], new_inputs[_STAMPS]
+    if stamps_before is not stamps_after and not _only_text_stamps_differ(
+        stamps_before, stamps_after
+    ):
+        return None
+    team = state.teams[team_id]
+    return {**old_view, **_text_parts(scenario, state, team, current_round(scenario, state))}
 
 
 def team_view(

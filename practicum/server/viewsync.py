@@ -40,7 +40,13 @@ from typing import Any
 
 from practicum import engine
 from practicum.engine.activity import ACTIVITY_IN_VIEW, entries
-from practicum.engine.views import CHAT_IN_VIEW, chat_messages, same_inputs, team_view_inputs
+from practicum.engine.views import (
+    CHAT_IN_VIEW,
+    chat_messages,
+    same_inputs,
+    team_view_after_text_edit,
+    team_view_inputs,
+)
 
 # Keys of a team view that are not versioned: chat and activity travel as appended entries.
 CHAT_KEYS = ("chat", "chatCount")
@@ -172,6 +178,12 @@ class TeamSync:
         if sent is not None and same_inputs(sent.inputs, inputs):
             # Only the chat changed (nearly half of all actions): no view to build or compare.
             view = sent.view
+        elif sent is not None and (
+            edited := team_view_after_text_edit(
+                scenario, state, team_id, sent.inputs, inputs, sent.view
+            )
+        ):
+            view = edited  # only texts changed: the parts that read them are rebuilt
         else:
             memo = sent.memo if sent is not None else {}
             view = engine.team_view(

@@ -199,3 +199,53 @@ def test_scenario_public_leaves_out_the_answers(scenario):
     assert [set(c) for c in causes] == [{"id", "label", "description"}] * len(causes)
     assert len(public["diagnostics"]) == len(scenario.diagnostics)
     assert public["rubric"][0]["levels"] is not None
+
+
+def _body(view: dict) -> dict:
+    """Return a team view without chat and activity, which callers send as appended entries."""
+    return {k: v for k, v in view.items() if k not in ("chat", "chatCount", "activity",
+                                                         "activityCount")}
+
+
+def test_a_view_after_text_edits_alone_is_patched_and_equals_a_fresh_one():
+    from practicum.engine.views import team_view_after_text_edit, team_view_inputs
+
+    game = Game()
+    a1, a2, b1, _b2 = game.started()
+
+    def after(change):
+        """Apply ``change``; return the text-edit view of t_a built from the view before."""
+        before = game.state
+        view = team_view(SCENARIO, before, "t_a")
+        change()
+        state = game.state
+        return team_view_after_text_edit(
+            SCENARIO,
+            state,
+            "t_a",
+            team_view_inputs(before, before.teams["t_a"]),
+            team_view_inputs(state, state.teams["t_a"]),
+            view,
+        )
+
+    edits = [
+        lambda: game.ok("write_text", a1, field="gap", text="88% against 93%"),
+        lambda: game.ok("write_text", a2, field="gap", text="88% against 93%, since May"),
+        lambda: game.ok("respond_inject", a2, inject="inj_push", text="We hold the line."),
+    ]
+    game.ok("fire_inject", FAC, inject="inj_push", teams=["t_a"])
+    for edit in edits:
+        patched = after(edit)
+        assert patched is not None
+        fresh = team_view(SCENARIO, game.state, "t_a")
+        assert _body(patched) == _body(fresh)
+    assert patched["texts"]["gap"] == "88% against 93%, since May"
+    assert patched["textMeta"]["gap"]["learnerId"] == "a2"
+    assert patched["injects"][0]["response"] == "We hold the line."
+    # Another team's edit leaves this team's inputs alone: its view is the one it had.
+    assert after(lambda: game.ok("write_text", b1, field="gap", text="Bravo")) is not None
+    # Anything else the team did, and the view is built anew.
+    assert after(lambda: game.ok("run_diagnostic", a1, diagnostic="d_logs")) is None
+    assert after(lambda: game.ok("mark_evidence", a1, diagnostic="d_logs", cause="rc_routing",
+                                 stance=1)) is None
+    assert after(lambda: game.ok("pause", FAC)) is None
