@@ -317,3 +317,31 @@ def test_an_edit_merges_into_the_kept_document_instead_of_rebuilding_it(game, mo
     # The first edit of a field builds its document on trial and once more for the new state;
     # every later edit merges into the kept one.
     assert len(built) == 2
+
+
+def test_successors_of_one_text_keep_their_own_histories():
+    """Successors share one growing log; a fork copies it, twins of one update share it."""
+    from practicum.engine.shared_text import SharedText
+
+    browser = Doc(client_id=77)
+    text = browser.get(ROOT, type=Text)
+    updates = []
+    for word in ("one ", "two ", "three "):
+        vector = browser.get_state()
+        text += word
+        updates.append(base64.b64encode(browser.get_update(vector)).decode())
+    u1, u2, u3 = updates
+    base = SharedText()
+    first = base.then(u1, "one ")
+    twin = base.then(u1, "one ")  # decide's trial fold and the service's fold of one edit
+    fork = base.then(u3, "three ")  # another successor of the same text
+    longer = first.then(u2, "one two ")
+    assert base.updates == ()
+    assert first.updates == twin.updates == (u1,)
+    assert fork.updates == (u3,)
+    assert longer.updates == (u1, u2)
+    assert twin.then(u2, "one two ").updates == (u1, u2)
+    assert fork.then(u1, "x").updates == (u3, u1) and longer.updates == (u1, u2)
+    # A document rebuilt from a history holds that history's text, after forks too.
+    assert str(longer.document().get(ROOT, type=Text)) == "one two "
+    assert str(twin.document().get(ROOT, type=Text)) == "one "
