@@ -68,16 +68,22 @@ def test_late_joiner_enters_a_running_session(server, clients):
     assert {lr["name"] for lr in board["learners"]} == {"Ana", "Late Lou"}
 
 
-def test_small_connection_buffers_carry_big_requests_and_responses(server):
-    # The eventlet server keeps 4 KB read and write buffers per connection (serve.py): a
-    # request whose headers are longer than that, and a response many times that, must pass
-    # whole, on one keep-alive connection.
-    with requests.Session() as http:
-        for _ in range(2):
-            answer = http.get(
-                f"{server.url}/static/js/room.js",
-                headers={"X-Padding": "p" * 6000, "Cookie": "c=" + "x" * 3000},
-                timeout=10,
-            )
-            assert answer.status_code == 200
-            assert answer.content == (ROOT / "static" / "js" / "room.js").read_bytes()
+@pytest.mark.parametrize("async_mode", ["eventlet", "gevent"])
+def test_small_connection_buffers_carry_big_requests_and_responses(tmp_path, async_mode):
+    # Both servers keep 4 KB read buffers per connection, eventlet a 4 KB write buffer too
+    # (serve.py): a request whose headers are longer than that, and a response many times
+    # that, must pass whole, on one keep-alive connection.
+    server = LiveServer(tmp_path, async_mode=async_mode)
+    server.start()
+    try:
+        with requests.Session() as http:
+            for _ in range(2):
+                answer = http.get(
+                    f"{server.url}/static/js/room.js",
+                    headers={"X-Padding": "p" * 6000, "Cookie": "c=" + "x" * 3000},
+                    timeout=10,
+                )
+                assert answer.status_code == 200
+                assert answer.content == (ROOT / "static" / "js" / "room.js").read_bytes()
+    finally:
+        server.kill()
