@@ -129,6 +129,25 @@ def text_table(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def session_memory_table(results: dict[str, Any]) -> list[str]:
+    """Return the Markdown rows of what one session holds in memory, per Practicum step."""
+    lines = [
+        "| server | mode | learners | events per session | state KB | team views and board KB "
+        "| CRDT documents KB (RSS) | total KB |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for step in results["steps"]:
+        memory = step.get("server", {}).get("sessionMemory")
+        if not memory or "error" in memory:
+            continue
+        lines.append(
+            f"| {_name(step)} | {step['mode']} | {step['learners']} | {memory['events']:.0f} "
+            f"| {memory['stateKB']:.0f} | {memory['viewsKB']:.0f} | {memory['crdtKB']:.0f} "
+            f"| {memory['totalKB']:.0f} |"
+        )
+    return lines
+
+
 def cluster_table(results: dict[str, Any]) -> list[str]:
     """Return the Markdown rows of the steps through HAProxy: where a cluster's CPU goes."""
     lines = [
@@ -252,6 +271,17 @@ def markdown(results: dict[str, Any]) -> str:
     texts = text_table(results)
     if len(texts) > 2:
         lines += ["", "## Shared text edits", "", *texts]
+    memory = session_memory_table(results)
+    if len(memory) > 2:
+        lines += [
+            "",
+            "## Memory per session",
+            "",
+            "What one session holds in the server, measured after the step by loading a few "
+            "sessions of its log again (`bench/session_memory.py`; medians).",
+            "",
+            *memory,
+        ]
     if any(s["mode"] == "saturate" for s in results["steps"]):
         ratio = saturation_ratio(results)
         lines += ["", "## Saturation (closed loop)", "", *saturation_table(results)]

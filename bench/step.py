@@ -17,6 +17,7 @@ import requests
 from bench.cluster_target import ClusterServer
 from bench.mix import DEFAULT_WEIGHTS, Playbook
 from bench.procs import Generator, Server
+from bench.session_memory import measure_in_subprocess
 from bench.stats import summarise
 
 MB = 1024 * 1024
@@ -108,6 +109,7 @@ def run_step(config: StepConfig, playbook: Playbook, log: Any = print) -> dict[s
     apps_start: list[float] = []
     apps_cpu: list[float] = []
     generators: list[Generator] = []
+    session_memory: dict[str, Any] | None = None
     try:
         start_seconds = server.start()
         token = server.token()
@@ -198,6 +200,10 @@ def run_step(config: StepConfig, playbook: Playbook, log: Any = print) -> dict[s
         for generator in generators:
             generator.kill()
         server.stop()
+        database = workdir / "practicum.db"
+        if config.target == "practicum" and database.exists():
+            # What a session holds in memory, from the log the step left (issue 15).
+            session_memory = measure_in_subprocess(database)
         shutil.rmtree(workdir, ignore_errors=True)
     merged = _merge(parts)
     return summarise_step(
@@ -217,6 +223,7 @@ def run_step(config: StepConfig, playbook: Playbook, log: Any = print) -> dict[s
             "rssPerLearnerKB": round(
                 (max(rss_connected, rss_end) - rss_idle) / 1024 / max(1, joined), 1
             ),
+            **({"sessionMemory": session_memory} if session_memory is not None else {}),
             # A cluster: each Practicum process's CPU, and the proxy's, Redis's and
             # PostgreSQL's (percent of one core over the window).
             **({"appCpuPercent": apps_cpu, "partsCpuPercent": parts_cpu} if apps_cpu else {}),

@@ -268,3 +268,46 @@ def test_another_async_mode_runs_practicums_steps_again_without_touching_the_tar
         ],
     }
     assert saturation_ratio(results) == 0.3  # the main mode's run, not gevent's
+
+
+def test_the_report_shows_what_a_session_holds_in_memory():
+    results = {
+        "startedAt": "now",
+        "elapsedSeconds": 1.0,
+        "settings": {"async_mode": "eventlet", "session_size": 40, "interval": 5.0,
+                     "duration": 20.0, "warmup": 5.0, "generators": 2},
+        "steps": [_step("practicum", "paced", 1000, 200.0, 80.0),
+                  _step("reference", "paced", 1000, 200.0, 80.0)],
+        "failures": [],
+    }
+    assert "## Memory per session" not in markdown(results)  # nothing measured: no table
+    results["steps"][0]["server"]["sessionMemory"] = {
+        "events": 812, "stateKB": 410.2, "viewsKB": 301.0, "crdtKB": 96.0, "totalKB": 807.2,
+    }
+    text = markdown(results)
+    assert "## Memory per session" in text
+    assert "| practicum | paced | 1000 | 812 | 410 | 301 | 96 | 807 |" in text
+    assert "| reference | paced" not in text.split("## Memory per session")[1]
+
+
+def test_session_memory_measures_a_logged_session(tmp_path):
+    """Fold a played session into a log, then measure it the way a bench step does."""
+    from bench.restart import play_session
+    from bench.session_memory import measure_in_subprocess
+    from practicum.server.store import EventStore, SessionRow
+
+    scenario = load_scenario(ROOT / "scenarios" / "harbor.json")
+    game = play_session(scenario, 3, 400, 1_800_000_000.0)
+    store = EventStore(f"sqlite:///{tmp_path / 'practicum.db'}")
+    try:
+        rows = [(e.type, e.team, e.data) for e in game.events]
+        store.create_session(SessionRow("s_mem", "harbor", "MEM234", 0.0, "live"), rows)
+    finally:
+        store.dispose()
+    memory = measure_in_subprocess(tmp_path / "practicum.db")
+    assert "error" not in memory, memory
+    (session,) = memory["sessions"]
+    assert session["events"] == len(game.events)
+    # Chat, the feed and the texts of three teams are in the state; their views hold copies.
+    assert session["stateKB"] > 20 and session["viewsKB"] > 20, session
+    assert memory["totalKB"] >= session["stateKB"] + session["viewsKB"]

@@ -50,6 +50,12 @@ def test_a_small_swarm_loses_nothing(target, harbor_book):
     config = _small(target=target)
     step = run_step(config, harbor_book, log=lambda *_: None)
     _assert_nothing_lost(step)
+    if target == "practicum":
+        # What a session holds in memory, measured from the log the step left.
+        memory = step["server"]["sessionMemory"]
+        assert "error" not in memory, memory
+        assert len(memory["sessions"]) == 2 and memory["events"] > 20, memory
+        assert memory["stateKB"] > 0 and memory["viewsKB"] > 0, memory
 
 
 def test_a_session_under_way_drafts_long_texts_and_still_loses_nothing(harbor_book):
