@@ -23,6 +23,8 @@ from practicum.engine.state import (
     CLOSED,
     DEBRIEF,
     ROUND,
+    DiagnosticRun,
+    PilotRun,
     SessionState,
     Stamp,
     Team,
@@ -107,6 +109,16 @@ def public_view(
 
 def _resources(amount: Any) -> dict[str, float]:
     return amount.to_dict()
+
+
+def _paid_run(run: DiagnosticRun | PilotRun) -> dict[str, Any]:
+    """Return who ran a diagnostic or a pilot, in which round, when, and what it cost."""
+    return {
+        "ranBy": {"learnerId": run.learner_id, "name": run.learner_name},
+        "round": run.round,
+        "at": run.at,
+        "cost": _resources(run.cost),
+    }
 
 
 def _budget(scenario: Scenario, team: Team) -> dict[str, Any]:
@@ -385,10 +397,7 @@ def _team_body(
                     "name": scenario.diagnostic(run.diagnostic).name,
                     "method": scenario.diagnostic(run.diagnostic).method,
                     "finding": run.finding,
-                    "ranBy": {"learnerId": run.learner_id, "name": run.learner_name},
-                    "round": run.round,
-                    "at": run.at,
-                    "cost": _resources(run.cost),
+                    **_paid_run(run),
                 }
                 for run in team.diagnostics
             ],
@@ -398,10 +407,7 @@ def _team_body(
                 "intervention": run.intervention,
                 "measures": dict(run.measures),
                 "report": run.report,
-                "ranBy": {"learnerId": run.learner_id, "name": run.learner_name},
-                "round": run.round,
-                "at": run.at,
-                "cost": _resources(run.cost),
+                **_paid_run(run),
             }
             for run in team.pilots
         ],
